@@ -1,0 +1,101 @@
+"""The service catalogue: what the library and the citizen service centre offer.
+
+Each municipality has its own copy (loaded from Torg's default Norwegian catalogue by
+``torg load catalogue`` and editable in the UI), because the same service is split
+differently between first and second line in different models.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from torg.organisation.models import Municipality
+
+
+class Domain(models.TextChoices):
+    LIBRARY = "library", _("Library")
+    MUNICIPAL = "municipal", _("Municipal")
+    SHARED = "shared", _("Shared")
+
+
+class Level(models.TextChoices):
+    """First line (generalist) or second line (specialist)."""
+
+    GENERALIST = "generalist", _("First line (generalist)")
+    SPECIALIST = "specialist", _("Second line (specialist)")
+
+
+class ServiceCategory(models.Model):
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="service_categories"
+    )
+    code = models.SlugField(_("code"), max_length=60)
+    name_nb = models.CharField(_("name (bokmål)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name_nb"]
+        verbose_name = _("service category")
+        verbose_name_plural = _("service categories")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "code"], name="service_category_unique_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "nb").startswith("en") else self.name_nb
+
+
+class Service(models.Model):
+    """An entry in the catalogue. ``answer_note`` is the short guidance a generalist reads
+    at the desk about a service of the other domain; ``synonyms`` (comma-separated, both
+    languages) help the desk search find it."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="services"
+    )
+    category = models.ForeignKey(
+        ServiceCategory,
+        on_delete=models.PROTECT,
+        related_name="services",
+        verbose_name=_("category"),
+    )
+    code = models.SlugField(_("code"), max_length=80)
+    name_nb = models.CharField(_("name (bokmål)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    domain = models.CharField(_("domain"), max_length=20, choices=Domain.choices)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    synonyms = models.CharField(_("synonyms"), max_length=500, blank=True)
+    answer_note = models.TextField(_("answer note"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["category__position", "name_nb"]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "code"], name="service_unique_code"),
+            models.CheckConstraint(
+                condition=Q(domain__in=["library", "municipal", "shared"]),
+                name="service_domain_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=["generalist", "specialist"]), name="service_level_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "nb").startswith("en") else self.name_nb

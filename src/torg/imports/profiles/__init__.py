@@ -1,0 +1,3 @@
+"""Import profiles, one module per kind of source. Importing this package registers them."""
+
+from torg.imports.profiles import counter_csv  # noqa: F401

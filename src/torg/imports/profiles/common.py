@@ -1,0 +1,49 @@
+"""Lookups and parse helpers shared by several profiles."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+from torg.imports.framework import ImportRefused, RowError
+from torg.lib.localtime import parse_local_datetime, start_of_local_day, zone
+from torg.lib.tabular import normalise_header
+from torg.organisation.models import Municipality, Site
+
+
+class SiteLookup:
+    """Find a municipality's sites by name or code (case- and space-insensitive)."""
+
+    def __init__(self, municipality: Municipality) -> None:
+        self.municipality = municipality
+        self._by_key: dict[str, Site] = {}
+        for site in Site.objects.filter(municipality=municipality):
+            self._by_key.setdefault(normalise_header(site.name), site)
+            if site.code:
+                self._by_key.setdefault(normalise_header(site.code), site)
+        if not self._by_key:
+            raise ImportRefused(
+                f"{municipality.name} has no sites yet; create them before importing counts."
+            )
+
+    def get(self, text: str, column: str) -> Site:
+        site = self._by_key.get(normalise_header(text))
+        if site is None:
+            names = sorted({s.name for s in self._by_key.values()})
+            listed = ", ".join(names[:12]) + (" …" if len(names) > 12 else "")
+            raise RowError(
+                f"no site of {self.municipality.name} is called this; known: {listed}", column, text
+            )
+        return site
+
+
+@lru_cache(maxsize=200_000)
+def local_instant(text: str, zone_name: str) -> dt.datetime:
+    """:func:`parse_local_datetime` cached on (text, zone): counter files repeat the same
+    period boundaries for every site and entrance."""
+    return parse_local_datetime(text, zone(zone_name))
+
+
+@lru_cache(maxsize=50_000)
+def local_day_start(day: dt.date, zone_name: str) -> dt.datetime:
+    return start_of_local_day(day, zone(zone_name))

@@ -1,0 +1,145 @@
+"""Local wall-clock time to UTC instants and back, the way a site's staff sees it.
+
+No Django. Instants are stored in UTC; a person sees the site's local day. The process time
+zone never matters: everything takes an explicit IANA zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from functools import lru_cache
+
+UTC = dt.UTC
+
+
+@lru_cache(maxsize=512)
+def zone(name: str) -> zoneinfo.ZoneInfo:
+    """The :class:`zoneinfo.ZoneInfo` for an IANA name; raises ``ValueError`` if unknown."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"unknown time zone {name!r}") from error
+
+
+def _exists(local: dt.datetime) -> bool:
+    return local.astimezone(UTC).astimezone(local.tzinfo).replace(tzinfo=None) == local.replace(
+        tzinfo=None
+    )
+
+
+def start_of_local_day(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
+    """The UTC instant at which local calendar ``day`` begins in ``tz``.
+
+    Where midnight does not exist (zones that change clocks at 00:00), the day begins at
+    the first instant after the gap.
+    """
+    local = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
+    if _exists(local):
+        return local.astimezone(UTC)
+    # Walk forward in whole minutes to the end of the gap (at most a few hours).
+    for minutes in range(1, 24 * 60):
+        candidate = local + dt.timedelta(minutes=minutes)
+        if _exists(candidate):
+            return candidate.astimezone(UTC)
+    raise ValueError(f"{day} has no start in {tz}")  # pragma: no cover
+
+
+def local_day_bounds(
+    first: dt.date, last: dt.date, tz: dt.tzinfo
+) -> tuple[dt.datetime, dt.datetime]:
+    """Half-open UTC instants ``[start, end)`` covering local days ``first`` to ``last``
+    inclusive: "1 to 31 March" includes all of 31 March local time."""
+    if last < first:
+        raise ValueError("the last day comes before the first")
+    return start_of_local_day(first, tz), start_of_local_day(last + dt.timedelta(days=1), tz)
+
+
+_OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
+
+
+def parse_local_datetime(text: str, tz: dt.tzinfo) -> dt.datetime:
+    """Parse an ISO 8601 date-time written at a site and return the UTC instant.
+
+    ``2024-03-01 08:54`` and ``2024-03-01T08:54:00`` are local wall-clock time in ``tz``;
+    a trailing ``Z`` or ``+01:00`` states the offset and is honoured as given; a bare date
+    is local midnight. Raises ``ValueError`` with a reason for text that is no date-time, a
+    local time that does not exist (skipped when the clocks go forward) and one that occurs
+    twice (when they go back) without an offset to tell which.
+    """
+    value = text.strip()
+    if not value:
+        raise ValueError("empty")
+    if len(value) == 10:
+        try:
+            return start_of_local_day(dt.date.fromisoformat(value), tz)
+        except ValueError as error:
+            raise ValueError("not a date in the form YYYY-MM-DD") from error
+    try:
+        parsed = dt.datetime.fromisoformat(
+            value.replace("Z", "+00:00") if value.endswith("Z") else value
+        )
+    except ValueError as error:
+        raise ValueError("not a date and time in the form YYYY-MM-DD HH:MM") from error
+    if parsed.tzinfo is not None:
+        return parsed.astimezone(UTC)
+    local = parsed.replace(tzinfo=tz)
+    if not _exists(local):
+        raise ValueError(f"{value} does not exist in {tz} (the clocks go forward that night)")
+    other = parsed.replace(tzinfo=tz, fold=1)
+    if other.utcoffset() != local.utcoffset():
+        raise ValueError(
+            f"{value} occurs twice in {tz} (the clocks go back that night); "
+            "give it with its UTC offset, e.g. 2024-10-27T02:30+02:00"
+        )
+    return local.astimezone(UTC)
+
+
+def local_date(instant: dt.datetime, tz: dt.tzinfo) -> dt.date:
+    """The local calendar day of a UTC instant."""
+    return instant.astimezone(tz).date()
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by whole months (day of month clamped to the month's length)."""
+    month_index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(month_index, 12)
+    month += 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise ValueError("unreachable")  # pragma: no cover
+
+
+_ISO_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
+
+
+def parse_iso_interval(text: str) -> tuple[dt.date, dt.date]:
+    """Parse an ISO 8601 interval of whole days, ``2023-04-01/P1M`` or
+    ``2023-04-01/2023-06-30`` (end day inclusive), into ``(first_day, day_after_last)``.
+
+    >>> parse_iso_interval("2023-04-01/P3M")
+    (datetime.date(2023, 4, 1), datetime.date(2023, 7, 1))
+    """
+    start_text, sep, rest = text.strip().partition("/")
+    if not sep:
+        raise ValueError("not an interval such as 2023-04-01/P1M")
+    try:
+        start = dt.date.fromisoformat(start_text)
+    except ValueError as error:
+        raise ValueError("the interval does not start with a date YYYY-MM-DD") from error
+    match = _ISO_DURATION.match(rest)
+    if match and any(match.groups()):
+        years, months, weeks, days = (int(g) if g else 0 for g in match.groups())
+        end = add_months(start, years * 12 + months) + dt.timedelta(weeks=weeks, days=days)
+    else:
+        try:
+            end = dt.date.fromisoformat(rest) + dt.timedelta(days=1)
+        except ValueError as error:
+            raise ValueError("the interval ends with neither a duration nor a date") from error
+    if end <= start:
+        raise ValueError("the interval ends before it starts")
+    return start, end

@@ -1,0 +1,337 @@
+"""Reading tables from the files people actually have: CSV in whatever encoding and with
+whatever delimiter Excel or a statistics portal produced, and XLSX workbooks.
+
+No Django here. Everything raises :class:`TableError` with a message a user can act on.
+
+Encodings are tried in the order recommended for Nordic spreadsheets: a byte-order mark
+decides (UTF-8 with BOM, UTF-16 LE/BE); UTF-16 without a BOM is recognised by its zero
+bytes; otherwise strict UTF-8, and if that fails Windows-1252 (what Excel on Windows
+writes for "CSV" in Norway). Delimiters are sniffed among ``,``, ``;``, tab and ``|``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+DELIMITERS = (",", ";", "\t", "|")
+SUPPORTED_ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1252")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
+class TableError(ValueError):
+    """The file cannot be read as a table; the message says why."""
+
+
+def detect_encoding(raw: bytes) -> str:
+    """Return the Python codec name for ``raw``: ``utf-8-sig``, ``utf-16``, ``utf-16-le``,
+    ``utf-16-be``, ``utf-8`` or ``cp1252`` (see the module docstring for the order).
+
+    Raises :class:`TableError` when none of them decodes the bytes.
+    """
+    if raw.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    head = raw[:4096]
+    if len(head) >= 4 and head.count(0) >= len(head) // 4:
+        # Text in UTF-16 without a BOM: every other byte of ASCII text is zero.
+        even_zeros = head[0::2].count(0)
+        odd_zeros = head[1::2].count(0)
+        return "utf-16-le" if odd_zeros > even_zeros else "utf-16-be"
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return "utf-8"
+    try:
+        raw.decode("cp1252")
+    except UnicodeDecodeError as error:
+        raise TableError(
+            f"The file is neither UTF-8, UTF-16 nor Windows-1252 text (byte {error.start})."
+        ) from error
+    return "cp1252"
+
+
+def detect_delimiter(text: str) -> str:
+    """Return the delimiter of CSV ``text`` among ``, ; <tab> |``.
+
+    Uses :class:`csv.Sniffer` on the first lines, and falls back to the candidate that
+    occurs most often in the header line. A one-column file gets ``,``.
+    """
+    sample = "\n".join(text[:65536].splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters="".join(DELIMITERS)).delimiter
+    except csv.Error:
+        header = sample.split("\n", 1)[0]
+        counts = {d: header.count(d) for d in DELIMITERS}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] else ","
+
+
+def normalise_header(value: str) -> str:
+    """Collapse whitespace (including line breaks inside quoted headers) and case.
+
+    >>> normalise_header("Antall deltakere/\\ntilskuere ")
+    'antall deltakere/ tilskuere'
+    """
+    return " ".join(value.replace("\ufeff", "").split()).casefold()
+
+
+@dataclass
+class Table:
+    """A table read from a file: the header cells and an iterator of ``(row_number, cells)``.
+
+    ``row_number`` is what the user sees in a spreadsheet: the header is row 1 in an XLSX
+    sheet; in a CSV file it is the physical line on which the record starts (a quoted cell
+    with line breaks makes one record span several lines).
+    """
+
+    path: Path
+    headers: list[str]
+    rows: Iterator[tuple[int, list[str]]]
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    size_bytes: int = 0
+
+
+def read_table(
+    path: Path | str,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+) -> Table:
+    """Open ``path`` as a :class:`Table`: XLSX/XLS/ODS by suffix, otherwise CSV.
+
+    ``encoding`` and ``delimiter`` override detection for CSV; ``sheet`` picks a worksheet
+    (default: the first). Raises :class:`TableError` for a missing, empty or unreadable file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise TableError(f"{path}: no such file.")
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        return _read_workbook(path, sheet)
+    return _read_csv(path, encoding, delimiter)
+
+
+def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> Table:
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise TableError(f"{path.name}: the file is empty.")
+    if raw[:4] == b"PK\x03\x04":
+        raise TableError(f"{path.name}: this is a zip file (an Excel workbook?), not CSV text.")
+    if encoding is None:
+        encoding = detect_encoding(raw)
+    elif encoding.lower() not in SUPPORTED_ENCODINGS:
+        raise TableError(
+            f"Unsupported encoding {encoding!r}; use one of {', '.join(SUPPORTED_ENCODINGS)}."
+        )
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise TableError(f"{path.name} is not valid {encoding} (byte {error.start}).") from error
+    del raw
+    text = text.removeprefix("\ufeff")
+    if delimiter is None:
+        delimiter = detect_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        headers = next(reader)
+    except StopIteration:
+        raise TableError(f"{path.name}: the file has no header row.") from None
+    except csv.Error as error:
+        raise TableError(f"{path.name}, row 1: {error}") from error
+    return Table(
+        path=path,
+        headers=headers,
+        rows=_csv_rows(path, reader),
+        encoding=encoding,
+        delimiter=delimiter,
+        size_bytes=len(text),
+    )
+
+
+def _csv_rows(path: Path, reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+    line = getattr(reader, "line_num", 1)
+    while True:
+        start = line + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise TableError(f"{path.name}, row {start}: {error}") from error
+        line = reader.line_num  # type: ignore[attr-defined]
+        if cells and any(cells):
+            yield start, cells
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_workbook(path: Path, sheet: str | None) -> Table:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as error:  # calamine raises its own error types per format
+        raise TableError(f"{path.name} cannot be read as a workbook: {error}") from error
+    names = list(workbook.sheet_names)
+    if not names:
+        raise TableError(f"{path.name}: the workbook has no sheets.")
+    if sheet is None:
+        sheet = names[0]
+    elif sheet not in names:
+        raise TableError(f"{path.name} has no sheet {sheet!r}; its sheets are: {', '.join(names)}.")
+    rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    if not rows:
+        raise TableError(f"{path.name}, sheet {sheet!r}: the sheet is empty.")
+    headers = [_cell_text(v) for v in rows[0]]
+
+    def iterate() -> Iterator[tuple[int, list[str]]]:
+        for index, values in enumerate(rows[1:], start=2):
+            cells = [_cell_text(v) for v in values]
+            if any(cells):
+                yield index, cells
+
+    return Table(
+        path=path, headers=headers, rows=iterate(), sheet=sheet, size_bytes=path.stat().st_size
+    )
+
+
+# --- numbers ---------------------------------------------------------------------------
+
+_SPACES = (" ", "\u00a0", "\u202f", "\u2009")
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    """How a file writes numbers. ``decimal`` is the decimal mark; ``group`` the thousands
+    separators it may use. Spaces of every kind (normal, no-break, narrow no-break, thin)
+    count as one separator when ``" "`` is among them.
+
+    >>> NORWEGIAN.parse_decimal("1 234,5")
+    Decimal('1234.5')
+    >>> ENGLISH.parse_decimal("1,234.5")
+    Decimal('1234.5')
+    >>> SPACE_GROUPED.parse_int("275 962 ")
+    275962
+    """
+
+    name: str
+    decimal: str
+    group: tuple[str, ...]
+
+    def _clean(self, text: str) -> tuple[str, bool]:
+        """Strip, validate grouping, return (plain number text with '.' decimal, negative)."""
+        value = text.strip()
+        negative = False
+        if value.startswith(("-", "\u2212")):
+            negative, value = True, value[1:].strip()
+        elif value.startswith("+"):
+            value = value[1:].strip()
+        if not value:
+            raise ValueError("not a number")
+        groups = self.group
+        if " " in groups:
+            for space in _SPACES:
+                value = value.replace(space, " ")
+        integer, sep, fraction = value.partition(self.decimal)
+        if sep and (not fraction.isdigit()):
+            raise ValueError("not a number")
+        used = [g for g in groups if g in integer]
+        if len(used) > 1:
+            raise ValueError(f"mixes thousands separators {' and '.join(map(repr, used))}")
+        if used:
+            parts = integer.split(used[0])
+            if not (
+                1 <= len(parts[0]) <= 3
+                and all(p.isdigit() for p in parts)
+                and all(len(p) == 3 for p in parts[1:])
+            ):
+                raise ValueError(f"thousands separator {used[0]!r} in the wrong place")
+            integer = "".join(parts)
+        if not integer.isdigit() or not integer.isascii():
+            raise ValueError("not a number")
+        return (f"{integer}.{fraction}" if sep else integer), negative
+
+    def parse_decimal(self, text: str) -> Decimal:
+        """Parse ``text`` as a decimal number. Raises ``ValueError`` with a reason."""
+        plain, negative = self._clean(text)
+        try:
+            number = Decimal(plain)
+        except InvalidOperation as error:
+            raise ValueError("not a number") from error
+        return -number if negative else number
+
+    def parse_int(self, text: str) -> int:
+        """Parse ``text`` as a whole number; ``"3024.0"``-style integral decimals (as written
+        by spreadsheets and pandas) are accepted. Raises ``ValueError`` with a reason."""
+        plain = text.strip()
+        if plain.isdigit() and plain.isascii():  # the common case, fast
+            return int(plain)
+        number = self.parse_decimal(text)
+        if number != number.to_integral_value():
+            raise ValueError("not a whole number")
+        return int(number)
+
+
+NORWEGIAN = NumberFormat("nb", decimal=",", group=(" ",))
+ENGLISH = NumberFormat("en", decimal=".", group=(",",))
+SPACE_GROUPED = NumberFormat("space-grouped", decimal=".", group=(" ",))
+PLAIN = NumberFormat("plain", decimal=".", group=())
+NUMBER_FORMATS = {f.name: f for f in (NORWEGIAN, ENGLISH, SPACE_GROUPED, PLAIN)}
+
+
+def find_columns(headers: Sequence[str], wanted: Sequence[str]) -> dict[str, int]:
+    """Map each wanted header (compared with :func:`normalise_header`) to its index.
+
+    Missing headers are simply absent from the result; a header that occurs twice raises
+    :class:`TableError`, since a mapping by name would be ambiguous.
+    """
+    index: dict[str, int] = {}
+    seen: dict[str, int] = {}
+    for position, header in enumerate(headers):
+        key = normalise_header(header)
+        if key in seen and key:
+            if key in {normalise_header(w) for w in wanted}:
+                raise TableError(f"The column {header.strip()!r} appears twice in the header.")
+            continue
+        seen[key] = position
+    for name in wanted:
+        key = normalise_header(name)
+        if key in seen:
+            index[name] = seen[key]
+    return index
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_iso_date(text: str) -> dt.date:
+    """Parse ``YYYY-MM-DD``. Raises ``ValueError`` with a reason."""
+    value = text.strip()
+    if not _ISO_DATE.match(value):
+        raise ValueError("not a date in the form YYYY-MM-DD")
+    return dt.date.fromisoformat(value)

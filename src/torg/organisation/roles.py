@@ -1,0 +1,40 @@
+"""What each role may do in its municipality.
+
+One table, read by the scoping helper for pages, exports and the API alike.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from torg.organisation.models import Role
+
+
+class Permission(StrEnum):
+    VIEW = "view"  # dashboards, lists, the catalogue
+    EXPORT = "export"  # CSV and XLSX downloads, the API's list endpoints
+    EDIT_CATALOGUE = "edit_catalogue"
+    EDIT_ORGANISATION = "edit_organisation"  # sites, service points, models, hours
+    IMPORT = "import"
+    MANAGE_MEMBERS = "manage_members"
+
+
+ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    Role.DESK_STAFF: frozenset({Permission.VIEW}),
+    Role.ANALYST: frozenset({Permission.VIEW, Permission.EXPORT}),
+    Role.MANAGER: frozenset(
+        {
+            Permission.VIEW,
+            Permission.EXPORT,
+            Permission.EDIT_CATALOGUE,
+            Permission.EDIT_ORGANISATION,
+            Permission.IMPORT,
+        }
+    ),
+    Role.ADMINISTRATOR: frozenset(Permission),
+}
+
+
+def role_allows(role: str, permission: Permission) -> bool:
+    """Return whether ``role`` (a :class:`Role` value) grants ``permission``."""
+    return permission in ROLE_PERMISSIONS.get(role, frozenset())

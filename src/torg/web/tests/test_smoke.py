@@ -1,0 +1,14 @@
+import pytest
+
+
+@pytest.mark.django_db
+def test_the_login_page_is_served_in_norwegian_by_default(client):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert b'lang="nb"' in response.content
+
+
+def test_an_anonymous_visitor_is_sent_to_the_login_page(client, db):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
