@@ -181,7 +181,7 @@ class UpsertWriter:
         )
 
     def key_of(self, record: Record) -> tuple[Any, ...]:
-        return self._key_getter(record)  # type: ignore[no-any-return]
+        return self._key_getter(record)
 
     def complete(self, record: Record) -> Record:
         """Fill defaults; raise ``RowError`` for a required attribute that is missing."""
@@ -211,9 +211,7 @@ class UpsertWriter:
             ):
                 continue
             else:
-                adapters.append(
-                    (position, lambda value, f=f: f.get_db_prep_save(value, connection))
-                )
+                adapters.append((position, _prep_for(f)))
         return adapters
 
     def _rows(self, records: Sequence[Record], columns: Sequence[str]) -> list[Any]:
@@ -314,6 +312,13 @@ class UpsertWriter:
                     if progress:
                         progress("write", done, total)
         return len(new), len(changed), len(records) - total
+
+
+def _prep_for(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    def prepare(value: Any) -> Any:
+        return field.get_db_prep_save(value, connection)
+
+    return prepare
 
 
 class MissingRows(Exception):
@@ -556,7 +561,7 @@ def run_import(
             rows_skipped=skipped,
             started_at=started,
             finished_at=started,
-            created_by=user if user is not None and user.is_authenticated else None,
+            created_by=user if user is not None and user.is_authenticated else None,  # type: ignore[misc]
         )
         if "import_batch_id" in writer.columns:
             for record in records:

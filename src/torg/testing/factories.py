@@ -24,10 +24,12 @@ from torg.organisation.models import (
     SiteKind,
 )
 
-PASSWORD = "correct horse battery staple"
+PASSWORD = "correct horse battery staple"  # noqa: S105 - test-only persona password
 
 
-def make_municipality(slug: str, *, name: str | None = None, number: str | None = None, country: str = "NO") -> Municipality:
+def make_municipality(
+    slug: str, *, name: str | None = None, number: str | None = None, country: str = "NO"
+) -> Municipality:
     return Municipality.objects.create(
         slug=slug,
         name=name or slug.replace("-", " ").title(),
@@ -44,21 +46,31 @@ def make_site(
     time_zone: str = "Europe/Oslo",
     code: str = "",
 ) -> Site:
-    return Site.objects.create(municipality=municipality, name=name, kind=kind, time_zone=time_zone, code=code)
+    return Site.objects.create(
+        municipality=municipality, name=name, kind=kind, time_zone=time_zone, code=code
+    )
 
 
-def make_service_point(site: Site, name: str = "Skranke", *, kind: str = ServicePointKind.DESK) -> ServicePoint:
-    return ServicePoint.objects.create(municipality=site.municipality, site=site, name=name, kind=kind)
+def make_service_point(
+    site: Site, name: str = "Skranke", *, kind: str = ServicePointKind.DESK
+) -> ServicePoint:
+    return ServicePoint.objects.create(
+        municipality=site.municipality, site=site, name=name, kind=kind
+    )
 
 
-def make_user(username: str, municipality: Municipality | None = None, role: str = Role.DESK_STAFF) -> AbstractUser:
+def make_user(
+    username: str, municipality: Municipality | None = None, role: str = Role.DESK_STAFF
+) -> AbstractUser:
     user = get_user_model().objects.create_user(username=username, password=PASSWORD)
     if municipality is not None:
         Membership.objects.create(user=user, municipality=municipality, role=role)
-    return user  # type: ignore[return-value]
+    return user
 
 
-def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0, zone: str = "Europe/Oslo") -> dt.datetime:
+def local(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, zone: str = "Europe/Oslo"
+) -> dt.datetime:
     """An aware datetime at local wall-clock time in ``zone``."""
     from torg.lib.localtime import zone as get_zone
 

@@ -3,13 +3,40 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from torg.organisation.scoping import memberships_of
 
+# (url name, label, key used for aria-current). Pages of one municipality, in menu order.
+TENANT_NAV = [
+    ("dashboard:index", _("Dashboard"), "dashboard"),
+    ("visits:list", _("Visits"), "visits"),
+    ("visits:events", _("Events"), "events"),
+    ("inquiries:list", _("Inquiries"), "inquiries"),
+    ("organisation:sites", _("Sites"), "sites"),
+    ("catalogue:list", _("Service catalogue"), "catalogue"),
+    ("imports:list", _("Imports"), "imports"),
+]
+
 
 def torg(request: HttpRequest) -> dict[str, Any]:
-    """The user's municipalities, for the switcher in the page header."""
+    """The user's municipalities (for the switcher) and the menu of the current one."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"my_memberships": []}
-    return {"my_memberships": list(memberships_of(user))}
+        return {"my_memberships": [], "tenant_nav": []}
+    tenancy = getattr(request, "tenancy", None)
+    nav = []
+    if tenancy is not None:
+        for name, label, key in TENANT_NAV:
+            try:
+                nav.append(
+                    {
+                        "url": reverse(name, args=[tenancy.municipality.slug]),
+                        "label": label,
+                        "key": key,
+                    }
+                )
+            except NoReverseMatch:
+                continue
+    return {"my_memberships": list(memberships_of(user)), "tenancy": tenancy, "tenant_nav": nav}

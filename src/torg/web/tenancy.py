@@ -17,13 +17,17 @@ from torg.organisation.scoping import Tenancy, tenancy_for
 TenantView = Callable[..., HttpResponse]
 
 
-def tenant_view(permission: Permission = Permission.VIEW) -> Callable[[TenantView], Callable[..., HttpResponse]]:
+def tenant_view(
+    permission: Permission = Permission.VIEW,
+) -> Callable[[TenantView], Callable[..., HttpResponse]]:
     """Wrap ``view(request, tenancy, *args, **kwargs)`` for URLs with ``<slug:municipality>``."""
 
     def decorator(view: TenantView) -> Callable[..., HttpResponse]:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, municipality: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(
+            request: HttpRequest, municipality: str, *args: Any, **kwargs: Any
+        ) -> HttpResponse:
             tenancy: Tenancy = tenancy_for(request.user, municipality, permission)
             request.tenancy = tenancy  # type: ignore[attr-defined]
             return view(request, tenancy, *args, **kwargs)
