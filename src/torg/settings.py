@@ -111,6 +111,8 @@ INSTALLED_APPS = [
     "torg.visits",
     "torg.imports",
     "torg.web",
+    "torg.api",
+    "torg.demo",
 ]
 
 MIDDLEWARE = [
