@@ -31,6 +31,9 @@ class Outcome(models.TextChoices):
     REFERRED_EXTERNAL = "referred_external", _("Referred to another agency")
     APPOINTMENT = "appointment", _("Appointment booked")
     NOT_RESOLVED = "not_resolved", _("Not resolved")
+    # Imported logs often leave the outcome empty (the BAMPFA desk log: 451 of 470 rows);
+    # that is missing, not "resolved".
+    NOT_RECORDED = "not_recorded", _("Not recorded")
 
 
 class InquiryDomain(models.TextChoices):
