@@ -1,0 +1,402 @@
+"""Reading the tables people have: every encoding and delimiter the import issue names,
+Norwegian and English number formats, header matching and XLSX workbooks."""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from torg.lib.tabular import (
+    ENGLISH,
+    NORWEGIAN,
+    NUMBER_FORMATS,
+    PLAIN,
+    SPACE_GROUPED,
+    NumberFormat,
+    TableError,
+    detect_delimiter,
+    detect_encoding,
+    find_columns,
+    normalise_header,
+    parse_iso_date,
+    read_table,
+)
+
+NORDIC_TEXT = "kommune;besøk\nÅs;1 234\nBø i Vesterålen;0\nÆrø Ørland;7\n"
+NORDIC_ROWS = [(2, ["Ås", "1 234"]), (3, ["Bø i Vesterålen", "0"]), (4, ["Ærø Ørland", "7"])]
+
+
+def write(tmp_path: Path, data: bytes, name: str = "table.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+# --- encodings --------------------------------------------------------------------------
+
+ENCODED = {
+    "utf-8": (NORDIC_TEXT.encode("utf-8"), "utf-8"),
+    "utf-8 with BOM": (codecs.BOM_UTF8 + NORDIC_TEXT.encode("utf-8"), "utf-8-sig"),
+    "utf-16 le with BOM": (codecs.BOM_UTF16_LE + NORDIC_TEXT.encode("utf-16-le"), "utf-16"),
+    "utf-16 be with BOM": (codecs.BOM_UTF16_BE + NORDIC_TEXT.encode("utf-16-be"), "utf-16"),
+    "utf-16 le without BOM": (NORDIC_TEXT.encode("utf-16-le"), "utf-16-le"),
+    "utf-16 be without BOM": (NORDIC_TEXT.encode("utf-16-be"), "utf-16-be"),
+    "cp1252 (Excel on Windows)": (NORDIC_TEXT.encode("cp1252"), "cp1252"),
+}
+
+
+@pytest.mark.parametrize("label", list(ENCODED))
+def test_every_supported_encoding_round_trips_aeoeaa(tmp_path, label):
+    data, codec = ENCODED[label]
+    table = read_table(write(tmp_path, data))
+    assert table.encoding == codec
+    assert table.delimiter == ";"
+    assert table.headers == ["kommune", "besøk"]
+    assert list(table.rows) == NORDIC_ROWS
+    assert table.size_bytes == len(data)
+
+
+@pytest.mark.parametrize("label", list(ENCODED))
+def test_the_detected_encoding_is_named_for_the_raw_bytes(label):
+    data, codec = ENCODED[label]
+    assert detect_encoding(data) == codec
+
+
+def test_the_euro_sign_of_cp1252_is_not_mistaken_for_utf_8(tmp_path):
+    table = read_table(write(tmp_path, "beløp;valuta\n12;€\n".encode("cp1252")))
+    assert list(table.rows) == [(2, ["12", "€"])]
+
+
+def test_bytes_that_no_supported_encoding_decodes_are_refused(tmp_path):
+    # 0x81 is undefined in cp1252 and starts no UTF-8 sequence.
+    with pytest.raises(TableError, match="neither UTF-8, UTF-16 nor Windows-1252"):
+        read_table(write(tmp_path, b"a;b\n\x81x;1\n"))
+
+
+def test_an_encoding_override_is_used_instead_of_detection(tmp_path):
+    data = "navn;antall\nTromsø;3\n".encode("cp1252")
+    with pytest.raises(TableError, match="is not valid utf-8"):
+        read_table(write(tmp_path, data), encoding="utf-8")
+    assert list(read_table(write(tmp_path, data), encoding="cp1252").rows) == [(2, ["Tromsø", "3"])]
+
+
+def test_an_unsupported_encoding_override_lists_the_supported_ones(tmp_path):
+    with pytest.raises(TableError, match="Unsupported encoding 'koi8-r'; use one of utf-8"):
+        read_table(write(tmp_path, b"a;b\n1;2\n"), encoding="koi8-r")
+
+
+# --- delimiters -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_each_delimiter_is_detected_with_quoted_cells_holding_delimiters_and_line_breaks(
+    tmp_path, delimiter
+):
+    others = "".join(d for d in ",;\t|" if d != delimiter)
+    rows = [
+        ["site", "note", "count"],
+        ["Hovedbiblioteket", f"all of them: {others}{delimiter}", "12"],
+        ["Filial Nord", "first line\nsecond line", "3"],
+        ["Filial Sør", f'said "hi"{delimiter} then left', "0"],
+    ]
+
+    def quote(cell: str) -> str:
+        if any(c in cell for c in f'{delimiter}"\n'):
+            return '"' + cell.replace('"', '""') + '"'
+        return cell
+
+    text = "".join(delimiter.join(quote(c) for c in row) + "\r\n" for row in rows)
+    table = read_table(write(tmp_path, text.encode("utf-8")))
+    assert table.delimiter == delimiter
+    assert table.headers == rows[0]
+    # Row numbers are physical lines: the cell with a line break makes row 3 span 3–4.
+    assert list(table.rows) == [(2, rows[1]), (3, rows[2]), (5, rows[3])]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A decimal comma in every row and a comma in a header cell: still ";".
+        ("Besøk, totalt;antall\nA;1,5\nB;2,5\n", ";"),
+        ("kommune;andel\nOslo;1,5\nBergen;2,5\nTrondheim;3,5\n", ";"),
+        ("a\tb\n1,5\t2,5\n3,5\t4,5\n", "\t"),
+        ('a,b,c\n"x;y;z",1,2\n"p;q;r",3,4\n', ","),
+        ("a|b\nx, y|1\n", "|"),
+        ("a,b,c\n", ","),
+        # Excel adds empty cells at the end of some records.
+        ("a;b;c\n1;2;3;;\n4;5;6\n", ";"),
+    ],
+)
+def test_the_delimiter_that_gives_regular_records_wins(text, expected):
+    assert detect_delimiter(text) == expected
+
+
+def test_a_one_column_file_reads_as_one_column_even_with_commas_in_cells(tmp_path):
+    table = read_table(write(tmp_path, b"name\nSmith, John\nDoe, Jane\n"))
+    assert table.headers == ["name"]
+    assert list(table.rows) == [(2, ["Smith, John"]), (3, ["Doe, Jane"])]
+
+
+def test_detection_ignores_a_record_cut_off_at_the_end_of_the_sample():
+    header = "a;b;c\n"
+    row = "1;2;3\n"
+    text = header + row * (70_000 // len(row)) + '"unterminated, with, commas'
+    assert detect_delimiter(text) == ";"
+
+
+def test_a_delimiter_override_is_used_and_a_long_one_is_refused(tmp_path):
+    path = write(tmp_path, b"a;b,c\n1;2,3\n")
+    assert read_table(path, delimiter=",").headers == ["a;b", "c"]
+    with pytest.raises(TableError, match="one character"):
+        read_table(path, delimiter=";;")
+
+
+def test_blank_lines_are_skipped_and_rows_keep_their_line_numbers(tmp_path):
+    table = read_table(write(tmp_path, b"a;b\n\n1;2\n;\n3;4\n"))
+    assert list(table.rows) == [(3, ["1", "2"]), (5, ["3", "4"])]
+
+
+def test_an_unterminated_quote_is_reported_with_its_row(tmp_path):
+    table = read_table(write(tmp_path, b'a;b\n1;2\n3;"never closed\n'))
+    rows = table.rows
+    assert next(rows) == (2, ["1", "2"])
+    with pytest.raises(TableError, match=r"table.csv, row 3: unexpected end of data"):
+        next(rows)
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"", "empty.csv", "the file is empty"),
+        (b" \r\n\n", "blank.csv", "the file is empty"),
+        (b"PK\x03\x04rest", "book.csv", "zip file"),
+    ],
+)
+def test_a_file_that_is_no_csv_text_is_refused_with_a_reason(tmp_path, data, name, message):
+    with pytest.raises(TableError, match=message):
+        read_table(write(tmp_path, data, name))
+
+
+def test_a_missing_file_is_refused(tmp_path):
+    with pytest.raises(TableError, match="no such file"):
+        read_table(tmp_path / "absent.csv")
+
+
+# --- numbers ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("number_format", "text", "expected"),
+    [
+        (SPACE_GROUPED, "275 962", Decimal(275962)),
+        (NORWEGIAN, "275 962", Decimal(275962)),
+        (NORWEGIAN, "1 234,5", Decimal("1234.5")),
+        (NORWEGIAN, "1\u00a0234,5", Decimal("1234.5")),  # no-break space (Excel, nb locale)
+        (NORWEGIAN, "1\u202f234\u202f567,25", Decimal("1234567.25")),  # narrow no-break
+        (NORWEGIAN, "\u22121 234,5", Decimal("-1234.5")),  # minus sign
+        (NORWEGIAN, " -0,5 ", Decimal("-0.5")),
+        (NORWEGIAN, "12", Decimal(12)),
+        (ENGLISH, "1,234.5", Decimal("1234.5")),
+        (ENGLISH, "1,234,567", Decimal(1234567)),
+        (ENGLISH, "+7.25", Decimal("7.25")),
+        (PLAIN, "3024.0", Decimal("3024.0")),
+    ],
+)
+def test_numbers_parse_in_their_declared_format(number_format, text, expected):
+    assert number_format.parse_decimal(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("number_format", "text", "reason"),
+    [
+        (NORWEGIAN, "1 23", "in the wrong place"),
+        (NORWEGIAN, "12 34,5", "in the wrong place"),
+        (NORWEGIAN, "1 234 56", "in the wrong place"),
+        (NORWEGIAN, "1234 567", "in the wrong place"),
+        (NORWEGIAN, "1  234", "in the wrong place"),
+        (NORWEGIAN, "1.234,5", "not a number"),  # a dot is no Norwegian separator here
+        (NORWEGIAN, "1,234.5", "not a number"),
+        (ENGLISH, "1,23.4", "in the wrong place"),
+        (ENGLISH, "1 234.5", "not a number"),
+        (PLAIN, "1,234", "not a number"),
+        (PLAIN, "1 234", "not a number"),
+        (NumberFormat("mixed", ".", (",", " ")), "1,234 567", "mixes thousands separators"),
+        (NORWEGIAN, "", "not a number"),
+        (NORWEGIAN, "-", "not a number"),
+        (NORWEGIAN, ",5", "not a number"),
+        (NORWEGIAN, "1,", "not a number"),
+        (NORWEGIAN, "1e5", "not a number"),
+        (NORWEGIAN, "١٢٣", "not a number"),  # Arabic-Indic digits
+        (NORWEGIAN, "1,٣", "not a number"),
+        (NORWEGIAN, "1,²", "not a number"),
+        (NORWEGIAN, "12 kr", "not a number"),
+    ],
+)
+def test_a_badly_written_number_is_refused_with_a_reason(number_format, text, reason):
+    with pytest.raises(ValueError, match=reason):
+        number_format.parse_decimal(text)
+
+
+def test_whole_numbers_accept_an_integral_decimal_and_refuse_a_fraction():
+    assert NORWEGIAN.parse_int("275 962 ") == 275962
+    assert PLAIN.parse_int("3024.0") == 3024
+    assert NORWEGIAN.parse_int("3024,0") == 3024
+    with pytest.raises(ValueError, match="not a whole number"):
+        NORWEGIAN.parse_int("3024,5")
+    with pytest.raises(ValueError, match="not a number"):
+        NORWEGIAN.parse_int("3024.0")
+
+
+SPACES = ["\u0020", "\u00a0", "\u202f", "\u2009"]
+
+
+def write_number(value: Decimal, number_format: NumberFormat, space: str) -> str:
+    """Write ``value`` the way a person using ``number_format`` would, independently of the
+    parser: digits grouped in threes from the right with the format's separator."""
+    sign = "-" if value < 0 else ""
+    digits, _, fraction = f"{abs(value):f}".partition(".")
+    if number_format.group:
+        separator = space if number_format.group[0] == " " else number_format.group[0]
+        groups: list[str] = []
+        while digits:
+            groups.insert(0, digits[-3:])
+            digits = digits[:-3]
+        digits = separator.join(groups)
+    return sign + digits + (number_format.decimal + fraction if fraction else "")
+
+
+@given(
+    number_format=st.sampled_from(sorted(NUMBER_FORMATS.values(), key=lambda f: f.name)),
+    value=st.decimals(
+        min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=3, allow_nan=False
+    ),
+    space=st.sampled_from(SPACES),
+)
+@example(number_format=NORWEGIAN, value=Decimal("1234.5"), space="\u00a0")
+@example(number_format=ENGLISH, value=Decimal("-1000000"), space=" ")
+def test_a_number_written_in_a_declared_format_parses_back_to_itself(number_format, value, space):
+    text = write_number(value, number_format, space)
+    assert number_format.parse_decimal(text) == value
+    if value == value.to_integral_value():
+        assert number_format.parse_int(text) == int(value)
+
+
+@given(
+    number_format=st.sampled_from([NORWEGIAN, ENGLISH, SPACE_GROUPED]),
+    digits=st.integers(min_value=1000, max_value=10**12).map(str),
+    data=st.data(),
+)
+def test_a_thousands_separator_in_the_wrong_place_is_always_refused(number_format, digits, data):
+    # Any position whose distance from the right end is not a multiple of three.
+    position = data.draw(
+        st.sampled_from([p for p in range(1, len(digits)) if (len(digits) - p) % 3 != 0])
+    )
+    text = digits[:position] + number_format.group[0] + digits[position:]
+    with pytest.raises(ValueError):
+        number_format.parse_decimal(text)
+
+
+# --- headers ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("Antall deltakere/\ntilskuere ", "antall deltakere/ tilskuere"),
+        ("\ufeffKommune", "kommune"),
+        ("  BESØK\u00a0 TOTALT\r\n", "besøk totalt"),
+        ("Period_Start", "period_start"),
+    ],
+)
+def test_headers_are_compared_without_case_spacing_line_breaks_or_bom(header, expected):
+    assert normalise_header(header) == expected
+
+
+def test_find_columns_maps_wanted_headers_to_positions():
+    headers = ["Kommune", "Besøk\ntotalt", "Note", "note"]
+    assert find_columns(headers, ["besøk totalt", "kommune", "missing"]) == {
+        "besøk totalt": 1,
+        "kommune": 0,
+    }
+
+
+def test_a_wanted_header_that_occurs_twice_is_ambiguous():
+    with pytest.raises(TableError, match="appears twice"):
+        find_columns(["count", "Count "], ["count"])
+
+
+def test_iso_dates_parse_and_other_forms_are_refused():
+    assert parse_iso_date(" 2024-02-29 ") == dt.date(2024, 2, 29)
+    for text in ("29.02.2024", "2024-2-29", "2023-02-29"):
+        with pytest.raises(ValueError):
+            parse_iso_date(text)
+
+
+# --- workbooks --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def workbook(tmp_path: Path) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Besøk"
+    sheet.append(["Lokasjon", "Periode\nstart", "Dato", "Antall", "Andel", "Tekst"])
+    sheet.append(
+        [
+            "Bø bibliotek",
+            dt.datetime(2024, 3, 1, 8, 54),
+            dt.date(2024, 3, 1),
+            275962,
+            1234.5,
+            "1 234,5",
+        ]
+    )
+    sheet.append([None] * 6)
+    sheet.append(["Ås torg", dt.datetime(2024, 3, 2), dt.date(2024, 3, 2), 0, 1e-7, True])
+    other = book.create_sheet("Ærlig talt")
+    other.append(["a", "b"])
+    other.append(["æ", 3.0])
+    path = tmp_path / "besøk.xlsx"
+    book.save(path)
+    return path
+
+
+def test_an_xlsx_workbook_made_with_openpyxl_reads_as_text_cells(workbook):
+    table = read_table(workbook)
+    assert table.sheet == "Besøk"
+    assert table.headers == ["Lokasjon", "Periode\nstart", "Dato", "Antall", "Andel", "Tekst"]
+    assert list(table.rows) == [
+        (2, ["Bø bibliotek", "2024-03-01 08:54:00", "2024-03-01", "275962", "1234.5", "1 234,5"]),
+        # Row 3 is empty; row numbers stay the spreadsheet's.
+        (4, ["Ås torg", "2024-03-02", "2024-03-02", "0", "0.0000001", "1"]),
+    ]
+
+
+def test_workbook_numbers_are_written_with_the_declared_decimal_mark(workbook):
+    rows = list(read_table(workbook, number_format=NORWEGIAN).rows)
+    assert rows[0][1][4] == "1234,5"
+    assert NORWEGIAN.parse_decimal(rows[0][1][4]) == Decimal("1234.5")
+    assert NORWEGIAN.parse_decimal(rows[1][1][4]) == Decimal("0.0000001")
+    assert NORWEGIAN.parse_int(rows[0][1][3]) == 275962
+
+
+def test_a_named_sheet_is_read_and_an_unknown_one_lists_the_sheets(workbook):
+    assert list(read_table(workbook, sheet="Ærlig talt").rows) == [(2, ["æ", "3"])]
+    with pytest.raises(
+        TableError, match="has no sheet 'Sheet9'; its sheets are: Besøk, Ærlig talt"
+    ):
+        read_table(workbook, sheet="Sheet9")
+
+
+def test_a_damaged_workbook_is_refused(tmp_path):
+    path = write(tmp_path, b"PK\x03\x04 not really a workbook", "broken.xlsx")
+    with pytest.raises(TableError, match="cannot be read as a workbook"):
+        read_table(path)
