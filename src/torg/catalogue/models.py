@@ -7,6 +7,7 @@ differently between first and second line in different models.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -75,8 +76,19 @@ class Service(models.Model):
     domain = models.CharField(_("domain"), max_length=20, choices=Domain.choices)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     synonyms = models.CharField(_("synonyms"), max_length=500, blank=True)
-    answer_note = models.TextField(_("answer note"), blank=True)
+    answer_note = models.TextField(_("answer note (bokmål)"), blank=True)
+    answer_note_en = models.TextField(_("answer note (English)"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    default_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Fingerprint of the default catalogue entry this service was loaded from; empty "
+            "for a service the municipality created. A service whose content no longer matches "
+            "it has been edited, and reloading the default catalogue leaves it alone."
+        ),
+    )
 
     class Meta:
         ordering = ["category__position", "name_nb"]
@@ -99,3 +111,22 @@ class Service(models.Model):
     @property
     def name(self) -> str:
         return self.name_en if (get_language() or "nb").startswith("en") else self.name_nb
+
+    @property
+    def answer(self) -> str:
+        """The answer note in the active language, falling back to bokmål."""
+        if (get_language() or "nb").startswith("en") and self.answer_note_en:
+            return self.answer_note_en
+        return self.answer_note
+
+    @property
+    def synonym_list(self) -> list[str]:
+        return [word.strip() for word in self.synonyms.split(",") if word.strip()]
+
+    def clean(self) -> None:
+        if (
+            self.category_id
+            and self.municipality_id
+            and self.category.municipality_id != self.municipality_id
+        ):
+            raise ValidationError({"category": _("The category belongs to another municipality.")})
