@@ -1,4 +1,7 @@
 """Import profiles, one module per kind of source. Importing this package registers them."""
 
-from torg.imports.profiles import counter_csv  # noqa: F401
-from torg.imports.profiles import nb_2020  # noqa: F401
+from torg.imports.profiles import (  # noqa: F401
+    alessandria,
+    counter_csv,
+    nb_2020,
+)
