@@ -4,4 +4,5 @@ from torg.imports.profiles import (  # noqa: F401
     alessandria,
     counter_csv,
     nb_2020,
+    toronto,
 )

@@ -1,0 +1,163 @@
+"""Toronto Public Library (City of Toronto Open Data): the branches and their yearly visits.
+
+``toronto-branches`` reads ``tpl-branch-general-information-2023.csv`` (112 rows, 27
+columns) and writes one :class:`~torg.organisation.models.Site` per row, keyed on its branch
+code: ``code`` = ``BranchCode``, ``name`` = ``BranchName``, ``address``, ``opened_year`` =
+``PresentSiteYear`` (the year the branch opened at its present site; empty for the
+services that have no building), time zone America/Toronto. Every branch is a library,
+except those in :data:`JOINT_BRANCHES`: the Scarborough Civic Centre branch (SC) opened in
+2015 inside the civic centre, next to the city's counter services, so it is a joint site.
+
+All 112 rows are imported, also the 12 that the file marks as no physical branch
+(``PhysicalBranch = 0``: Answerline, the bookmobiles, Home Library Service, Virtual
+Library, …), because four of them (the Merril and Osborne collections, Bookmobile One,
+Sunnybrook Hospital) have visit counts of their own; their note says so.
+
+``toronto-visits`` reads ``tpl-visits-annual-by-branch-2012-2022.csv``
+(``_id,Year,BranchCode,Visits``) and writes one :class:`~torg.visits.models.VisitCount` per
+branch and year: the local calendar year in the site's time zone, method ``reported``.
+A branch code with no site is an error naming the code (import the branches first).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from torg.imports.framework import (
+    Column,
+    ImportRun,
+    Profile,
+    Record,
+    RowError,
+    Scope,
+    UpsertWriter,
+)
+from torg.imports.profiles.common import local_day_start
+from torg.imports.registry import register
+from torg.lib.tabular import PLAIN
+from torg.organisation.models import Site, SiteKind
+from torg.visits.models import CountMethod, VisitCount
+
+TIME_ZONE = "America/Toronto"
+
+# Branches in a building shared with the city's citizen services: kind "joint".
+JOINT_BRANCHES: dict[str, str] = {
+    "SC": "Opened in 2015 inside the Scarborough Civic Centre, beside the city's counter services.",
+}
+
+NOT_PHYSICAL_NOTE = "Toronto Public Library lists this as no physical branch (PhysicalBranch 0)."
+
+
+def whole_number(text: str) -> int:
+    value = PLAIN.parse_int(text)
+    if value < 0:
+        raise ValueError("cannot be negative")
+    return value
+
+
+def year(text: str) -> int:
+    value = PLAIN.parse_int(text)
+    if not 1800 <= value <= 2100:
+        raise ValueError("not a year")
+    return value
+
+
+def flag(text: str) -> bool:
+    value = text.strip()
+    if value not in ("0", "1"):
+        raise ValueError("expected 0 or 1")
+    return value == "1"
+
+
+@register
+class TorontoBranchesProfile(Profile):
+    name = "toronto-branches"
+    title = "Toronto Public Library: branches (tpl-branch-general-information-2023.csv)"
+    scope = Scope.TENANT
+    source = "Toronto Public Library, Library Branch General Information (OGL – Toronto)"
+    columns = (
+        Column("BranchCode", "code", parse=str.strip),
+        Column("BranchName", "name", parse=str.strip),
+        Column("Address", "address", parse=str.strip, allow_empty=True),
+        Column("PresentSiteYear", "opened_year", parse=year, allow_empty=True),
+        Column("PhysicalBranch", "physical", parse=flag, allow_empty=True, optional=True),
+    )
+
+    def writer(self) -> UpsertWriter:
+        return UpsertWriter(Site, ("municipality_id", "code"))
+
+    def begin(self, run: ImportRun) -> None:
+        self.municipality_id = run.require_municipality().pk
+
+    def build(self, values: dict[str, Any], row: int, run: ImportRun) -> Record:
+        code = values["code"]
+        if len(code) > 40:
+            raise RowError("a branch code has at most 40 characters", "BranchCode", code)
+        notes = []
+        if code in JOINT_BRANCHES:
+            notes.append(JOINT_BRANCHES[code])
+        if values.get("physical") is False:
+            notes.append(NOT_PHYSICAL_NOTE)
+        return {
+            "municipality_id": self.municipality_id,
+            "code": code,
+            "name": values["name"],
+            "address": values["address"] or "",
+            "time_zone": TIME_ZONE,
+            "kind": SiteKind.JOINT if code in JOINT_BRANCHES else SiteKind.LIBRARY,
+            "is_aggregate": False,
+            "opened_year": values["opened_year"],
+            "note": " ".join(notes),
+        }
+
+    def describe_key(self, key: tuple[Any, ...]) -> str:
+        return f"branch code {key[1]}"
+
+
+@register
+class TorontoVisitsProfile(Profile):
+    name = "toronto-visits"
+    title = "Toronto Public Library: visits per branch and year (tpl-visits-annual-by-branch)"
+    scope = Scope.TENANT
+    source = "Toronto Public Library, Library Visits (OGL – Toronto)"
+    columns = (
+        Column("Year", "year", parse=year),
+        Column("BranchCode", "code", parse=str.strip),
+        Column("Visits", "visits", parse=whole_number),
+    )
+
+    def writer(self) -> UpsertWriter:
+        return UpsertWriter(VisitCount, ("site_id", "entrance", "period_start", "period_end"))
+
+    def begin(self, run: ImportRun) -> None:
+        municipality = run.require_municipality()
+        self.municipality_id = municipality.pk
+        self.sites = {
+            site.code: site
+            for site in Site.objects.filter(municipality=municipality).exclude(code="")
+        }
+
+    def build(self, values: dict[str, Any], row: int, run: ImportRun) -> Record:
+        site = self.sites.get(values["code"])
+        if site is None:
+            raise RowError(
+                f"no site has the branch code {values['code']!r}; import the branches first "
+                "(profile toronto-branches)",
+                "BranchCode",
+                values["code"],
+            )
+        first = dt.date(values["year"], 1, 1)
+        return {
+            "municipality_id": self.municipality_id,
+            "site_id": site.pk,
+            "entrance": "",
+            "period_start": local_day_start(first, site.time_zone),
+            "period_end": local_day_start(first.replace(year=first.year + 1), site.time_zone),
+            "count": values["visits"],
+            "method": CountMethod.REPORTED,
+            "note": "",
+        }
+
+    def describe_key(self, key: tuple[Any, ...]) -> str:
+        return f"the same branch and year ({key[2]:%Y})"
