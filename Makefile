@@ -36,8 +36,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 messages: $(STAMP)
-	cd src/torg && ../../$(BIN)/torg makemessages --locale nb --locale en --no-obsolete --no-location
-	$(BIN)/python -m torg.lib.compile_messages
+	cd src/torg && ../../$(BIN)/torg makemessages --locale nb --no-obsolete --no-location --ignore "testing/*" --ignore "*/tests/*"
+	$(BIN)/python tools/compile_messages.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,210 @@
+"""Torg benchmarks: ``make bench``.
+
+Every figure is printed as a ratio to a baseline measured in the same run, since these
+machines are shared and noisy.
+
+1. Import: a generated visit-count CSV (1,000,000 rows by default) through the import
+   framework (``torg import visit-counts``: read, detect, parse, validate, check duplicates,
+   write in one transaction) against a raw ``sqlite3`` ``executemany`` of the same rows into
+   the same table of the same SQLite database. Requirement: the framework reaches at least
+   25 % of the raw rate.
+2. Demo: ``torg demo`` from an empty database until the web app answers, against
+   ``torg migrate`` alone on an empty database. Requirement: under 60 s (pip install
+   excluded).
+
+Usage: ``python bench/run.py [--rows N] [--only import|demo]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import zoneinfo
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SITES = 20
+ENTRANCES = ("Nord", "Sør")
+OPEN_HOURS = range(8, 20)  # local hours, so no row falls in a daylight-saving gap or overlap
+OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
+
+
+def generate(path: Path, rows: int) -> list[tuple[int, str, str, str, int]]:
+    """Write the CSV; return (site index, entrance, start UTC text, end UTC text, count) rows."""
+    expected: list[tuple[int, str, str, str, int]] = []
+    day = dt.date(2019, 1, 1)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write("site;entrance;period_start;period_end;count\n")
+        while len(expected) < rows:
+            for hour in OPEN_HOURS:
+                start_local = dt.datetime.combine(day, dt.time(hour), tzinfo=OSLO)
+                end_local = start_local + dt.timedelta(hours=1)
+                start_utc = start_local.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
+                end_utc = end_local.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
+                for site in range(SITES):
+                    for entrance in ENTRANCES:
+                        count = (site * 7 + hour * 3 + len(expected)) % 50
+                        handle.write(
+                            f"Site {site};{entrance};{day} {hour:02d}:00;{day} {hour + 1:02d}:00;{count}\n"
+                        )
+                        expected.append((site, entrance, start_utc, end_utc, count))
+                        if len(expected) == rows:
+                            return expected
+            day += dt.timedelta(days=1)
+    return expected
+
+
+def bench_import(rows: int) -> dict[str, float]:
+    work = Path(tempfile.mkdtemp(prefix="torg-bench-import-"))
+    try:
+        os.environ["TORG_VAR_DIR"] = str(work)
+        os.environ.pop("DATABASE_URL", None)
+        os.environ["DJANGO_SETTINGS_MODULE"] = "torg.settings"
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+
+        from torg.imports.framework import run_import
+        from torg.organisation.models import Municipality, Site
+
+        call_command("migrate", verbosity=0)
+        municipality = Municipality.objects.create(name="Bench", slug="bench", number="9999", country="NO")
+        site_ids = [
+            Site.objects.create(municipality=municipality, name=f"Site {i}", kind="library").pk
+            for i in range(SITES)
+        ]
+        csv_path = work / "visit-counts.csv"
+        started = time.perf_counter()
+        expected = generate(csv_path, rows)
+        print(f"  generated {rows:,} rows ({csv_path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f} s")
+        raw_rows = [
+            (municipality.pk, site_ids[s], e, start, end, count, "automatic", "", None)
+            for s, e, start, end, count in expected
+        ]
+        connection.close()
+
+        # Baseline: the same rows, already converted, straight into the same table.
+        raw = sqlite3.connect(work / "torg.sqlite3")
+        raw.execute("PRAGMA journal_mode=WAL")
+        raw.execute("PRAGMA synchronous=NORMAL")
+        started = time.perf_counter()
+        raw.executemany(
+            "INSERT INTO visits_visitcount (municipality_id, site_id, entrance, period_start, "
+            "period_end, count, method, note, import_batch_id) VALUES (?,?,?,?,?,?,?,?,?)",
+            raw_rows,
+        )
+        raw.commit()
+        raw_seconds = time.perf_counter() - started
+        raw.execute("DELETE FROM visits_visitcount")
+        raw.commit()
+        raw.close()
+        del raw_rows
+
+        started = time.perf_counter()
+        result = run_import("visit-counts", csv_path, municipality="bench")
+        framework_seconds = time.perf_counter() - started
+        assert result.created == rows, result.summary()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*), SUM(count) FROM visits_visitcount")
+            stored, total = cursor.fetchone()
+        assert stored == rows and total == sum(r[4] for r in expected), (stored, total)
+        connection.close()
+        return {
+            "rows": rows,
+            "raw_seconds": raw_seconds,
+            "framework_seconds": framework_seconds,
+            "ratio": raw_seconds / framework_seconds,
+        }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def bench_demo(timeout: float = 300.0) -> dict[str, float]:
+    torg = str(BIN / "torg")
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TORG_VAR_DIR"}}
+
+    work = Path(tempfile.mkdtemp(prefix="torg-bench-migrate-"))
+    try:
+        started = time.perf_counter()
+        subprocess.run([torg, "migrate", "--verbosity", "0"], check=True, env={**env, "TORG_VAR_DIR": str(work)})
+        migrate_seconds = time.perf_counter() - started
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    work = Path(tempfile.mkdtemp(prefix="torg-bench-demo-"))
+    port = _free_port()
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [torg, "demo", "--port", str(port)],
+        env={**env, "TORG_VAR_DIR": str(work)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/accounts/login/"
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"torg demo exited with status {process.returncode}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - localhost
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.perf_counter() - started > timeout:
+                raise RuntimeError("torg demo did not serve within the timeout")
+            time.sleep(0.2)
+        demo_seconds = time.perf_counter() - started
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
+    return {"demo_seconds": demo_seconds, "migrate_seconds": migrate_seconds, "ratio": demo_seconds / migrate_seconds}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Torg benchmarks, printed as ratios.")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--only", choices=["import", "demo"])
+    args = parser.parse_args()
+    failed = False
+    if args.only in (None, "demo"):
+        print("Demo: `torg demo` from an empty database until it serves")
+        demo = bench_demo()
+        print(f"  baseline `torg migrate` on an empty database: {demo['migrate_seconds']:.1f} s")
+        print(f"  `torg demo` to serving: {demo['demo_seconds']:.1f} s = {demo['ratio']:.1f} × the baseline")
+        verdict = "ok" if demo["demo_seconds"] < 60 else "TOO SLOW"
+        print(f"  requirement: under 60 s on a 2-core machine -> {verdict}")
+        failed |= demo["demo_seconds"] >= 60
+    if args.only in (None, "import"):
+        print(f"Import: {args.rows:,} visit-count rows through the framework vs a raw executemany")
+        result = bench_import(args.rows)
+        raw_rate = result["rows"] / result["raw_seconds"]
+        framework_rate = result["rows"] / result["framework_seconds"]
+        print(f"  baseline raw executemany: {result['raw_seconds']:.1f} s ({raw_rate:,.0f} rows/s)")
+        print(f"  framework: {result['framework_seconds']:.1f} s ({framework_rate:,.0f} rows/s)")
+        print(f"  framework rate / raw rate = {result['ratio']:.2f} (requirement: at least 0.25)")
+        failed |= result["ratio"] < 0.25
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
