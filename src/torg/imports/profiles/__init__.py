@@ -3,6 +3,7 @@
 from torg.imports.profiles import (  # noqa: F401
     alessandria,
     counter_csv,
+    england_ace,
     nb_2020,
     toronto,
 )
