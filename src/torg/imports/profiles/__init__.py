@@ -2,6 +2,7 @@
 
 from torg.imports.profiles import (  # noqa: F401
     alessandria,
+    bampfa,
     counter_csv,
     england_ace,
     nb_2020,
