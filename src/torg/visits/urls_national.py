@@ -1,4 +1,8 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from torg.visits import views_national
 
 app_name = "national"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("", views_national.comparison, name="comparison"),
+]

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from torg.organisation.scoping import memberships_of
+from torg.organisation.scoping import Tenancy, memberships_of
 
 # (url name, label, key used for aria-current). Pages of one municipality, in menu order.
 TENANT_NAV = [
@@ -24,7 +25,7 @@ def torg(request: HttpRequest) -> dict[str, Any]:
     """The user's municipalities (for the switcher) and the menu of the current one."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"my_memberships": [], "tenant_nav": []}
+        return {"my_memberships": [], "tenant_nav": [], "national_url": ""}
     tenancy = getattr(request, "tenancy", None)
     nav = []
     if tenancy is not None:
@@ -39,4 +40,20 @@ def torg(request: HttpRequest) -> dict[str, Any]:
                 )
             except NoReverseMatch:
                 continue
-    return {"my_memberships": list(memberships_of(user)), "tenancy": tenancy, "tenant_nav": nav}
+    return {
+        "my_memberships": list(memberships_of(user)),
+        "tenancy": tenancy,
+        "tenant_nav": nav,
+        "national_url": _national_url(tenancy),
+    }
+
+
+def _national_url(tenancy: Tenancy | None) -> str:
+    """The national comparison, opened on the current municipality when it is Norwegian."""
+    try:
+        url = reverse("national:comparison")
+    except NoReverseMatch:
+        return "#"
+    if tenancy is not None and tenancy.municipality.country == "NO":
+        return f"{url}?{urlencode({'municipality': tenancy.municipality.number})}"
+    return url

@@ -5,4 +5,5 @@ from torg.web import views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("switch/", views.switch_municipality, name="switch"),
 ]

@@ -1,4 +1,8 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from torg.web import views
 
 app_name = "dashboard"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("", views.dashboard, name="index"),
+]

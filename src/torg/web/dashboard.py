@@ -1,0 +1,337 @@
+"""The municipality dashboard: headline figures and charts, each with its text alternative.
+
+Numbers come from :mod:`torg.visits.aggregates` and :mod:`torg.inquiries.aggregates`; this
+module only turns them into :class:`~torg.web.charts.ChartBlock` objects for the template.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from torg.inquiries.aggregates import (
+    Breakdown,
+    Dimension,
+    InquirySeries,
+    inquiries_by,
+    inquiries_over_time,
+    inquiry_count,
+)
+from torg.organisation.models import Municipality
+from torg.visits.aggregates import (
+    EventBreakdown,
+    LocalDateRange,
+    VisitSeries,
+    events_by_audience,
+    visits_over_time,
+)
+from torg.web import charts
+from torg.web.charts import ChartBlock, fmt, num, txt
+
+#: Sites drawn one by one in the per-site chart; the total always covers every site.
+TOP_SITES = 8
+
+
+@dataclass(frozen=True)
+class Headline:
+    label: str
+    value: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    headlines: list[Headline]
+    visits_total: ChartBlock | None
+    visits_by_site: ChartBlock | None
+    inquiries_over_time: ChartBlock | None
+    inquiries: list[ChartBlock]
+    events: ChartBlock | None
+    top_sites_note: str
+
+
+def build_dashboard(municipality: Municipality, period: LocalDateRange) -> Dashboard:
+    """Everything the dashboard page shows for ``municipality`` on the range's local days."""
+    visits = visits_over_time(municipality, period=period)
+    events = events_by_audience(municipality, period=period)
+    total_inquiries = inquiry_count(municipality, period=period)
+    breakdowns = [inquiries_by(municipality, d, period=period) for d in Dimension]
+    series = inquiries_over_time(municipality, period=period)
+    note = ""
+    if len(visits.sites) > TOP_SITES:
+        note = _(
+            "%(total)s sites have visit counts. The chart per site shows the %(top)s with "
+            "the most visits in the period; the total covers all %(total)s sites."
+        ) % {"total": fmt(len(visits.sites)), "top": fmt(TOP_SITES)}
+    return Dashboard(
+        headlines=_headlines(visits, events, total_inquiries),
+        visits_total=_visits_total(visits),
+        visits_by_site=_visits_by_site(visits),
+        inquiries_over_time=_inquiries_over_time(series),
+        inquiries=[block for b in breakdowns if (block := _breakdown(b)) is not None],
+        events=_events(events),
+        top_sites_note=note,
+    )
+
+
+def _headlines(visits: VisitSeries, events: EventBreakdown, inquiries: int) -> list[Headline]:
+    site_count = len(visits.sites)
+    return [
+        Headline(
+            _("Visits"),
+            fmt(visits.total),
+            ngettext("counted at %(count)s site", "counted at %(count)s sites", site_count)
+            % {"count": fmt(site_count)},
+        ),
+        Headline(
+            _("Inquiries"),
+            fmt(inquiries),
+            _("logged at the desks and channels"),
+        ),
+        Headline(
+            _("Events"),
+            fmt(events.events),
+            ngettext(
+                "with %(attendance)s attending (%(missing)s event without attendance recorded)",
+                "with %(attendance)s attending (%(missing)s events without attendance recorded)",
+                events.events_without_attendance,
+            )
+            % {
+                "attendance": fmt(events.attendance),
+                "missing": fmt(events.events_without_attendance),
+            }
+            if events.events_without_attendance
+            else _("with %(attendance)s attending") % {"attendance": fmt(events.attendance)},
+        ),
+    ]
+
+
+def _visits_total(visits: VisitSeries) -> ChartBlock | None:
+    if visits.is_empty:
+        return None
+    unit = visits.granularity.label
+    totals = visits.totals()
+    peak = max((t for t in totals if t.visits is not None), key=lambda t: t.visits or 0)
+    summary = _(
+        "%(visits)s visits in total from %(first)s to %(last)s, counted per %(unit)s of the "
+        "sites' local time; the most in %(peak)s with %(peak_visits)s."
+    ) % {
+        "visits": fmt(visits.total),
+        "first": totals[0].label,
+        "last": totals[-1].label,
+        "unit": unit,
+        "peak": peak.label,
+        "peak_visits": fmt(peak.visits),
+    }
+    title = _("Visits per %(unit)s, all sites") % {"unit": unit}
+    spec = charts.bar_over_time(
+        [{"label": t.label, "value": t.visits, "sites": t.sites_reporting} for t in totals],
+        x_title=_("Period"),
+        y_title=_("Visits"),
+        description=summary,
+        extra_tooltip=[charts.alt.Tooltip("sites:Q", title=_("Sites reporting"))],
+    )
+    return ChartBlock(
+        id="chart-visits-total",
+        title=title,
+        summary=summary,
+        spec=spec,
+        columns=[_("Period"), _("Visits"), _("Sites reporting")],
+        rows=[[txt(t.label), num(t.visits), num(t.sites_reporting)] for t in totals],
+        footer=[txt(_("Total")), num(visits.total), txt("")],
+        note=_(
+            "A period where no site has a count is shown as a dash, not as zero. The total "
+            "adds the counts that exist."
+        ),
+    )
+
+
+def _visits_by_site(visits: VisitSeries) -> ChartBlock | None:
+    if len(visits.sites) < 2:
+        return None
+    top = visits.top_sites(TOP_SITES)
+    unit = visits.granularity.label
+    rows = [
+        {"label": visits.label(bucket), "series": site.name, "value": site.value(bucket)}
+        for site in top
+        for bucket in visits.buckets
+    ]
+    leader = top[0]
+    summary = _("%(site)s had the most visits: %(visits)s of %(total)s in the period.") % {
+        "site": leader.name,
+        "visits": fmt(leader.total),
+        "total": fmt(visits.total),
+    }
+    if len(visits.sites) > TOP_SITES:
+        title = _("Visits per %(unit)s, the %(top)s sites with the most visits") % {
+            "unit": unit,
+            "top": fmt(len(top)),
+        }
+    else:
+        title = _("Visits per %(unit)s and site") % {"unit": unit}
+    return ChartBlock(
+        id="chart-visits-sites",
+        title=title,
+        summary=summary,
+        spec=charts.lines_over_time(
+            rows,
+            x_title=_("Period"),
+            y_title=_("Visits"),
+            series_title=_("Site"),
+            description=summary,
+        ),
+        columns=[_("Period"), *[site.name for site in top]],
+        rows=[
+            [txt(visits.label(bucket)), *[num(site.value(bucket)) for site in top]]
+            for bucket in visits.buckets
+        ],
+        footer=[txt(_("Total")), *[num(site.total) for site in top]],
+        note=_("A dash means the site has no count for that period; 0 means nobody came."),
+    )
+
+
+def _inquiries_over_time(series: InquirySeries) -> ChartBlock | None:
+    if not series.buckets:
+        return None
+    unit = series.granularity.label
+    total = sum(series.total(b) for b in series.buckets)
+    summary = _(
+        "%(total)s inquiries from %(first)s to %(last)s, per %(unit)s of the sites' local "
+        "time and by domain."
+    ) % {
+        "total": fmt(total),
+        "first": series.label(series.buckets[0]),
+        "last": series.label(series.buckets[-1]),
+        "unit": unit,
+    }
+    rows = [
+        {"label": series.label(bucket), "domain": label, "value": series.counts[bucket].get(key, 0)}
+        for bucket in series.buckets
+        for key, label in series.domains
+    ]
+    return ChartBlock(
+        id="chart-inquiries-time",
+        title=_("Inquiries per %(unit)s") % {"unit": unit},
+        summary=summary,
+        spec=charts.bar_over_time(
+            rows,
+            x_title=_("Period"),
+            y_title=_("Inquiries"),
+            color_field="domain",
+            color_title=_("Domain"),
+            description=summary,
+        ),
+        columns=[_("Period"), *[label for _key, label in series.domains], _("Total")],
+        rows=[
+            [
+                txt(series.label(bucket)),
+                *[num(series.counts[bucket].get(key, 0)) for key, _label in series.domains],
+                num(series.total(bucket)),
+            ]
+            for bucket in series.buckets
+        ],
+        footer=[
+            txt(_("Total")),
+            *[
+                num(sum(series.counts[b].get(key, 0) for b in series.buckets))
+                for key, _label in series.domains
+            ],
+            num(total),
+        ],
+    )
+
+
+def _breakdown(breakdown: Breakdown) -> ChartBlock | None:
+    if not breakdown.rows:
+        return None
+    titles = {
+        Dimension.DOMAIN: (_("Inquiries by domain"), _("Domain")),
+        Dimension.CHANNEL: (_("Inquiries by channel"), _("Channel")),
+        Dimension.SERVICE: (_("Inquiries by service"), _("Service")),
+    }
+    title, category = titles[breakdown.dimension]
+    first = breakdown.rows[0]
+    summary = _(
+        "%(label)s is the largest group with %(count)s of %(total)s inquiries (%(share)s %%)."
+    ) % {
+        "label": first.label,
+        "count": fmt(first.count),
+        "total": fmt(breakdown.total),
+        "share": fmt(100 * breakdown.share(first), 1),
+    }
+    return ChartBlock(
+        id=f"chart-inquiries-{breakdown.dimension.value}",
+        title=title,
+        summary=summary,
+        spec=charts.horizontal_bars(
+            [{"category": row.label, "value": row.count} for row in breakdown],
+            category_title=category,
+            value_title=_("Inquiries"),
+            description=summary,
+        ),
+        columns=[category, _("Inquiries"), _("Share (%)")],
+        rows=[
+            [txt(row.label), num(row.count), num(100 * breakdown.share(row), 1)]
+            for row in breakdown
+        ],
+        footer=[txt(_("Total")), num(breakdown.total), num(100.0 if breakdown.total else None, 1)],
+    )
+
+
+def _events(events: EventBreakdown) -> ChartBlock | None:
+    if not events.rows:
+        return None
+    measure_events, measure_attendance = _("Events"), _("Attendance")
+    largest = max(events.rows, key=lambda row: row.attendance)
+    summary = _(
+        "%(events)s events with %(attendance)s attending; %(audience)s drew the largest "
+        "attendance (%(largest)s)."
+    ) % {
+        "events": fmt(events.events),
+        "attendance": fmt(events.attendance),
+        "audience": largest.label,
+        "largest": fmt(largest.attendance),
+    }
+    rows = [
+        {"category": row.label, "measure": measure, "value": value}
+        for row in events
+        for measure, value in ((measure_events, row.events), (measure_attendance, row.attendance))
+    ]
+    return ChartBlock(
+        id="chart-events-audience",
+        title=_("Events and attendance by audience"),
+        summary=summary,
+        spec=charts.paired_bars(
+            rows,
+            category_title=_("Audience"),
+            measures=[measure_events, measure_attendance],
+            description=summary,
+        ),
+        columns=[
+            _("Audience"),
+            _("Events"),
+            _("Attendance"),
+            _("Events without attendance recorded"),
+        ],
+        rows=[
+            [
+                txt(row.label),
+                num(row.events),
+                num(row.attendance),
+                num(row.events_without_attendance),
+            ]
+            for row in events
+        ],
+        footer=[
+            txt(_("Total")),
+            num(events.events),
+            num(events.attendance),
+            num(events.events_without_attendance),
+        ],
+        note=_(
+            "Attendance adds the events where it was recorded; an attendance of 0 is "
+            "recorded and counts."
+        ),
+    )

@@ -1,0 +1,163 @@
+"""The dashboard page: members see it, outsiders get 404, and the charts' data tables show
+the numbers that were stored (zero as 0, a missing count as a dash)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from django.utils import translation
+
+from torg.organisation.models import Site
+from torg.testing.factories import local, make_site
+from torg.visits.models import Audience, CountMethod, Event, EventType, VisitCount
+
+
+def count(site: Site, start: dt.datetime, end: dt.datetime, visits: int) -> None:
+    VisitCount.objects.create(
+        municipality=site.municipality,
+        site=site,
+        period_start=start,
+        period_end=end,
+        count=visits,
+        method=CountMethod.MANUAL,
+    )
+
+
+def table(html: str, table_id: str) -> list[list[str]]:
+    """The text of every row of the table with ``table_id`` (header, body and footer)."""
+    match = re.search(rf'<table[^>]*id="{table_id}"[^>]*>(.*?)</table>', html, re.S)
+    assert match, f"no table {table_id}"
+    rows = re.findall(r"<tr>(.*?)</tr>", match.group(1), re.S)
+    return [
+        [
+            re.sub(r"<[^>]+>", "", cell).replace("\xa0", " ").strip()
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        ]
+        for row in rows
+    ]
+
+
+def spec(html: str, spec_id: str) -> dict:
+    match = re.search(rf'<script id="{spec_id}" type="application/json">(.*?)</script>', html, re.S)
+    assert match, f"no spec {spec_id}"
+    return json.loads(match.group(1))
+
+
+@pytest.fixture
+def monthly(municipality_x):
+    main = make_site(municipality_x, "Hovedbiblioteket")
+    branch = make_site(municipality_x, "Filial")
+    count(main, local(2024, 1, 1), local(2024, 2, 1), 1250)
+    count(main, local(2024, 2, 1), local(2024, 3, 1), 0)
+    count(main, local(2024, 3, 1), local(2024, 4, 1), 1400)
+    count(branch, local(2024, 1, 1), local(2024, 2, 1), 300)
+    count(branch, local(2024, 3, 1), local(2024, 4, 1), 310)
+    Event.objects.create(
+        municipality=municipality_x,
+        site=main,
+        starts_at=local(2024, 2, 10, 12),
+        event_type=EventType.CULTURE,
+        audience=Audience.CHILDREN,
+        attendance=45,
+    )
+    return municipality_x
+
+
+def test_a_desk_worker_sees_the_dashboard_of_their_municipality(client_for, desk_worker_x, monthly):
+    response = client_for(desk_worker_x).get("/m/kommune-x/")
+    assert response.status_code == 200
+    assert b"<h1>Kommune X</h1>" in response.content
+
+
+def test_an_outsider_gets_404_for_another_municipalitys_dashboard(client_for, outsider_y, monthly):
+    assert client_for(outsider_y).get("/m/kommune-x/").status_code == 404
+    assert client_for(outsider_y).get("/switch/?municipality=kommune-x").status_code == 404
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in(client, monthly):
+    response = client.get("/m/kommune-x/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_visit_tables_show_the_stored_counts_with_zero_and_missing_apart(
+    client_for, analyst_x, monthly
+):
+    client = client_for(analyst_x)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/m/kommune-x/").content.decode()
+    assert table(html, "chart-visits-total-table") == [
+        ["Period", "Visits", "Sites reporting"],
+        ["2024-01", "1,550", "2"],
+        ["2024-02", "0", "1"],
+        ["2024-03", "1,710", "2"],
+        ["Total", "3,260", ""],
+    ]
+    assert table(html, "chart-visits-sites-table") == [
+        ["Period", "Hovedbiblioteket", "Filial"],
+        ["2024-01", "1,250", "300"],
+        ["2024-02", "0", "–no value"],
+        ["2024-03", "1,400", "310"],
+        ["Total", "2,650", "610"],
+    ]
+    lines = spec(html, "chart-visits-sites-spec")
+    values = lines["data"]["values"] if "data" in lines else next(iter(lines["datasets"].values()))
+    assert {"label": "2024-02", "series": "Filial", "value": None} in values
+    events = table(html, "chart-events-audience-table")
+    assert events[1] == ["Children", "1", "45", "0"]
+
+
+def test_norwegian_pages_group_thousands_with_a_space(client_for, analyst_x, monthly):
+    with translation.override("nb"):
+        html = client_for(analyst_x).get("/m/kommune-x/").content.decode()
+    assert table(html, "chart-visits-total-table")[1][1] == "1 550"
+
+
+def test_a_date_range_limits_every_figure_to_those_local_days(client_for, analyst_x, monthly):
+    client = client_for(analyst_x)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/m/kommune-x/?first=2024-03-01&last=2024-03-31").content.decode()
+    assert table(html, "chart-visits-total-table")[1:] == [
+        ["2024-03", "1,710", "2"],
+        ["Total", "1,710", ""],
+    ]
+    assert "chart-events-audience" not in html
+
+
+def test_an_inverted_date_range_is_refused_with_a_message(client_for, analyst_x, monthly):
+    client = client_for(analyst_x)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/m/kommune-x/?first=2024-03-31&last=2024-03-01").content.decode()
+    assert "The last day comes before the first." in html
+
+
+def test_the_dashboard_shows_the_municipalitys_data_source_and_licence(
+    client_for, desk_worker_x, monthly
+):
+    monthly.data_source = "Toronto Public Library, Library Visits"
+    monthly.data_licence = "Open Government Licence – Toronto"
+    monthly.save()
+    html = client_for(desk_worker_x).get("/m/kommune-x/").content.decode()
+    assert "Toronto Public Library, Library Visits" in html
+    assert "Open Government Licence – Toronto" in html
+
+
+def test_many_sites_show_the_top_eight_and_say_so(client_for, analyst_x, municipality_x):
+    for index in range(12):
+        site = make_site(municipality_x, f"Branch {index:02d}")
+        count(site, local(2023, 1, 1), local(2024, 1, 1), 1000 + index)
+    client = client_for(analyst_x)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/m/kommune-x/").content.decode()
+    assert "12 sites have visit counts" in html
+    header = table(html, "chart-visits-sites-table")[0]
+    assert header == ["Period", *[f"Branch {i:02d}" for i in range(11, 3, -1)]]
+    assert table(html, "chart-visits-total-table")[1] == ["2023", "12,066", "12"]
+
+
+def test_an_empty_municipality_says_there_is_nothing_yet(client_for, desk_worker_x):
+    response = client_for(desk_worker_x).get("/m/kommune-x/")
+    assert response.status_code == 200
+    assert b"data-chart=" not in response.content
