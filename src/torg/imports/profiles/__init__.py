@@ -3,6 +3,7 @@
 from torg.imports.profiles import (  # noqa: F401
     alessandria,
     bampfa,
+    barnet,
     counter_csv,
     england_ace,
     nb_2020,
