@@ -1,0 +1,143 @@
+"""Forms of the organisation pages, and the base of every list filter form.
+
+Filters come from a whitelist: each field is a choice among known values, a site or service
+of the user's own municipality, or a date. Nothing a user types reaches SQL as text.
+
+Accessibility: Django renders each field's errors in a list with the id
+``<field id>_error`` and points the input's ``aria-describedby`` at it, and sets
+``aria-invalid``; the templates render a ``<label>`` for every field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import formats
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from torg.organisation.models import Municipality, OrganisationalModel, Site, SiteModelPeriod
+from torg.organisation.scoping import scoped
+from torg.organisation.selectors import overlapping_periods
+
+
+class DateInput(forms.DateInput):
+    """A native date picker that submits ``YYYY-MM-DD``."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class ListFilterForm(forms.Form):
+    """Site and local date range, shared by the visits, events and inquiries lists.
+
+    Bind it to ``request.GET`` (every field is optional, so an empty query is valid) and
+    pass the municipality: the site choices are that municipality's sites only, so a site
+    id of another municipality is refused as an invalid choice. ``date_to`` is inclusive: a
+    local calendar day in each site's own time zone.
+    """
+
+    site = forms.ModelChoiceField(
+        queryset=Site.objects.none(), required=False, label=_("Site"), empty_label=_("All sites")
+    )
+    date_from = forms.DateField(required=False, label=_("From (first day)"), widget=DateInput())
+    date_to = forms.DateField(
+        required=False, label=_("To (last day, included)"), widget=DateInput()
+    )
+
+    def __init__(self, data: Any = None, *, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.municipality = municipality
+        site_field = self.fields["site"]
+        assert isinstance(site_field, forms.ModelChoiceField)
+        site_field.queryset = scoped(Site, municipality).order_by("name")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, last = cleaned.get("date_from"), cleaned.get("date_to")
+        if first and last and last < first:
+            self.add_error("date_to", _("The last day cannot come before the first day."))
+        return cleaned
+
+    def is_filtered(self) -> bool:
+        """Whether any filter is set (for the totals line: "of all" or "of the selection")."""
+        return any(value not in (None, "") for value in self.cleaned_data.values())
+
+
+class SiteModelPeriodForm(forms.Form):
+    """A new period in a site's organisational model history.
+
+    Validates what the database also enforces (an end not before the start, no overlap
+    with another period of the site), so the user gets the reason next to the field; the
+    service still catches the database's refusal for the race between two managers.
+    """
+
+    model = forms.ChoiceField(label=_("Organisational model"), choices=OrganisationalModel.choices)
+    valid_from = forms.DateField(label=_("First day"), widget=DateInput())
+    valid_to = forms.DateField(
+        label=_("Last day"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Leave empty while the model lasts."),
+    )
+    co_organised = forms.BooleanField(
+        label=_("Co-organised (shared management)"), required=False, initial=True
+    )
+    co_located = forms.BooleanField(label=_("Co-located (shared building)"), required=False)
+    close_open_period = forms.BooleanField(
+        label=_("End the current open-ended period on the day before the first day"),
+        required=False,
+        initial=True,
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, data: Any = None, *, site: Site, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.site = site
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first: dt.date | None = cleaned.get("valid_from")
+        last: dt.date | None = cleaned.get("valid_to")
+        if first is None:
+            return cleaned
+        if last is not None and last < first:
+            self.add_error("valid_to", _("The last day cannot come before the first day."))
+            return cleaned
+        conflicts = list(overlapping_periods(self.site, first, last))
+        if cleaned.get("close_open_period"):
+            conflicts = [
+                period
+                for period in conflicts
+                if not (period.valid_to is None and period.valid_from < first)
+            ]
+        if conflicts:
+            self.add_error("valid_from", _describe_overlap(conflicts[0], first))
+        return cleaned
+
+
+def _describe_overlap(period: SiteModelPeriod, first: dt.date) -> str:
+    start = formats.date_format(period.valid_from, "SHORT_DATE_FORMAT")
+    if period.valid_to is None and period.valid_from < first:
+        return gettext(
+            "This period overlaps “%(model)s”, which runs from %(start)s with no end. "
+            "Tick “End the current open-ended period” or choose other dates."
+        ) % {"model": period.get_model_display(), "start": start}
+    if period.valid_to is None:
+        return gettext(
+            "This period overlaps “%(model)s”, which runs from %(start)s with no end. "
+            "Choose a last day before %(start)s."
+        ) % {"model": period.get_model_display(), "start": start}
+    return gettext(
+        "This period overlaps “%(model)s” from %(start)s to %(end)s. Choose other dates."
+    ) % {
+        "model": period.get_model_display(),
+        "start": start,
+        "end": formats.date_format(period.valid_to, "SHORT_DATE_FORMAT"),
+    }

@@ -1,0 +1,254 @@
+"""The visits and events list pages and their CSV exports, plus the two helpers every list
+page shares (:func:`paginate`, :func:`csv_response`).
+
+Views only validate, call the selectors and render: the rows and totals come from
+:mod:`torg.visits.selectors`, the file format from :mod:`torg.lib.csv_export`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from torg.lib.csv_export import Cell, CsvFormat, iter_csv
+from torg.lib.localtime import zone
+from torg.organisation.roles import Permission
+from torg.organisation.scoping import Tenancy
+from torg.organisation.selectors import default_time_zone
+from torg.visits.forms import CsvOptionsForm, EventFilterForm, VisitCountFilterForm
+from torg.visits.models import Audience, CountMethod, EventType
+from torg.visits.selectors import event_list, event_totals, visit_count_list, visit_count_totals
+from torg.web.tenancy import tenant_view
+
+PAGE_SIZE = 50
+CSV_CHUNK_CHARACTERS = 64 * 1024
+
+
+# --- Shared by every list page ----------------------------------------------------------
+
+
+def paginate(request: HttpRequest, rows: QuerySet[Any], per_page: int = PAGE_SIZE) -> Page:
+    """The page of ``rows`` named by ``?page=`` (the last one when it is too high, the
+    first when it is no number)."""
+    return Paginator(rows, per_page).get_page(request.GET.get("page"))
+
+
+def export_parameters(request: HttpRequest, form: Form) -> list[tuple[str, str]]:
+    """The current filter values as ``(name, value)`` pairs, for the hidden fields of the
+    export form (only the filter form's own fields: nothing else is carried over)."""
+    return [
+        (name, value)
+        for name, values in request.GET.lists()
+        if name in form.fields
+        for value in values
+    ]
+
+
+def list_context(
+    request: HttpRequest, tenancy: Tenancy, form: Form, *, nav: str, **extra: Any
+) -> dict[str, Any]:
+    """What every list template needs besides its rows: the filter form, the export
+    parameters and whether the user may export."""
+    return {
+        "form": form,
+        "nav": nav,
+        "municipality": tenancy.municipality,
+        "can_export": tenancy.allows(Permission.EXPORT),
+        "export_parameters": export_parameters(request, form),
+        "csv_options": CsvOptionsForm(),
+        **extra,
+    }
+
+
+def csv_format_for(request: HttpRequest) -> CsvFormat:
+    """The CSV format for this request: the chosen delimiter, the UI language's decimal
+    mark, and yes/no in the UI language."""
+    return CsvOptionsForm(request.GET).csv_format(true_text=_("yes"), false_text=_("no"))
+
+
+def csv_response(
+    *,
+    filename: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Cell]],
+    fmt: CsvFormat,
+) -> StreamingHttpResponse:
+    """A streamed CSV download (UTF-8 with BOM) of ``rows``. The header must already be
+    translated and every label resolved to text, because the rows are produced after the
+    view has returned."""
+
+    def chunks() -> Iterator[bytes]:
+        buffer: list[str] = []
+        size = 0
+        for line in iter_csv(header, rows, fmt):
+            buffer.append(line)
+            size += len(line)
+            if size >= CSV_CHUNK_CHARACTERS:
+                yield "".join(buffer).encode("utf-8")
+                buffer, size = [], 0
+        if buffer:
+            yield "".join(buffer).encode("utf-8")
+
+    response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def export_filename(tenancy: Tenancy, what: str) -> str:
+    """``torg-<what>-<municipality slug>-<today>.csv``."""
+    return f"torg-{what}-{tenancy.municipality.slug}-{timezone.localdate():%Y-%m-%d}.csv"
+
+
+def labels(choices: Iterable[tuple[Any, Any]]) -> dict[str, str]:
+    """Choice values to their translated labels, resolved now (for streamed rows)."""
+    return {str(value): str(label) for value, label in choices}
+
+
+def in_zone(instant: dt.datetime | None, zone_name: str) -> dt.datetime | None:
+    return None if instant is None else instant.astimezone(zone(zone_name))
+
+
+# --- Visits -----------------------------------------------------------------------------
+
+
+@tenant_view()
+def visit_list(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
+    """The visit counts with filters, a page of rows and the totals of all matching rows."""
+    form = VisitCountFilterForm(request.GET, municipality=tenancy.municipality)
+    context = list_context(request, tenancy, form, nav="visits")
+    if not form.is_valid():
+        return render(request, "visits/list.html", context, status=400)
+    rows = visit_count_list(tenancy, form.filters())
+    context.update(
+        page=paginate(request, rows),
+        totals=visit_count_totals(rows),
+        filtered=form.is_filtered(),
+    )
+    return render(request, "visits/list.html", context)
+
+
+@tenant_view(Permission.EXPORT)
+def visit_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
+    """The visit counts of :func:`visit_list`, same filters, as a CSV file: every matching
+    row, local period start and end with their UTC offset, and the site's time zone."""
+    form = VisitCountFilterForm(request.GET, municipality=tenancy.municipality)
+    if not form.is_valid():
+        context = list_context(request, tenancy, form, nav="visits")
+        return render(request, "visits/list.html", context, status=400)
+    rows = visit_count_list(tenancy, form.filters())
+    methods = labels(CountMethod.choices)
+    whole_site = _("All entrances")
+    header = [
+        _("Site"),
+        _("Entrance"),
+        _("Period start"),
+        _("Period end (not included)"),
+        _("Time zone"),
+        _("Visits"),
+        _("Method"),
+        _("Note"),
+    ]
+
+    def lines() -> Iterator[list[Cell]]:
+        for row in rows.iterator(chunk_size=2000):
+            zone_name = row.site.time_zone
+            yield [
+                row.site.name,
+                row.entrance or whole_site,
+                in_zone(row.period_start, zone_name),
+                in_zone(row.period_end, zone_name),
+                zone_name,
+                row.count,
+                methods.get(row.method, row.method),
+                row.note,
+            ]
+
+    return csv_response(
+        filename=export_filename(tenancy, "visits"),
+        header=header,
+        rows=lines(),
+        fmt=csv_format_for(request),
+    )
+
+
+# --- Events -----------------------------------------------------------------------------
+
+
+@tenant_view()
+def event_list_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
+    """The events with filters, a page of rows and the totals of all matching rows."""
+    form = EventFilterForm(request.GET, municipality=tenancy.municipality)
+    context = list_context(request, tenancy, form, nav="events")
+    if not form.is_valid():
+        return render(request, "visits/events.html", context, status=400)
+    rows = event_list(tenancy, form.filters())
+    context.update(
+        page=paginate(request, rows),
+        totals=event_totals(rows),
+        filtered=form.is_filtered(),
+        no_site_zone=default_time_zone(tenancy.municipality),
+    )
+    return render(request, "visits/events.html", context)
+
+
+@tenant_view(Permission.EXPORT)
+def event_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
+    """The events of :func:`event_list_page`, same filters, as a CSV file. Attendance not
+    recorded is an empty cell (and "no" in the column that says so), distinct from 0."""
+    form = EventFilterForm(request.GET, municipality=tenancy.municipality)
+    if not form.is_valid():
+        context = list_context(request, tenancy, form, nav="events")
+        return render(request, "visits/events.html", context, status=400)
+    rows = event_list(tenancy, form.filters())
+    types = labels(EventType.choices)
+    audiences = labels(Audience.choices)
+    no_site_zone = default_time_zone(tenancy.municipality)
+    not_stated = _("Not stated")
+    header = [
+        _("Starts"),
+        _("Ends"),
+        _("Time zone"),
+        _("Site"),
+        _("Title"),
+        _("Type"),
+        _("Audience"),
+        _("Digital"),
+        _("Number of events"),
+        _("Attendance"),
+        _("Attendance recorded"),
+    ]
+
+    def lines() -> Iterator[list[Cell]]:
+        for row in rows.iterator(chunk_size=2000):
+            zone_name = row.site.time_zone if row.site else no_site_zone
+            yield [
+                in_zone(row.starts_at, zone_name),
+                in_zone(row.ends_at, zone_name),
+                zone_name,
+                row.site.name if row.site else not_stated,
+                row.title,
+                types.get(row.event_type, row.event_type),
+                audiences.get(row.audience, row.audience),
+                row.is_digital,
+                row.occurrences,
+                row.attendance,
+                row.attendance is not None,
+            ]
+
+    return csv_response(
+        filename=export_filename(tenancy, "events"),
+        header=header,
+        rows=lines(),
+        fmt=csv_format_for(request),
+    )
