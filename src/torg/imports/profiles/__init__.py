@@ -8,4 +8,5 @@ from torg.imports.profiles import (  # noqa: F401
     england_ace,
     nb_2020,
     toronto,
+    uk_schema,
 )
