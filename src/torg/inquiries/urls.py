@@ -1,4 +1,9 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from torg.inquiries import views
 
 app_name = "inquiries"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("", views.inquiry_list_page, name="list"),
+    path("export.csv", views.inquiry_export, name="export"),
+]

@@ -1,0 +1,114 @@
+"""The inquiries list and its totals.
+
+One function returns the rows for validated filters, one computes the totals of exactly
+those rows; the page, the CSV export and the API call both, so their figures agree
+(LESSONS.md, "Totals agree"). Inquiries hold no personal data, so every column may be shown.
+
+Dates are local calendar days in each inquiry's site's time zone, inclusive at both ends,
+turned into half-open UTC instants by
+:func:`torg.organisation.selectors.local_day_range_q`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, QuerySet, Sum
+
+from torg.catalogue.models import Service
+from torg.inquiries.models import Inquiry
+from torg.organisation.models import Municipality, Site
+from torg.organisation.scoping import Tenancy, scoped
+from torg.organisation.selectors import local_day_range_q, site_time_zones
+
+
+def _municipality(scope: Tenancy | Municipality) -> Municipality:
+    return scope.municipality if isinstance(scope, Tenancy) else scope
+
+
+@dataclass(frozen=True)
+class InquiryFilters:
+    """Validated filters of the inquiries list (every field optional).
+
+    An inquiry is in the date range when it occurred on one of the inclusive local days in
+    its site's zone. ``channel``, ``domain`` and ``outcome`` are values of
+    :class:`~torg.inquiries.models.Channel`, :class:`~torg.inquiries.models.InquiryDomain`
+    and :class:`~torg.inquiries.models.Outcome`.
+    """
+
+    site: Site | None = None
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
+    channel: str | None = None
+    domain: str | None = None
+    service: Service | None = None
+    outcome: str | None = None
+
+
+def inquiry_list(scope: Tenancy | Municipality, filters: InquiryFilters) -> QuerySet[Inquiry]:
+    """The inquiries of the municipality that match ``filters``, latest first (then id),
+    with site, service point and service joined. Rows of other municipalities never
+    appear, whatever ``filters`` holds."""
+    municipality = _municipality(scope)
+    rows = scoped(Inquiry, municipality).select_related("site", "service_point", "service")
+    if filters.site is not None:
+        rows = rows.filter(site=filters.site)
+    rows = rows.filter(
+        local_day_range_q(
+            field="occurred_at",
+            first_day=filters.first_day,
+            last_day=filters.last_day,
+            zones=(
+                [filters.site.time_zone]
+                if filters.site is not None
+                else site_time_zones(municipality)
+            ),
+        )
+    )
+    if filters.channel:
+        rows = rows.filter(channel=filters.channel)
+    if filters.domain:
+        rows = rows.filter(domain=filters.domain)
+    if filters.service is not None:
+        rows = rows.filter(service=filters.service)
+    if filters.outcome:
+        rows = rows.filter(outcome=filters.outcome)
+    return rows.order_by("-occurred_at", "pk")
+
+
+@dataclass(frozen=True)
+class InquiryTotals:
+    """Totals of the rows of one inquiries list.
+
+    ``inquiries`` is the number of rows. ``average_read_effort`` is the mean READ effort
+    (scale 1–6) over the ``inquiries_with_effort`` inquiries that have one, rounded to one
+    decimal (half up); ``None`` when none has. Inquiries without an effort are left out of
+    the average, not counted as 0.
+    """
+
+    inquiries: int
+    inquiries_with_effort: int
+    average_read_effort: Decimal | None
+
+
+def inquiry_totals(rows: QuerySet[Inquiry]) -> InquiryTotals:
+    """The totals of ``rows`` (a queryset from :func:`inquiry_list`). The average is
+    computed from an integer sum and count, so it is the same on SQLite and PostgreSQL."""
+    summary = rows.order_by().aggregate(
+        total_inquiries=Count("pk"), with_effort=Count("read_effort"), effort_sum=Sum("read_effort")
+    )
+    with_effort = summary["with_effort"]
+    average = (
+        (Decimal(summary["effort_sum"]) / Decimal(with_effort)).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
+        if with_effort
+        else None
+    )
+    return InquiryTotals(
+        inquiries=summary["total_inquiries"],
+        inquiries_with_effort=with_effort,
+        average_read_effort=average,
+    )

@@ -1,0 +1,96 @@
+"""The inquiries list page and its CSV export. Rows and totals come from
+:mod:`torg.inquiries.selectors`; paging and the CSV response are shared with the visits
+lists (:mod:`torg.visits.views`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from torg.inquiries.forms import InquiryFilterForm
+from torg.inquiries.models import Channel, InquiryDomain, Outcome
+from torg.inquiries.selectors import inquiry_list, inquiry_totals
+from torg.lib.csv_export import Cell
+from torg.organisation.roles import Permission
+from torg.organisation.scoping import Tenancy
+from torg.visits.views import (
+    csv_format_for,
+    csv_response,
+    export_filename,
+    in_zone,
+    labels,
+    list_context,
+    paginate,
+)
+from torg.web.tenancy import tenant_view
+
+
+@tenant_view()
+def inquiry_list_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
+    """The inquiries with filters, a page of rows and the totals of all matching rows."""
+    form = InquiryFilterForm(request.GET, municipality=tenancy.municipality)
+    context = list_context(request, tenancy, form, nav="inquiries")
+    if not form.is_valid():
+        return render(request, "inquiries/list.html", context, status=400)
+    rows = inquiry_list(tenancy, form.filters())
+    context.update(
+        page=paginate(request, rows), totals=inquiry_totals(rows), filtered=form.is_filtered()
+    )
+    return render(request, "inquiries/list.html", context)
+
+
+@tenant_view(Permission.EXPORT)
+def inquiry_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
+    """The inquiries of :func:`inquiry_list_page`, same filters, as a CSV file. When only
+    the date of an inquiry is known, its time is local midnight and "time of day known"
+    says no."""
+    form = InquiryFilterForm(request.GET, municipality=tenancy.municipality)
+    if not form.is_valid():
+        context = list_context(request, tenancy, form, nav="inquiries")
+        return render(request, "inquiries/list.html", context, status=400)
+    rows = inquiry_list(tenancy, form.filters())
+    channels = labels(Channel.choices)
+    domains = labels(InquiryDomain.choices)
+    outcomes = labels(Outcome.choices)
+    english = (get_language() or "nb").startswith("en")
+    header = [
+        _("When"),
+        _("Time zone"),
+        _("Time of day known"),
+        _("Site"),
+        _("Service point"),
+        _("Channel"),
+        _("Service"),
+        _("Domain"),
+        _("Outcome"),
+        _("READ effort (1–6)"),
+    ]
+
+    def lines() -> Iterator[list[Cell]]:
+        for row in rows.iterator(chunk_size=2000):
+            zone_name = row.site.time_zone
+            service = row.service
+            yield [
+                in_zone(row.occurred_at, zone_name),
+                zone_name,
+                row.time_of_day_known,
+                row.site.name,
+                row.service_point.name if row.service_point else None,
+                channels.get(row.channel, row.channel),
+                (service.name_en if english else service.name_nb) if service else None,
+                domains.get(row.domain, row.domain),
+                outcomes.get(row.outcome, row.outcome),
+                row.read_effort,
+            ]
+
+    return csv_response(
+        filename=export_filename(tenancy, "inquiries"),
+        header=header,
+        rows=lines(),
+        fmt=csv_format_for(request),
+    )
