@@ -25,11 +25,15 @@ _DIGRAPHS = re.compile(r"ae|oe|aa")
 _DIGRAPH_TO = {"ae": "a", "oe": "o", "aa": "a"}
 _NON_WORD = re.compile(r"[\W_]+")
 
-# How much a token found in each kind of text counts; a service's score is the sum over the
-# query's tokens of the best place each token was found.
+# How much a token counts, by where it is found; a service's score is the sum over the
+# query's tokens of the best place each token was found, plus EXACT_BONUS when the whole
+# query is one of its names or synonyms ("barnehage" is a synonym of the kindergarten place,
+# and only part of the word "barnehagebesøk").
+WEIGHT_NAME_WORD_START = 4
 WEIGHT_NAME = 3
 WEIGHT_SYNONYM = 2
 WEIGHT_NOTE = 1
+EXACT_BONUS = 10
 
 
 def fold(text: str) -> str:
@@ -59,12 +63,12 @@ class SearchText:
     """The folded text of one catalogue entry, split by how strongly a match counts.
 
     ``names`` and ``synonyms`` match a token anywhere inside them ("stotte" finds
-    "bostotte"); ``note`` only at the start of a word, so that a short token does not match
-    the middle of every long note.
+    "bostotte"), a name more when a word of it starts with the token; the notes only at
+    the start of a word, so that a short token does not match the middle of every note.
     """
 
-    names: str
-    synonyms: str
+    names: tuple[str, ...]
+    synonyms: tuple[str, ...]
     note_words: tuple[str, ...]
 
     @classmethod
@@ -72,23 +76,33 @@ class SearchText:
         cls, *, names: Iterable[str], synonyms: Iterable[str], notes: Iterable[str]
     ) -> SearchText:
         return cls(
-            names=" | ".join(fold(name) for name in names),
-            synonyms=" | ".join(fold(word) for word in synonyms),
+            names=tuple(fold(name) for name in names),
+            synonyms=tuple(fold(word) for word in synonyms),
             note_words=tuple(" ".join(fold(note) for note in notes).split()),
         )
 
     def score(self, tokens: list[str]) -> int:
         """The match score for ``tokens`` (from :func:`query_tokens`): 0 when any token is
-        found nowhere, otherwise the sum of each token's best weight. An empty query
-        scores 0."""
+        found nowhere (or there are no tokens), otherwise the sum of each token's best
+        weight, plus :data:`EXACT_BONUS` when the tokens together are a whole name or
+        synonym."""
+        if not tokens:
+            return 0
         total = 0
         for token in tokens:
-            if token in self.names:
-                total += WEIGHT_NAME
-            elif token in self.synonyms:
+            in_names = [name for name in self.names if token in name]
+            if in_names:
+                starts_word = any(
+                    word.startswith(token) for name in in_names for word in name.split()
+                )
+                total += WEIGHT_NAME_WORD_START if starts_word else WEIGHT_NAME
+            elif any(token in synonym for synonym in self.synonyms):
                 total += WEIGHT_SYNONYM
             elif any(word.startswith(token) for word in self.note_words):
                 total += WEIGHT_NOTE
             else:
                 return 0
+        phrase = " ".join(tokens)
+        if phrase in self.names or phrase in self.synonyms:
+            total += EXACT_BONUS
         return total
