@@ -14,6 +14,7 @@ import pytest
 from torg.lib.csv_export import (
     COMMA,
     SEMICOLON,
+    Cell,
     CsvFormat,
     csv_bytes,
     format_cell,
@@ -24,7 +25,7 @@ from torg.lib.localtime import zone
 
 OSLO = zone("Europe/Oslo")
 HEADER = ["Lokasjon", "Inngang", "Besøk", "Snitt"]
-ROWS = [
+ROWS: list[list[Cell]] = [
     ["Bibliotek på Ås", "Hovedinngang – sør", 0, Decimal("1234.5")],
     ["Torget Øst; «Ærlig»", 'Dør "B"', 17, 2.25],
 ]
