@@ -46,7 +46,9 @@ class ServiceFilterForm(forms.Form):
         queryset=ServiceCategory.objects.none(),
         empty_label=_("All categories"),
     )
-    inactive = forms.BooleanField(label=_("Include inactive services"), required=False)
+    inactive = forms.BooleanField(
+        label=_("Include inactive services"), required=False, label_suffix=""
+    )
 
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -102,6 +104,7 @@ class ServiceForm(forms.ModelForm):
             "is_active": _("Inactive services are hidden from the desk but kept for statistics."),
         }
         widgets = {
+            "synonyms": forms.Textarea(attrs={"rows": 2}),
             "answer_note": forms.Textarea(attrs={"rows": 4}),
             "answer_note_en": forms.Textarea(attrs={"rows": 4}),
         }
@@ -111,6 +114,7 @@ class ServiceForm(forms.ModelForm):
         self.municipality = municipality
         self.fields["category"].queryset = categories_of(municipality)  # type: ignore[attr-defined]
         self.fields["code"].required = False
+        self.fields["is_active"].label_suffix = ""
         if not self.instance.pk:
             self.instance.municipality = municipality  # lets Service.clean() check the category
         if self.instance.pk:

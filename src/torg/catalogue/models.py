@@ -57,9 +57,12 @@ class ServiceCategory(models.Model):
 
 
 class Service(models.Model):
-    """An entry in the catalogue. ``answer_note`` is the short guidance a generalist reads
-    at the desk about a service of the other domain; ``synonyms`` (comma-separated, both
-    languages) help the desk search find it."""
+    """An entry in the catalogue. ``answer_note`` (bokmål) and ``answer_note_en`` are the
+    short guidance a generalist reads at the desk about a service of the other domain;
+    ``synonyms`` (comma-separated, both languages) help the desk search find it.
+    ``default_digest`` tells a service loaded from the default catalogue and never edited
+    from one the municipality changed (see :func:`torg.catalogue.services.catalogue_load_default`).
+    Writes go through :mod:`torg.catalogue.services`."""
 
     municipality = models.ForeignKey(
         Municipality, on_delete=models.CASCADE, related_name="services"

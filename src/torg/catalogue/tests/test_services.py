@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -245,7 +247,7 @@ def test_a_duplicate_code_in_one_municipality_is_refused_but_allowed_in_another(
 ):
     catalogue_load_default(municipality=municipality_x, catalogue=parse_catalogue(tiny_catalogue()))
     category_x = ServiceCategory.objects.get(municipality=municipality_x, code="municipal")
-    fields = {
+    fields: dict[str, Any] = {
         "code": "parking",
         "name_nb": "P",
         "name_en": "P",
