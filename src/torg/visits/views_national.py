@@ -108,6 +108,11 @@ def comparison_table(result: national.Comparison) -> list[dict[str, Any]]:
 
 
 GROUP_CHOSEN, GROUP_PEER, GROUP_OTHER = "chosen", "peer", "other"
+AXIS_TICKS = {
+    national.Indicator.VISITS_PER_INHABITANT: [0, 0.5, 1, 2, 3, 5, 10, 20, 50],
+    national.Indicator.EVENTS_PER_1000: [0, 5, 10, 20, 50, 100, 200, 500],
+    national.Indicator.ATTENDANCE_PER_1000: [0, 50, 100, 200, 500, 1000, 2000, 5000, 10000],
+}
 
 
 def comparison_chart(
@@ -143,7 +148,15 @@ def comparison_chart(
                 range=["#b35900", "#005a8c", "#8a8f94"],
             ),
         )
-        x = alt.X("value:Q", title=item.indicator.label)
+        # A symmetric log scale: small municipalities reach ratios ten times the median,
+        # which on a linear axis would squeeze everyone else into one corner. Zero stays 0.
+        scale = alt.Scale(type="symlog", constant=1 if item.indicator.scale == 1 else 10)
+        x = alt.X(
+            "value:Q",
+            title=item.indicator.label,
+            scale=scale,
+            axis=alt.Axis(values=AXIS_TICKS[item.indicator], format="~r"),
+        )
         tooltip = [
             alt.Tooltip("name:N", title=_("Municipality")),
             alt.Tooltip(
@@ -151,24 +164,24 @@ def comparison_chart(
             ),
         ]
         base = alt.Chart(alt.Data(values=data))
-        others = (
-            base.mark_tick(thickness=2, size=22, opacity=0.8)
-            .encode(x=x, color=color, tooltip=tooltip)
-            .transform_filter(alt.datum.group != names[GROUP_CHOSEN])
-        )
-        chosen = (
-            base.mark_point(filled=True, size=220, shape="diamond", opacity=1)
-            .encode(x=x, color=color, tooltip=tooltip)
-            .transform_filter(alt.datum.group == names[GROUP_CHOSEN])
-        )
-        layers = [others, chosen]
+        marks = [
+            (GROUP_OTHER, base.mark_tick(thickness=1.5, size=26, opacity=0.7)),
+            (GROUP_PEER, base.mark_tick(thickness=2.5, size=34)),
+            (GROUP_CHOSEN, base.mark_point(filled=True, size=260, shape="diamond", opacity=1)),
+        ]
+        layers = [
+            mark.encode(x=x, color=color, tooltip=tooltip).transform_filter(
+                alt.datum.group == names[key]
+            )
+            for key, mark in marks
+        ]
         if item.country.median is not None:
             layers.append(
                 alt.Chart(alt.Data(values=[{"median": item.country.median}]))
                 .mark_rule(strokeDash=[4, 3], color="#1a1a1a")
-                .encode(x="median:Q")
+                .encode(x=alt.X("median:Q", scale=scale))
             )
-        panels.append(alt.layer(*layers).properties(width=560, height=44))
+        panels.append(alt.layer(*layers).properties(width=680, height=56))
     summary = _("%(name)s among %(count)s municipalities in %(year)s: %(parts)s.") % {
         "name": result.subject.name,
         "count": result.country_size,
@@ -212,9 +225,11 @@ def comparison_chart(
         ],
         rows=table_rows,
         note=ngettext(
-            "Each mark is a municipality; the dashed line is the country median. %(count)s "
+            "Each mark is a municipality; the dashed line is the country median. The axes are "
+            "symmetric-logarithmic, so that the many small values stay apart. %(count)s "
             "municipality has a similar population.",
-            "Each mark is a municipality; the dashed line is the country median. %(count)s "
+            "Each mark is a municipality; the dashed line is the country median. The axes are "
+            "symmetric-logarithmic, so that the many small values stay apart. %(count)s "
             "municipalities have a similar population.",
             len(result.peers),
         )

@@ -86,6 +86,7 @@ def finish(chart: alt.TopLevelMixin, description: str) -> dict[str, Any]:
         "axis": {"labelFontSize": 12, "titleFontSize": 13, "labelColor": "#1a1a1a"},
         "legend": {"labelFontSize": 12, "titleFontSize": 13, "orient": "bottom"},
         "range": {"category": PALETTE},
+        "mark": {"color": PALETTE[0]},
         "view": {"stroke": None},
     }
     return spec
@@ -172,7 +173,7 @@ def horizontal_bars(
         alt.Chart(alt.Data(values=list(rows)))
         .mark_bar()
         .encode(
-            y=alt.Y("category:N", sort=order, title=category_title, axis=alt.Axis(labelLimit=260)),
+            y=alt.Y("category:N", sort=order, title=category_title, axis=alt.Axis(labelLimit=360)),
             x=alt.X("value:Q", title=value_title),
             tooltip=[
                 alt.Tooltip("category:N", title=category_title),
@@ -207,7 +208,7 @@ def paired_bars(
                 alt.Tooltip("value:Q", title=_("Value"), format=","),
             ],
         )
-        .properties(width=300, height=max(60, 28 * len(order)))
+        .properties(width=260, height=max(60, 32 * len(order)))
         .facet(column=alt.Column("measure:N", sort=list(measures), title=None))
         .resolve_scale(x="independent")
     )

@@ -47,7 +47,8 @@ class Dashboard:
     visits_total: ChartBlock | None
     visits_by_site: ChartBlock | None
     inquiries_over_time: ChartBlock | None
-    inquiries: list[ChartBlock]
+    inquiries: list[ChartBlock]  # by domain and by channel, shown side by side
+    inquiries_by_service: ChartBlock | None
     events: ChartBlock | None
     top_sites_note: str
 
@@ -57,7 +58,9 @@ def build_dashboard(municipality: Municipality, period: LocalDateRange) -> Dashb
     visits = visits_over_time(municipality, period=period)
     events = events_by_audience(municipality, period=period)
     total_inquiries = inquiry_count(municipality, period=period)
-    breakdowns = [inquiries_by(municipality, d, period=period) for d in Dimension]
+    breakdowns = [
+        inquiries_by(municipality, d, period=period) for d in (Dimension.DOMAIN, Dimension.CHANNEL)
+    ]
     series = inquiries_over_time(municipality, period=period)
     note = ""
     if len(visits.sites) > TOP_SITES:
@@ -71,6 +74,9 @@ def build_dashboard(municipality: Municipality, period: LocalDateRange) -> Dashb
         visits_by_site=_visits_by_site(visits),
         inquiries_over_time=_inquiries_over_time(series),
         inquiries=[block for b in breakdowns if (block := _breakdown(b)) is not None],
+        inquiries_by_service=_breakdown(
+            inquiries_by(municipality, Dimension.SERVICE, period=period)
+        ),
         events=_events(events),
         top_sites_note=note,
     )
@@ -142,8 +148,9 @@ def _visits_total(visits: VisitSeries) -> ChartBlock | None:
         rows=[[txt(t.label), num(t.visits), num(t.sites_reporting)] for t in totals],
         footer=[txt(_("Total")), num(visits.total), txt("")],
         note=_(
-            "A period where no site has a count is shown as a dash, not as zero. The total "
-            "adds the counts that exist."
+            "A count belongs to the period in which it starts (a count for April 2023 to "
+            "March 2024 is shown under 2023). A period where no site has a count is shown "
+            "as a dash, not as zero. The total adds the counts that exist."
         ),
     )
 
@@ -175,12 +182,21 @@ def _visits_by_site(visits: VisitSeries) -> ChartBlock | None:
         id="chart-visits-sites",
         title=title,
         summary=summary,
-        spec=charts.lines_over_time(
-            rows,
-            x_title=_("Period"),
-            y_title=_("Visits"),
-            series_title=_("Site"),
-            description=summary,
+        spec=(
+            charts.lines_over_time(
+                rows,
+                x_title=_("Period"),
+                y_title=_("Visits"),
+                series_title=_("Site"),
+                description=summary,
+            )
+            if len(visits.buckets) > 1
+            else charts.horizontal_bars(
+                [{"category": site.name, "value": site.total} for site in top],
+                category_title=_("Site"),
+                value_title=_("Visits"),
+                description=summary,
+            )
         ),
         columns=[_("Period"), *[site.name for site in top]],
         rows=[
