@@ -14,7 +14,6 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -123,7 +122,7 @@ class SiteModelPeriodForm(forms.Form):
 
 
 def _describe_overlap(period: SiteModelPeriod, first: dt.date) -> str:
-    start = formats.date_format(period.valid_from, "SHORT_DATE_FORMAT")
+    start = period.valid_from.isoformat()
     if period.valid_to is None and period.valid_from < first:
         return gettext(
             "This period overlaps “%(model)s”, which runs from %(start)s with no end. "
@@ -139,5 +138,5 @@ def _describe_overlap(period: SiteModelPeriod, first: dt.date) -> str:
     ) % {
         "model": period.get_model_display(),
         "start": start,
-        "end": formats.date_format(period.valid_to, "SHORT_DATE_FORMAT"),
+        "end": period.valid_to.isoformat(),
     }
