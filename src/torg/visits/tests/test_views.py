@@ -86,7 +86,10 @@ def test_the_page_says_what_its_totals_are_a_total_of(world, municipality_x, ana
     filtered = client.get(url("visits:list", municipality_x), RANGE).content.decode()
     assert "Totals of all counts" in everything
     assert "Totals of the counts that match the filters" in filtered
-    assert re.search(r"<dt>Visits \(sum of the counts\)</dt><dd><span class=\"headline__value\">248</span>", filtered)
+    assert re.search(
+        r"<dt>Visits \(sum of the counts\)</dt><dd><span class=\"headline__value\">248</span>",
+        filtered,
+    )
 
 
 def test_a_zero_count_is_shown_as_0_and_not_blank(world, municipality_x, analyst_x, client_for):
@@ -95,7 +98,9 @@ def test_a_zero_count_is_shown_as_0_and_not_blank(world, municipality_x, analyst
     )
     html = response.content.decode()
     assert re.search(r'<td class="num">0</td>', html)
-    assert re.search(r"<dt>Visits \(sum of the counts\)</dt><dd><span class=\"headline__value\">0</span>", html)
+    assert re.search(
+        r"<dt>Visits \(sum of the counts\)</dt><dd><span class=\"headline__value\">0</span>", html
+    )
 
 
 def test_periods_are_shown_in_the_local_time_of_their_site(
