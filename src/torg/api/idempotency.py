@@ -1,0 +1,155 @@
+"""Idempotent writes: a retried request with the same ``Idempotency-Key`` changes nothing.
+
+A client on a flaky network cannot tell whether a POST that timed out was carried out. With
+a key, it simply sends the request again: the first successful response is stored under
+(user, key) in the same transaction as the write, and a retry gets that stored response
+back (with the header ``Idempotent-Replayed: true``) without writing anything.
+
+The rules follow the IETF draft "The Idempotency-Key HTTP Header Field"
+(draft-ietf-httpapi-idempotency-key-header-06):
+
+* a write without the header is refused with *400 Bad Request*;
+* the same key sent with a *different* request (method, path or body) is refused with
+  *422 Unprocessable Content*, rather than answered with the response of another request;
+* two requests with the same key at the same time: the database's unique constraint on
+  (user, key) lets one of them commit; the other's write is rolled back and it gets the
+  stored response of the first.
+
+Only successful (2xx) responses are stored: a request that failed validation wrote nothing,
+so the client may correct it and send it again with the same key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.http import QueryDict
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import status
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from torg.api.models import IdempotencyKey
+
+HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+MAX_KEY_LENGTH = 255
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    name=HEADER,
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=True,
+    description=(
+        "A unique value per intended write, e.g. a UUID, chosen by the client. Retrying a "
+        "request with the same key returns the first response and writes nothing new. Keys "
+        "are scoped per user; reusing a key for a different request gives 422."
+    ),
+)
+
+
+class _LostRace(Exception):
+    """Another request with the same key committed first; roll this one back."""
+
+
+def request_fingerprint(request: Request) -> str:
+    """SHA-256 (hex, 64 characters) of the method, the full path and the parsed body.
+
+    The body is compared as parsed data with sorted keys, so a retry that serialises the
+    same JSON object with its keys in another order still matches.
+    """
+    data: Any = request.data
+    if isinstance(data, QueryDict):
+        data = {key: data.getlist(key) for key in data}
+    body = json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder, default=str)
+    text = f"{request.method}\n{request.get_full_path()}\n{body}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _replay(stored: IdempotencyKey, fingerprint: str) -> Response:
+    if stored.request_fingerprint != fingerprint:
+        return Response(
+            {
+                "detail": (
+                    f"This {HEADER} was already used for a different request "
+                    f"({stored.method} {stored.path}). Use a new key for a new request."
+                )
+            },
+            status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+        )
+    response = Response(stored.response_body, status=stored.response_status)
+    response[REPLAYED_HEADER] = "true"
+    return response
+
+
+def _stored(user_id: int, key: str) -> IdempotencyKey | None:
+    return IdempotencyKey.objects.filter(user_id=user_id, key=key).first()
+
+
+def idempotent(request: Request, perform: Callable[[], Response]) -> Response:
+    """Run the write ``perform`` at most once per (user, ``Idempotency-Key``).
+
+    Returns the response of ``perform``, or the stored response of an earlier request with
+    the same key and fingerprint, or a 400 (no or too long a key) or 422 (key reused for
+    another request) response. ``perform`` runs inside a transaction that also stores the
+    key, so the write and its key are committed together or not at all.
+    """
+    key = (request.headers.get(HEADER) or "").strip()
+    if not key:
+        return Response(
+            {"detail": f"Every write needs an {HEADER} header (for example a new UUID)."},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if len(key) > MAX_KEY_LENGTH:
+        return Response(
+            {"detail": f"The {HEADER} may be at most {MAX_KEY_LENGTH} characters long."},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    user_id = request.user.pk
+    if user_id is None:  # the views' permission classes refuse anonymous writes first
+        raise NotAuthenticated()
+    fingerprint = request_fingerprint(request)
+    stored = _stored(user_id, key)
+    if stored is not None:
+        return _replay(stored, fingerprint)
+    try:
+        with transaction.atomic():
+            response = perform()
+            if status.is_success(response.status_code):
+                try:
+                    with transaction.atomic():
+                        IdempotencyKey.objects.create(
+                            user_id=user_id,
+                            key=key,
+                            method=request.method or "",
+                            path=request.get_full_path()[:500],
+                            request_fingerprint=fingerprint,
+                            response_status=response.status_code,
+                            response_body=response.data,
+                        )
+                except IntegrityError as error:
+                    raise _LostRace from error
+    except _LostRace:
+        return _replay(IdempotencyKey.objects.get(user_id=user_id, key=key), fingerprint)
+    return response
+
+
+class IdempotentWritesMixin:
+    """For DRF viewsets: ``create``, ``update`` and ``partial_update`` require an
+    ``Idempotency-Key`` and run through :func:`idempotent`. (No viewset deletes yet; one
+    that does should wrap ``destroy`` the same way.)"""
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        base: Any = super()
+        return idempotent(request, lambda: base.create(request, *args, **kwargs))
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        base: Any = super()
+        return idempotent(request, lambda: base.update(request, *args, **kwargs))

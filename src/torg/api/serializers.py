@@ -1,0 +1,307 @@
+"""What the API shows and accepts.
+
+Instants are written in ISO 8601 with the UTC offset of the site they happened at
+(``2024-03-01T08:54:00+01:00`` in Oslo, ``-05:00`` in Toronto), so that a client sees the
+same wall-clock time as the staff at the desk and still has an unambiguous instant. Rows
+without a site use the municipality's default zone (that of all its sites when they
+share one, else ``settings.TIME_ZONE``). Each site row gives its
+IANA time zone.
+
+Related objects that a client may name in a write (a service's category) are looked up only
+among the caller's municipality's rows, so an id from another municipality is rejected as
+unknown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from torg.catalogue.models import Service, ServiceCategory
+from torg.inquiries.models import Inquiry
+from torg.organisation.models import (
+    Municipality,
+    OpeningHours,
+    ServicePoint,
+    Site,
+    SiteModelPeriod,
+)
+from torg.organisation.roles import ROLE_PERMISSIONS
+from torg.organisation.scoping import Tenancy
+from torg.visits.models import AnnualLibraryStatistics, Event, VisitCount
+
+
+def zone_of(obj: models.Model, context: Mapping[str, Any]) -> zoneinfo.ZoneInfo:
+    """The time zone in which ``obj``'s instants are shown: its site's; for a row without a
+    site, ``context["default_time_zone"]`` (the municipality's, see
+    :func:`torg.organisation.selectors.default_time_zone`) or else ``settings.TIME_ZONE``."""
+    site: Site | None = getattr(obj, "site", None)
+    if site is not None:
+        return site.zone
+    return zoneinfo.ZoneInfo(context.get("default_time_zone") or settings.TIME_ZONE)
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class SiteLocalInstantField(serializers.Field):
+    """A read-only instant shown with the UTC offset of the object's site."""
+
+    def __init__(self, attribute: str, **kwargs: Any) -> None:
+        self.attribute = attribute
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value: models.Model) -> str | None:
+        instant: dt.datetime | None = getattr(value, self.attribute)
+        if instant is None:
+            return None
+        return instant.astimezone(zone_of(value, self.context)).isoformat()
+
+
+@extend_schema_field(OpenApiTypes.DATE)
+class SiteLocalDateField(serializers.Field):
+    """The local calendar day (at the object's site) of one of its instants."""
+
+    def __init__(self, attribute: str, **kwargs: Any) -> None:
+        self.attribute = attribute
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value: models.Model) -> str | None:
+        instant: dt.datetime | None = getattr(value, self.attribute)
+        if instant is None:
+            return None
+        return instant.astimezone(zone_of(value, self.context)).date().isoformat()
+
+
+class MunicipalitySerializer(serializers.ModelSerializer[Municipality]):
+    role = serializers.SerializerMethodField(help_text="Your role in this municipality.")
+    permissions = serializers.SerializerMethodField(
+        help_text="What your role allows here (see torg.organisation.roles)."
+    )
+
+    class Meta:
+        model = Municipality
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "number",
+            "country",
+            "data_source",
+            "data_licence",
+            "role",
+            "permissions",
+        ]
+        read_only_fields = fields
+
+    def _tenancy(self) -> Tenancy:
+        tenancy: Tenancy = self.context["tenancy"]
+        return tenancy
+
+    def get_role(self, obj: Municipality) -> str:
+        return self._tenancy().role
+
+    def get_permissions(self, obj: Municipality) -> list[str]:
+        return sorted(p.value for p in ROLE_PERMISSIONS.get(self._tenancy().role, frozenset()))
+
+
+class ServicePointSerializer(serializers.ModelSerializer[ServicePoint]):
+    class Meta:
+        model = ServicePoint
+        fields = ["id", "name", "kind", "is_active"]
+        read_only_fields = fields
+
+
+class OpeningHoursSerializer(serializers.ModelSerializer[OpeningHours]):
+    class Meta:
+        model = OpeningHours
+        fields = ["id", "weekday", "opens", "closes", "kind", "valid_from", "valid_to"]
+        read_only_fields = fields
+
+
+class SiteModelPeriodSerializer(serializers.ModelSerializer[SiteModelPeriod]):
+    class Meta:
+        model = SiteModelPeriod
+        fields = [
+            "id",
+            "model",
+            "co_organised",
+            "co_located",
+            "valid_from",
+            "valid_to",
+            "note",
+        ]
+        read_only_fields = fields
+
+
+class SiteSerializer(serializers.ModelSerializer[Site]):
+    """A site with its desks and channels, its opening hours (local wall-clock times in
+    ``time_zone``; ``valid_to`` empty = until further notice) and its organisational-model
+    history (inclusive local dates; ``valid_to`` empty while it lasts)."""
+
+    service_points = ServicePointSerializer(many=True, read_only=True)
+    opening_hours = OpeningHoursSerializer(many=True, read_only=True)
+    model_history = SiteModelPeriodSerializer(many=True, read_only=True, source="model_periods")
+
+    class Meta:
+        model = Site
+        fields = [
+            "id",
+            "name",
+            "code",
+            "address",
+            "time_zone",
+            "kind",
+            "is_aggregate",
+            "opened_year",
+            "note",
+            "service_points",
+            "opening_hours",
+            "model_history",
+        ]
+        read_only_fields = fields
+
+
+class ServiceCategorySerializer(serializers.ModelSerializer[ServiceCategory]):
+    class Meta:
+        model = ServiceCategory
+        fields = ["id", "code", "name_nb", "name_en", "position"]
+        # The (municipality, code) uniqueness is checked in validate_code: the
+        # municipality is not a field of the request, so DRF cannot check it.
+        validators: list[Any] = []
+
+    def validate_code(self, value: str) -> str:
+        tenancy: Tenancy = self.context["tenancy"]
+        clash = tenancy.scoped(ServiceCategory).filter(code=value)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise serializers.ValidationError(
+                _("This municipality already has a category with this code.")
+            )
+        return value
+
+
+class TenantPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference by id to a row of the caller's municipality only: an id from another
+    municipality is "not found", exactly like an id that does not exist."""
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        tenancy: Tenancy = self.context["tenancy"]
+        queryset = super().get_queryset()
+        assert queryset is not None  # the field is declared with a queryset
+        return tenancy.scoped(queryset)
+
+
+class ServiceSerializer(serializers.ModelSerializer[Service]):
+    category = TenantPrimaryKeyRelatedField(
+        queryset=ServiceCategory.objects.all(),
+        help_text="Id of a category of the same municipality.",
+    )
+
+    class Meta:
+        model = Service
+        fields = [
+            "id",
+            "category",
+            "code",
+            "name_nb",
+            "name_en",
+            "domain",
+            "level",
+            "synonyms",
+            "answer_note",
+            "answer_note_en",
+            "is_active",
+        ]
+        validators: list[Any] = []
+
+    def validate_code(self, value: str) -> str:
+        tenancy: Tenancy = self.context["tenancy"]
+        clash = tenancy.scoped(Service).filter(code=value)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise serializers.ValidationError(
+                _("This municipality already has a service with this code.")
+            )
+        return value
+
+
+class InquirySerializer(serializers.ModelSerializer[Inquiry]):
+    occurred_at = SiteLocalInstantField("occurred_at")
+    local_date = SiteLocalDateField("occurred_at", help_text="The local calendar day at the site.")
+
+    class Meta:
+        model = Inquiry
+        fields = [
+            "id",
+            "site",
+            "service_point",
+            "occurred_at",
+            "local_date",
+            "time_of_day_known",
+            "channel",
+            "service",
+            "domain",
+            "outcome",
+            "read_effort",
+        ]
+        read_only_fields = fields
+
+
+class VisitCountSerializer(serializers.ModelSerializer[VisitCount]):
+    """Visits in the half-open period [``period_start``, ``period_end``). ``count`` 0 means
+    somebody counted and nobody came; a period without a row was not observed."""
+
+    period_start = SiteLocalInstantField("period_start")
+    period_end = SiteLocalInstantField("period_end")
+
+    class Meta:
+        model = VisitCount
+        fields = ["id", "site", "entrance", "period_start", "period_end", "count", "method", "note"]
+        read_only_fields = fields
+
+
+class EventSerializer(serializers.ModelSerializer[Event]):
+    """An event, or ``occurrences`` events in [``starts_at``, ``ends_at``) for sources that
+    publish only totals. ``attendance`` empty = not recorded; 0 = nobody came."""
+
+    starts_at = SiteLocalInstantField("starts_at")
+    ends_at = SiteLocalInstantField("ends_at", allow_null=True)
+    local_date = SiteLocalDateField("starts_at", help_text="The local calendar day it starts.")
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "site",
+            "starts_at",
+            "ends_at",
+            "local_date",
+            "title",
+            "event_type",
+            "audience",
+            "attendance",
+            "occurrences",
+            "is_digital",
+        ]
+        read_only_fields = fields
+
+
+class AnnualLibraryStatisticsSerializer(serializers.ModelSerializer[AnnualLibraryStatistics]):
+    """One municipality's row of a national annual library statistics file (public reference
+    data). Empty figures were empty in the source; ``extra`` keeps the source's other
+    columns keyed by their header."""
+
+    class Meta:
+        model = AnnualLibraryStatistics
+        exclude = ["import_batch"]
+        read_only_fields = [f.name for f in AnnualLibraryStatistics._meta.concrete_fields]
