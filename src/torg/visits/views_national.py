@@ -108,7 +108,7 @@ def comparison_table(result: national.Comparison) -> list[dict[str, Any]]:
 
 
 GROUP_CHOSEN, GROUP_PEER, GROUP_OTHER = "chosen", "peer", "other"
-AXIS_TICKS = {
+AXIS_TICKS: dict[national.Indicator, list[float]] = {
     national.Indicator.VISITS_PER_INHABITANT: [0, 0.5, 1, 2, 3, 5, 10, 20, 50],
     national.Indicator.EVENTS_PER_1000: [0, 5, 10, 20, 50, 100, 200, 500],
     national.Indicator.ATTENDANCE_PER_1000: [0, 50, 100, 200, 500, 1000, 2000, 5000, 10000],
