@@ -13,7 +13,9 @@ The rules follow the IETF draft "The Idempotency-Key HTTP Header Field"
   *422 Unprocessable Content*, rather than answered with the response of another request;
 * two requests with the same key at the same time: the database's unique constraint on
   (user, key) lets one of them commit; the other's write is rolled back and it gets the
-  stored response of the first.
+  stored response of the first. This holds also when the loser's write fails first (it
+  collides with the winner's new row, or its validation sees that row): whenever a write
+  fails and the key has meanwhile been stored, the stored response is the answer.
 
 Only successful (2xx) responses are stored: a request that failed validation wrote nothing,
 so the client may correct it and send it again with the same key.
@@ -138,6 +140,18 @@ def idempotent(request: Request, perform: Callable[[], Response]) -> Response:
                     raise _LostRace from error
     except _LostRace:
         return _replay(IdempotencyKey.objects.get(user_id=user_id, key=key), fingerprint)
+    except Exception:
+        # The write failed, perhaps because a concurrent request with the same key wrote
+        # the same row first (a unique constraint, or validation that now sees it). If
+        # that request has committed its key, its response is the answer to this one too.
+        winner = _stored(user_id, key)
+        if winner is not None:
+            return _replay(winner, fingerprint)
+        raise
+    if not status.is_success(response.status_code):
+        winner = _stored(user_id, key)
+        if winner is not None:
+            return _replay(winner, fingerprint)
     return response
 
 

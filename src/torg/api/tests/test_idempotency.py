@@ -4,12 +4,15 @@ nothing new."""
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
+from django.db import connection, connections
 from rest_framework.response import Response
-from rest_framework.test import APIRequestFactory, force_authenticate
+from rest_framework.test import APIClient, APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
 
+from torg.api import idempotency
 from torg.api.idempotency import idempotent, request_fingerprint
 from torg.api.models import IdempotencyKey
 from torg.catalogue.models import ServiceCategory
@@ -147,3 +150,44 @@ def test_when_a_concurrent_request_with_the_key_commits_first_this_write_is_undo
     assert response.status_code == 201
     assert response.data == {"winner": True}
     assert not ServiceCategory.objects.filter(code="loser").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_posts_with_one_key_create_one_row(municipality_x, manager_x, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs truly concurrent transactions (PostgreSQL)")
+    # Both requests look for the key before either has written anything (the barrier
+    # holds each after its look-up until the other has made its own), then both write.
+    barrier = threading.Barrier(2, timeout=20)
+    waited = threading.local()
+    original = idempotency._stored
+
+    def look_up_then_wait(user_id, key):
+        found = original(user_id, key)
+        if not getattr(waited, "done", False):
+            waited.done = True
+            barrier.wait()
+        return found
+
+    monkeypatch.setattr(idempotency, "_stored", look_up_then_wait)
+    path = f"/api/v1/m/{municipality_x.slug}/service-categories/"
+    responses = []
+
+    def send() -> None:
+        try:
+            client = APIClient()
+            client.force_authenticate(manager_x)
+            responses.append(client.post(path, CATEGORY, format="json", HTTP_IDEMPOTENCY_KEY="k"))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert [r.status_code for r in responses] == [201, 201]
+    assert responses[0].json() == responses[1].json()
+    assert sorted(r.headers.get("Idempotent-Replayed", "") for r in responses) == ["", "true"]
+    assert ServiceCategory.objects.count() == 1
