@@ -71,21 +71,44 @@ def inquiry_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
         _("READ effort (1–6)"),
     ]
 
+    # Plain tuples rather than model instances: a third of the time per row.
+    values = rows.values_list(
+        "occurred_at",
+        "site__time_zone",
+        "time_of_day_known",
+        "site__name",
+        "service_point__name",
+        "channel",
+        "service__name_en" if english else "service__name_nb",
+        "domain",
+        "outcome",
+        "read_effort",
+    )
+
     def lines() -> Iterator[list[Cell]]:
-        for row in rows.iterator(chunk_size=2000):
-            zone_name = row.site.time_zone
-            service = row.service
+        for (
+            occurred_at,
+            zone_name,
+            time_of_day_known,
+            site,
+            service_point,
+            channel,
+            service,
+            domain,
+            outcome,
+            read_effort,
+        ) in values.iterator(chunk_size=2000):
             yield [
-                in_zone(row.occurred_at, zone_name),
+                in_zone(occurred_at, zone_name),
                 zone_name,
-                row.time_of_day_known,
-                row.site.name,
-                row.service_point.name if row.service_point else None,
-                channels.get(row.channel, row.channel),
-                (service.name_en if english else service.name_nb) if service else None,
-                domains.get(row.domain, row.domain),
-                outcomes.get(row.outcome, row.outcome),
-                row.read_effort,
+                time_of_day_known,
+                site,
+                service_point,
+                channels.get(channel, channel),
+                service,
+                domains.get(domain, domain),
+                outcomes.get(outcome, outcome),
+                read_effort,
             ]
 
     return csv_response(

