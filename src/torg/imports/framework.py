@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
 from torg.imports.models import ImportBatch
@@ -179,6 +179,10 @@ class UpsertWriter:
         self._key_getter = (
             itemgetter(*self.key) if len(self.key) > 1 else (lambda r: (r[self.key[0]],))
         )
+        if self.update_only is not None:
+            # Never fill a default into a column that is to be updated: that would
+            # overwrite a stored value with nothing the file said.
+            self.complete = self._complete_update  # type: ignore[method-assign]
 
     def key_of(self, record: Record) -> tuple[Any, ...]:
         return self._key_getter(record)
@@ -190,6 +194,16 @@ class UpsertWriter:
             if len(record) < len(self.columns):
                 missing = [c for c in self.columns if c not in record]
                 raise RowError(f"internal: the record lacks {', '.join(missing)}")
+        return record
+
+    def _complete_update(self, record: Record) -> Record:
+        """:meth:`complete` of an update-only writer: every updated column must be given
+        (``import_batch_id`` is set by :func:`run_import`)."""
+        if "import_batch_id" in self.columns:
+            record.setdefault("import_batch_id", None)
+        missing = [c for c in self.columns if c not in record and c != "import_batch_id"]
+        if missing:
+            raise RowError(f"internal: the record lacks {', '.join(missing)}")
         return record
 
     def _adapters(self, columns: Sequence[str]) -> list[tuple[int, Callable[[Any], Any]]]:
@@ -452,6 +466,12 @@ def _resolve_municipality(profile: Profile, slug: str | None) -> Municipality | 
     return found
 
 
+def _already_imported(profile: Profile, target: Municipality | None, sha: str) -> bool:
+    return ImportBatch.objects.filter(
+        profile=profile.name, municipality=target, file_sha256=sha
+    ).exists()
+
+
 def _valid_municipalities() -> str:
     slugs = list(Municipality.objects.order_by("slug").values_list("slug", flat=True)[:60])
     if not slugs:
@@ -514,25 +534,31 @@ def run_import(
     path = Path(path)
     if not path.is_file():
         raise ImportRefused(f"{path}: no such file.")
-    sha = file_sha256(path)
+    try:
+        sha = file_sha256(path)
+    except OSError as error:
+        raise ImportRefused(f"{path} cannot be read: {error.strerror or error}.") from error
     result = ImportResult(
         profile=profile.name,
         file_name=path.name,
         municipality=target.slug if target else None,
         dry_run=dry_run,
     )
-    if (
-        not force
-        and ImportBatch.objects.filter(
-            profile=profile.name, municipality=target, file_sha256=sha
-        ).exists()
-    ):
+    if not force and _already_imported(profile, target, sha):
         result.already_imported = True
         return result
     try:
-        table = read_table(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
+        table = read_table(
+            path,
+            encoding=encoding,
+            delimiter=delimiter,
+            sheet=sheet,
+            number_format=profile.number_format,
+        )
     except TableError as error:
         raise ImportRefused(str(error)) from error
+    except OSError as error:
+        raise ImportRefused(f"{path} cannot be read: {error.strerror or error}.") from error
     try:
         plan = _match_columns(profile, table)
     except TableError as error:
@@ -545,13 +571,21 @@ def run_import(
     profile.begin(run)
     writer = profile.writer()
     started = timezone.now()
-    records, issues, rows_read, skipped, row_of_key = _read_rows(
-        profile, table, plan, run, writer, progress
-    )
+    try:
+        records, issues, rows_read, skipped, row_of_key = _read_rows(
+            profile, table, plan, run, writer, progress
+        )
+    except TableError as error:
+        # A record the CSV reader cannot parse (an unterminated quote, a NUL byte).
+        raise ImportRefused(f"{error} Nothing was imported.") from error
     if issues:
         raise ImportFailed(issues, rows_read)
     result.rows_read, result.records, result.skipped = rows_read, len(records), skipped
     with transaction.atomic():
+        if not force and _already_imported(profile, target, sha):
+            # Another import of the same file finished while this one was reading.
+            result.already_imported = True
+            return result
         batch = ImportBatch.objects.create(
             municipality=target,
             profile=profile.name,
@@ -584,7 +618,9 @@ def run_import(
                 ],
                 rows_read,
             ) from None
-        except IntegrityError as error:
+        except DatabaseError as error:
+            # A constraint the profile did not check (IntegrityError), a value too long for
+            # its column in PostgreSQL (DataError), a lock: the transaction is rolled back.
             raise ImportRefused(
                 f"The database refused {path.name} ({error}); nothing was imported."
             ) from error
@@ -712,12 +748,21 @@ def choice_parser(mapping: Mapping[str, Any], *, what: str) -> Callable[[str], A
     ``mapping``; unknown text raises ``ValueError`` listing the accepted values."""
     normalised = {normalise_header(k): v for k, v in mapping.items()}
     accepted = ", ".join(sorted(mapping))
+    # Files repeat a handful of spellings in every row: remember each one already seen.
+    seen: dict[str, Any] = {}
 
     def parse(text: str) -> Any:
         try:
-            return normalised[normalise_header(text)]
+            return seen[text]
+        except KeyError:
+            pass
+        try:
+            value = normalised[normalise_header(text)]
         except KeyError:
             raise ValueError(f"unknown {what}; expected one of: {accepted}") from None
+        if len(seen) < 1000:
+            seen[text] = value
+        return value
 
     return parse
 

@@ -41,6 +41,16 @@ METHODS = {
 }
 
 
+ENTRANCE_MAX_LENGTH = VisitCount._meta.get_field("entrance").max_length or 100
+
+
+def _entrance(text: str) -> str:
+    value = text.strip()
+    if len(value) > ENTRANCE_MAX_LENGTH:
+        raise ValueError(f"an entrance name has at most {ENTRANCE_MAX_LENGTH} characters")
+    return value
+
+
 def _count(text: str) -> int:
     value = NORWEGIAN.parse_int(text)
     if value < 0:
@@ -56,7 +66,7 @@ class CounterCsvProfile(Profile):
     number_format = NORWEGIAN
     columns = (
         Column("site", "site"),
-        Column("entrance", "entrance", allow_empty=True, optional=True),
+        Column("entrance", "entrance", parse=_entrance, allow_empty=True, optional=True),
         Column("period_start", "start", aliases=("start",)),
         Column("period_end", "end", aliases=("end",)),
         Column("count", "count", parse=_count, aliases=("visits", "besøk", "antall")),
@@ -74,15 +84,17 @@ class CounterCsvProfile(Profile):
 
     def begin(self, run: ImportRun) -> None:
         self.sites = SiteLookup(run.require_municipality())
-        self.site_cache: dict[str, Any] = {}
+        # Cell text → (site id, IANA zone): looked up once per spelling, not once per row.
+        self.site_cache: dict[str, tuple[int, str]] = {}
         self.municipality_id = run.require_municipality().pk
 
     def build(self, values: dict[str, Any], row: int, run: ImportRun) -> Record:
         site_text = values["site"]
-        site = self.site_cache.get(site_text)
-        if site is None:
-            site = self.site_cache[site_text] = self.sites.get(site_text, "site")
-        zone_name = site.time_zone
+        cached = self.site_cache.get(site_text)
+        if cached is None:
+            site = self.sites.get(site_text, "site")
+            cached = self.site_cache[site_text] = (site.pk, site.time_zone)
+        site_id, zone_name = cached
         try:
             start = local_instant(values["start"], zone_name)
         except ValueError as error:
@@ -93,14 +105,17 @@ class CounterCsvProfile(Profile):
             raise RowError(str(error), "period_end", values["end"]) from None
         if end <= start:
             raise RowError("the period ends before it starts", "period_end", values["end"])
+        # Every column of the model, so that the writer has no defaults to fill in.
         return {
             "municipality_id": self.municipality_id,
-            "site_id": site.pk,
-            "entrance": (values.get("entrance") or "").strip(),
+            "site_id": site_id,
+            "entrance": values.get("entrance") or "",
             "period_start": start,
             "period_end": end,
             "count": values["count"],
             "method": values.get("method") or CountMethod.AUTOMATIC,
+            "note": "",
+            "import_batch_id": None,
         }
 
     def describe_key(self, key: tuple[Any, ...]) -> str:

@@ -1,25 +1,38 @@
-"""``torg import <profile> <file> --municipality <slug> [--dry-run]``."""
+"""``torg import <profile> <file> --municipality <slug> [--dry-run]``.
+
+Prints a one-line summary on success. Every user error (unknown profile or municipality,
+unreadable or mismatched file, bad rows) exits with status 2 and a message, never a
+traceback; bad rows are also written, one line per problem, to the ``--errors`` CSV file
+(default: ``var/import-errors-<time>.csv``).
+"""
 
 from __future__ import annotations
 
 import csv
+import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 from django.utils import timezone
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from torg.imports.framework import ImportFailed, ImportRefused, run_import
+from torg.imports.framework import ImportFailed, ImportRefused, Issue, run_import
 from torg.imports.registry import all_profiles
 
 USER_ERROR = 2
+REPORT_HEADER = ["file", "row", "column", "value", "reason"]
 
 
 class Command(BaseCommand):
     help = "Import a CSV or XLSX file through an import profile. All or nothing; re-importing adds nothing."
+    # The system checks load every URL and view (and the charting library with them): a
+    # second of start-up that an import does not need. `torg check` runs them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -38,7 +51,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--delimiter", help="Override delimiter detection (, ; tab |).")
         parser.add_argument("--sheet", help="Worksheet of an XLSX file (default: the first).")
-        parser.add_argument("--errors", type=Path, help="Write every problem to this CSV file.")
+        parser.add_argument(
+            "--errors",
+            type=Path,
+            help="Write every problem to this CSV file (UTF-8 with BOM, ';'); "
+            "written on every run, with only its header when there is no problem.",
+        )
         parser.add_argument(
             "--list", action="store_true", help="List the import profiles and exit."
         )
@@ -61,7 +79,18 @@ class Command(BaseCommand):
         delimiter = options["delimiter"]
         if delimiter in ("tab", "\\t"):
             delimiter = "\t"
+        report: Path | None = options["errors"]
+        if report is not None:
+            # Fail before importing, not after, when the report cannot be written; and never
+            # leave an earlier run's report behind.
+            problem = self._write_report(report, [])
+            if problem:
+                raise CommandError(problem, returncode=USER_ERROR)
         console = Console(stderr=True)
+        # Only a real terminal gets the live bar: rich also draws it when FORCE_COLOR or
+        # TTY_COMPATIBLE is set (as on many CI machines), which would fill a log with
+        # control codes.
+        live = sys.stderr.isatty() and console.is_terminal
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -69,7 +98,7 @@ class Command(BaseCommand):
             TimeElapsedColumn(),
             console=console,
             transient=True,
-            disable=not console.is_terminal,
+            disable=not live,
         ) as bar:
             tasks: dict[str, Any] = {}
 
@@ -92,29 +121,45 @@ class Command(BaseCommand):
                     progress=progress,
                 )
             except ImportRefused as error:
+                if report is not None:
+                    name = Path(options["file"]).name
+                    self._write_report(report, [Issue(name, None, None, None, str(error))])
                 raise CommandError(str(error), returncode=USER_ERROR) from None
             except ImportFailed as error:
-                report = options["errors"] or (
+                report = report or (
                     Path(settings.VAR_DIR) / f"import-errors-{timezone.now():%Y%m%dT%H%M%S}.csv"
                 )
-                self._write_report(report, error)
+                problem = self._write_report(report, error.issues)
+                where = problem or f"Every problem is listed in {report}."
+                raise CommandError(f"{error}\n{where}", returncode=USER_ERROR) from None
+            except DatabaseError as error:
                 raise CommandError(
-                    f"{error}\nEvery problem is listed in {report}.", returncode=USER_ERROR
+                    f"The database could not run the import ({error}); nothing was imported. "
+                    "Has `torg migrate` been run?",
+                    returncode=USER_ERROR,
                 ) from None
+            except KeyboardInterrupt:
+                raise CommandError("Interrupted; nothing was imported.", returncode=130) from None
         self.stdout.write(result.summary())
 
-    def _write_report(self, path: Path, error: ImportFailed) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle, delimiter=";")
-            writer.writerow(["file", "row", "column", "value", "reason"])
-            for issue in error.issues:
-                writer.writerow(
-                    [
-                        issue.file,
-                        issue.row or "",
-                        issue.column or "",
-                        issue.value or "",
-                        issue.reason,
-                    ]
-                )
+    def _write_report(self, path: Path, issues: Iterable[Issue]) -> str | None:
+        """Write ``issues`` as CSV (UTF-8 with BOM and ``;``, as Excel in Norway reads it).
+        Returns ``None``, or the reason the file cannot be written."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("w", encoding="utf-8-sig", newline="") as handle:
+                writer = csv.writer(handle, delimiter=";")
+                writer.writerow(REPORT_HEADER)
+                for issue in issues:
+                    writer.writerow(
+                        [
+                            issue.file,
+                            "" if issue.row is None else issue.row,
+                            issue.column or "",
+                            issue.value or "",
+                            issue.reason,
+                        ]
+                    )
+        except OSError as error:
+            return f"The error report cannot be written to {path}: {error.strerror or error}."
+        return None
