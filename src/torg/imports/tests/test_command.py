@@ -1,0 +1,251 @@
+"""``torg import`` as a user runs it: the installed ``.venv/bin/torg`` in a separate process,
+with ``TORG_VAR_DIR`` in a temporary folder. Every user error exits with status 2 and a
+message, never a traceback; success prints one line; ``--errors`` writes the report."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from torg.imports.tests.test_framework_killed import SETUP, TORG, torg_env
+
+HEADER = "site;entrance;period_start;period_end;count;method"
+GOOD = [
+    HEADER,
+    "Torget;Nord;2024-03-01 08:00;2024-03-01 09:00;1 204;automatic",
+    "Filial;;2024-03-31;2024-04-01;17;manuell",
+    "torget;Nord;2024-10-27T02:30+01:00;2024-10-27T03:30+01:00;0;",
+]
+BAD = [
+    HEADER,
+    "Torget;Nord;2024-03-01 08:00;2024-03-01 09:00;12,5;sometimes",
+    "Torget;Nord;2024-03-31 02:30;2024-03-31 03:30;1;",
+    "Nowhere;;2024-03-01;2024-03-02;3;",
+    "Filial;;2024-03-01;2024-03-02;-1;",
+]
+# What the report must say about BAD, one line per bad cell (reasons abridged to a fragment).
+BAD_REPORT = [
+    ("bad.csv", "2", "count", "12,5", "not a whole number"),
+    ("bad.csv", "2", "method", "sometimes", "unknown method; expected one of:"),
+    ("bad.csv", "3", "period_start", "2024-03-31 02:30", "does not exist in Europe/Oslo"),
+    ("bad.csv", "4", "site", "Nowhere", "no site of Kommune K is called this"),
+    ("bad.csv", "5", "count", "-1", "a count cannot be negative"),
+]
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("command-files")
+    (folder / "good.csv").write_text("\n".join(GOOD) + "\n", encoding="utf-8")
+    (folder / "bad.csv").write_text("\n".join(BAD) + "\n", encoding="utf-8")
+    (folder / "wrong.csv").write_text("Kommune;Besøk\nOslo;12\n", encoding="utf-8")
+    (folder / "empty.csv").write_bytes(b"")
+    (folder / "quote.csv").write_text(f'{HEADER}\n{GOOD[1]}\nTorget;"open\n', encoding="utf-8")
+    (folder / "broken.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    (folder / "not-a-folder").write_text("a file", encoding="utf-8")
+    book = openpyxl.Workbook()
+    book.active.append(["site", "period_start", "period_end", "count"])  # type: ignore[union-attr]
+    book.save(folder / "book.xlsx")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    var = tmp_path_factory.mktemp("command-template") / "var"
+    subprocess.run([str(TORG), "migrate", "--verbosity", "0"], env=torg_env(var), check=True)
+    subprocess.run([sys.executable, "-c", SETUP], env=torg_env(var), check=True)
+    return var
+
+
+def quiet_env(var: Path) -> dict[str, str]:
+    """The environment of a CI job: stderr is a pipe, but rich is told colours are fine."""
+    return {**torg_env(var), "FORCE_COLOR": "1", "TTY_COMPATIBLE": "1", "COLUMNS": "100"}
+
+
+def torg(var: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(TORG), "import", *args],
+        env=quiet_env(var),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+K = ("--municipality", "kommune-k")
+USER_ERRORS: dict[str, tuple[tuple[str, ...], str]] = {
+    "no profile": ((), "Name a profile and a file: torg import <profile> <file>"),
+    "no file": (("visit-counts",), "Name the file to import"),
+    "unknown profile": (
+        ("visits", "{files}/good.csv", *K),
+        "There is no import profile 'visits'. Valid profiles: ",
+    ),
+    "unknown municipality": (
+        ("visit-counts", "{files}/good.csv", "--municipality", "nowhere"),
+        "There is no municipality 'nowhere'. Valid municipalities: kommune-k.",
+    ),
+    "no municipality": (("visit-counts", "{files}/good.csv"), "needs --municipality <slug>"),
+    "missing file": (("visit-counts", "{files}/absent.csv", *K), "absent.csv: no such file."),
+    "wrong columns": (
+        ("visit-counts", "{files}/wrong.csv", *K),
+        "wrong.csv does not match the profile visit-counts: it lacks the column(s) 'site'",
+    ),
+    "bad rows": (("visit-counts", "{files}/bad.csv", *K), "5 problem(s) in 4 row(s)"),
+    "empty file": (("visit-counts", "{files}/empty.csv", *K), "empty.csv: the file is empty."),
+    "unterminated quote": (
+        ("visit-counts", "{files}/quote.csv", *K),
+        "quote.csv, row 3: unexpected end of data Nothing was imported.",
+    ),
+    "unsupported encoding": (
+        ("visit-counts", "{files}/good.csv", *K, "--encoding", "ebcdic"),
+        "Unsupported encoding 'ebcdic'",
+    ),
+    "long delimiter": (
+        ("visit-counts", "{files}/good.csv", *K, "--delimiter", ";;"),
+        "The delimiter must be one character",
+    ),
+    "unknown sheet": (
+        ("visit-counts", "{files}/book.xlsx", *K, "--sheet", "Ark9"),
+        "book.xlsx has no sheet 'Ark9'; its sheets are: Sheet.",
+    ),
+    "damaged workbook": (
+        ("visit-counts", "{files}/broken.xlsx", *K),
+        "broken.xlsx cannot be read as a workbook",
+    ),
+    "unwritable report": (
+        ("visit-counts", "{files}/good.csv", *K, "--errors", "{files}/not-a-folder/report.csv"),
+        "The error report cannot be written to",
+    ),
+    "unknown option": (
+        ("visit-counts", "{files}/good.csv", "--municpality", "x"),
+        "unrecognized arguments",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def user_error_runs(
+    migrated: Path, files: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, subprocess.CompletedProcess[str]]:
+    """Every user-error case, run in parallel against one copy of the database (none of
+    them writes to it; "bad rows" leaves its report in the var folder)."""
+    var = tmp_path_factory.mktemp("command-user-errors") / "var"
+    shutil.copytree(migrated, var)
+
+    def run(case: str) -> subprocess.CompletedProcess[str]:
+        args = tuple(a.format(files=files) for a in USER_ERRORS[case][0])
+        return torg(var, *args)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return dict(zip(USER_ERRORS, pool.map(run, USER_ERRORS), strict=True))
+
+
+@pytest.mark.parametrize("case", list(USER_ERRORS))
+def test_a_user_error_exits_with_status_2_and_a_message_not_a_traceback(user_error_runs, case):
+    done = user_error_runs[case]
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr
+    assert USER_ERRORS[case][1] in done.stderr
+    assert "\x1b" not in done.stderr  # no control codes in a log
+
+
+def test_no_profile_lists_the_profiles_as_well(user_error_runs):
+    assert "Import profiles:" in user_error_runs["no profile"].stdout
+    assert "visit-counts" in user_error_runs["no profile"].stdout
+
+
+def test_an_unmigrated_database_is_a_message_too(tmp_path, files):
+    done = torg(tmp_path / "var", "visit-counts", str(files / "good.csv"), *K)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "Has `torg migrate` been run?" in done.stderr
+
+
+@pytest.fixture
+def var(migrated: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the migrated database for one test."""
+    copy = tmp_path / "var"
+    shutil.copytree(migrated, copy)
+    return copy
+
+
+def test_an_import_prints_one_summary_line_and_nothing_else(var, files):
+    done = torg(var, "visit-counts", str(files / "good.csv"), *K)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (
+        "Imported good.csv into kommune-k with profile visit-counts: "
+        "3 rows read, 3 created, 0 updated, 0 unchanged, 0 skipped.\n"
+    )
+    # With stderr a pipe, no progress bar, even though FORCE_COLOR and TTY_COMPATIBLE are set.
+    assert done.stderr == ""
+    again = torg(var, "visit-counts", str(files / "good.csv"), *K)
+    assert again.returncode == 0
+    assert again.stdout == (
+        "good.csv was already imported into kommune-k with profile visit-counts; "
+        "nothing to do (use --force to import it again).\n"
+    )
+    forced = torg(var, "visit-counts", str(files / "good.csv"), *K, "--force")
+    assert "0 created, 0 updated, 3 unchanged" in forced.stdout
+
+
+def test_a_dry_run_says_so_and_writes_nothing(var, files):
+    dry = torg(var, "visit-counts", str(files / "good.csv"), *K, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.startswith("Dry run, nothing written: would import good.csv")
+    assert "3 created" in dry.stdout
+    real = torg(var, "visit-counts", str(files / "good.csv"), *K)
+    assert "3 created" in real.stdout
+
+
+def test_the_errors_report_names_file_row_column_value_and_reason_of_every_bad_cell(
+    var, files, tmp_path
+):
+    report = tmp_path / "report" / "problems.csv"
+    done = torg(var, "visit-counts", str(files / "bad.csv"), *K, "--errors", str(report))
+    assert done.returncode == 2
+    assert f"Every problem is listed in {report}." in done.stderr
+    raw = report.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
+    with report.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
+    assert rows[0] == ["file", "row", "column", "value", "reason"]
+    assert len(rows) - 1 == len(BAD_REPORT)
+    for row, (file, number, column, value, reason) in zip(rows[1:], BAD_REPORT, strict=True):
+        assert row[:4] == [file, number, column, value]
+        assert reason in row[4]
+    fixed = torg(var, "visit-counts", str(files / "good.csv"), *K, "--errors", str(report))
+    assert fixed.returncode == 0
+    # The report of a clean run has only its header, so no stale problems are left behind.
+    assert report.read_text("utf-8-sig").splitlines() == ["file;row;column;value;reason"]
+
+
+def test_without_errors_the_report_goes_to_the_var_folder(var, files):
+    done = torg(var, "visit-counts", str(files / "bad.csv"), *K)
+    assert done.returncode == 2
+    (report,) = var.glob("import-errors-*.csv")
+    assert f"Every problem is listed in {report}." in done.stderr
+    assert len(report.read_text("utf-8-sig").splitlines()) == 1 + len(BAD_REPORT)
+
+
+def test_a_refused_file_is_written_to_the_report_too(var, files, tmp_path):
+    report = tmp_path / "problems.csv"
+    done = torg(var, "visit-counts", str(files / "wrong.csv"), *K, "--errors", str(report))
+    assert done.returncode == 2
+    with report.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
+    assert rows[1][:4] == ["wrong.csv", "", "", ""]
+    assert "does not match the profile visit-counts" in rows[1][4]
+
+
+def test_list_shows_every_profile_with_its_scope(var):
+    done = torg(var, "--list")
+    assert done.returncode == 0
+    assert "visit-counts" in done.stdout
+    assert "[tenant]" in done.stdout
