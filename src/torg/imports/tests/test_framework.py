@@ -618,3 +618,37 @@ def test_counts_of_a_site_in_another_time_zone_follow_that_zone(sites, tmp_path)
     assert count.period_start == utc("2024-09-08T04:00:00Z")
     assert count.period_end - count.period_start == dt.timedelta(hours=23)
     assert Municipality.objects.get(pk=count.municipality_id).slug == "kommune-x"
+
+
+def test_an_entrance_name_too_long_for_its_column_is_a_bad_cell_not_a_database_error(
+    sites, tmp_path
+):
+    path = write_csv(tmp_path, [HEADER, f"Torget A;{'N' * 101};2024-03-01;2024-03-02;1;"])
+    with pytest.raises(ImportFailed) as caught:
+        import_x(path)
+    (issue,) = caught.value.issues
+    assert (issue.row, issue.column) == (2, "entrance")
+    assert issue.reason == "an entrance name has at most 100 characters"
+
+
+def test_a_row_the_database_refuses_rolls_back_the_whole_import(sites, tmp_path, monkeypatch):
+    from torg.imports.profiles.counter_csv import CounterCsvProfile
+
+    import_x(REFERENCE_FILE)
+    before = snapshot()
+    build = CounterCsvProfile.build
+
+    def build_with_a_negative_count(self, values, row, run):  # type: ignore[no-untyped-def]
+        record = build(self, values, row, run)
+        if row == 30:
+            record["count"] = -1  # slips past the profile; the CHECK constraint refuses it
+        return record
+
+    monkeypatch.setattr(CounterCsvProfile, "build", build_with_a_negative_count)
+    monkeypatch.setattr(UpsertWriter, "CHUNK", 5)  # so that earlier chunks are already written
+    good = [f"Filial Nord;;2024-06-{day:02d};2024-06-{day + 1:02d};{day};" for day in range(1, 30)]
+    with pytest.raises(
+        ImportRefused, match=r"The database refused counts\.csv .*nothing was imported"
+    ):
+        import_x(write_csv(tmp_path, [HEADER, *good]))
+    assert snapshot() == before
