@@ -638,7 +638,7 @@ def test_a_row_the_database_refuses_rolls_back_the_whole_import(sites, tmp_path,
     before = snapshot()
     build = CounterCsvProfile.build
 
-    def build_with_a_negative_count(self, values, row, run):  # type: ignore[no-untyped-def]
+    def build_with_a_negative_count(self, values, row, run):
         record = build(self, values, row, run)
         if row == 30:
             record["count"] = -1  # slips past the profile; the CHECK constraint refuses it
