@@ -409,6 +409,10 @@ class Profile:
 
 @dataclass
 class ImportResult:
+    """What :func:`run_import` did: rows read from the file, records built from them (a
+    row may make several), and how many records were created, updated, left unchanged or
+    skipped by the profile (``build`` returned ``None``)."""
+
     profile: str
     file_name: str
     municipality: str | None
@@ -439,6 +443,7 @@ class ImportResult:
 
 
 def file_sha256(path: Path) -> str:
+    """The hex SHA-256 of the file's bytes (what decides "already imported")."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -522,10 +527,16 @@ def run_import(
     progress: ProgressCallback | None = None,
 ) -> ImportResult:
     """Import ``path`` through the profile named ``profile_name`` (see the module docstring
-    for the guarantees). ``municipality`` is a slug. Returns an :class:`ImportResult`.
+    for the guarantees). ``municipality`` is a slug. Returns an :class:`ImportResult`
+    (``already_imported`` when the file's SHA-256 is recorded for the profile and
+    municipality and ``force`` is not set; counts without a ``batch_id`` for ``dry_run``).
 
-    Raises :class:`ImportRefused` for user errors found before reading rows and
-    :class:`ImportFailed` listing every bad cell when any row is wrong.
+    Raises :class:`ImportRefused` for user errors: an unknown profile or municipality, a
+    missing, unreadable or mismatched file, a CSV record that cannot be parsed, or a row the
+    database refuses (then the transaction is rolled back). Raises :class:`ImportFailed`
+    listing every bad cell when any row is wrong; nothing is written in either case.
+    ``progress(phase, done, total)`` is called with phase ``"read"`` every 50,000 rows
+    and at the end, and ``"write"`` after every :attr:`UpsertWriter.CHUNK` records.
     """
     from torg.imports.registry import get_profile
 

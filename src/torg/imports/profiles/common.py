@@ -46,4 +46,6 @@ def local_instant(text: str, zone_name: str) -> dt.datetime:
 
 @lru_cache(maxsize=50_000)
 def local_day_start(day: dt.date, zone_name: str) -> dt.datetime:
+    """:func:`start_of_local_day` cached on (day, zone): the UTC instant local ``day``
+    begins at a site in ``zone_name``."""
     return start_of_local_day(day, zone(zone_name))
