@@ -80,7 +80,9 @@ def bench_import(rows: int) -> dict[str, float]:
         from torg.organisation.models import Municipality, Site
 
         call_command("migrate", verbosity=0)
-        municipality = Municipality.objects.create(name="Bench", slug="bench", number="9999", country="NO")
+        municipality = Municipality.objects.create(
+            name="Bench", slug="bench", number="9999", country="NO"
+        )
         site_ids = [
             Site.objects.create(municipality=municipality, name=f"Site {i}", kind="library").pk
             for i in range(SITES)
@@ -88,7 +90,9 @@ def bench_import(rows: int) -> dict[str, float]:
         csv_path = work / "visit-counts.csv"
         started = time.perf_counter()
         expected = generate(csv_path, rows)
-        print(f"  generated {rows:,} rows ({csv_path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f} s")
+        print(
+            f"  generated {rows:,} rows ({csv_path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f} s"
+        )
         raw_rows = [
             (municipality.pk, site_ids[s], e, start, end, count, "automatic", "", None)
             for s, e, start, end, count in expected
@@ -144,7 +148,11 @@ def bench_demo(timeout: float = 300.0) -> dict[str, float]:
     work = Path(tempfile.mkdtemp(prefix="torg-bench-migrate-"))
     try:
         started = time.perf_counter()
-        subprocess.run([torg, "migrate", "--verbosity", "0"], check=True, env={**env, "TORG_VAR_DIR": str(work)})
+        subprocess.run(
+            [torg, "migrate", "--verbosity", "0"],
+            check=True,
+            env={**env, "TORG_VAR_DIR": str(work)},
+        )
         migrate_seconds = time.perf_counter() - started
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -164,7 +172,7 @@ def bench_demo(timeout: float = 300.0) -> dict[str, float]:
             if process.poll() is not None:
                 raise RuntimeError(f"torg demo exited with status {process.returncode}")
             try:
-                with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - localhost
+                with urllib.request.urlopen(url, timeout=2) as response:
                     if response.status == 200:
                         break
             except OSError:
@@ -177,7 +185,11 @@ def bench_demo(timeout: float = 300.0) -> dict[str, float]:
         process.terminate()
         process.wait(timeout=30)
         shutil.rmtree(work, ignore_errors=True)
-    return {"demo_seconds": demo_seconds, "migrate_seconds": migrate_seconds, "ratio": demo_seconds / migrate_seconds}
+    return {
+        "demo_seconds": demo_seconds,
+        "migrate_seconds": migrate_seconds,
+        "ratio": demo_seconds / migrate_seconds,
+    }
 
 
 def main() -> int:
@@ -190,7 +202,9 @@ def main() -> int:
         print("Demo: `torg demo` from an empty database until it serves")
         demo = bench_demo()
         print(f"  baseline `torg migrate` on an empty database: {demo['migrate_seconds']:.1f} s")
-        print(f"  `torg demo` to serving: {demo['demo_seconds']:.1f} s = {demo['ratio']:.1f} × the baseline")
+        print(
+            f"  `torg demo` to serving: {demo['demo_seconds']:.1f} s = {demo['ratio']:.1f} × the baseline"
+        )
         verdict = "ok" if demo["demo_seconds"] < 60 else "TOO SLOW"
         print(f"  requirement: under 60 s on a 2-core machine -> {verdict}")
         failed |= demo["demo_seconds"] >= 60

@@ -23,17 +23,22 @@ from torg.imports.framework import ImportFailed, ImportRefused, run_import
 from torg.organisation.models import Membership, Municipality, Role
 
 ADMIN_USERNAME = "admin"
+CHANGED_SINCE_HINT = "(changed since the first run; `torg demo --new-password` sets a new one)"
 
 
 class Command(BaseCommand):
-    help = "Set up the demo (database, demo municipalities, real data, administrator) and serve Torg."
+    help = (
+        "Set up the demo (database, demo municipalities, real data, administrator) and serve Torg."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--address", default="127.0.0.1")
         parser.add_argument("--no-serve", action="store_true", help="Set everything up, then exit.")
         parser.add_argument(
-            "--new-password", action="store_true", help="Give the demo administrator a new password."
+            "--new-password",
+            action="store_true",
+            help="Give the demo administrator a new password.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -47,7 +52,9 @@ class Command(BaseCommand):
         self._load_catalogues(municipalities)
         self._import_everything(setup.demo_imports())
         password = self._ensure_administrator(new_password=options["new_password"])
-        self.stdout.write(self.style.SUCCESS(f"Demo ready in {time.perf_counter() - started:.1f} s."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo ready in {time.perf_counter() - started:.1f} s.")
+        )
         url = f"http://{options['address']}:{options['port']}/"
         self.stdout.write("")
         self.stdout.write(f"  Torg:      {url}")
@@ -78,7 +85,9 @@ class Command(BaseCommand):
             try:
                 result = run_import(profile, path, municipality=municipality)
             except (ImportRefused, ImportFailed) as error:
-                raise CommandError(f"The demo import of {path.name} failed: {error}", returncode=2) from error
+                raise CommandError(
+                    f"The demo import of {path.name} failed: {error}", returncode=2
+                ) from error
             self.stdout.write(f"  {result.summary()}")
 
     def _ensure_administrator(self, *, new_password: bool) -> str:
@@ -90,7 +99,9 @@ class Command(BaseCommand):
             if user is None or new_password or not password_file.exists():
                 password = secrets.token_urlsafe(12)
                 if user is None:
-                    user = User.objects.create_superuser(username=ADMIN_USERNAME, email="", password=password)
+                    user = User.objects.create_superuser(
+                        username=ADMIN_USERNAME, email="", password=password
+                    )
                 else:
                     user.set_password(password)
                     user.save(update_fields=["password"])
@@ -100,8 +111,10 @@ class Command(BaseCommand):
             else:
                 password = password_file.read_text(encoding="utf-8").strip()
                 if not user.check_password(password):
-                    password = "(changed since the first run; `torg demo --new-password` sets a new one)"
-            have = set(Membership.objects.filter(user=user).values_list("municipality_id", flat=True))
+                    password = CHANGED_SINCE_HINT
+            have = set(
+                Membership.objects.filter(user=user).values_list("municipality_id", flat=True)
+            )
             Membership.objects.bulk_create(
                 [
                     Membership(user=user, municipality=m, role=Role.ADMINISTRATOR)
