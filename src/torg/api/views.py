@@ -262,6 +262,12 @@ class EventPagination(TotalsPagination):
         "attendance": _integer("Sum of the recorded attendance."),
         "events_with_attendance": _integer("Events whose attendance was recorded (0 too)."),
         "events_without_attendance": _integer("Events without recorded attendance."),
+        "rows_without_event_count": _integer(
+            "Rows whose number of events the source did not report (attendance only)."
+        ),
+        "attendance_without_event_count": _integer(
+            "The attendance of those rows, included in attendance."
+        ),
     }
 
 

@@ -373,6 +373,7 @@ class AudienceRow:
     events: int
     attendance: int
     events_without_attendance: int
+    rows_without_event_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -391,6 +392,11 @@ class EventBreakdown:
     def events_without_attendance(self) -> int:
         return sum(row.events_without_attendance for row in self.rows)
 
+    @property
+    def rows_without_event_count(self) -> int:
+        """Source rows that report attendance but not the number of events."""
+        return sum(row.rows_without_event_count for row in self.rows)
+
     def __iter__(self) -> Iterator[AudienceRow]:
         return iter(self.rows)
 
@@ -408,7 +414,7 @@ def events_by_audience(
         (Q(site_id__in=site_ids), zone(time_zone)) for time_zone, site_ids in zones.items()
     ]
     parts.append((Q(site__isnull=True), municipality_time_zone(municipality)))
-    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for condition, tz in parts:
         rows = (
             base.filter(condition)
@@ -418,6 +424,7 @@ def events_by_audience(
                 n_events=Sum("occurrences"),
                 n_attending=Sum("attendance"),
                 n_unrecorded=Sum("occurrences", filter=Q(attendance__isnull=True)),
+                n_unknown_count=Count("pk", filter=Q(occurrences__isnull=True)),
             )
             .order_by()
         )
@@ -426,6 +433,7 @@ def events_by_audience(
             entry[0] += int(row["n_events"] or 0)
             entry[1] += int(row["n_attending"] or 0)
             entry[2] += int(row["n_unrecorded"] or 0)
+            entry[3] += int(row["n_unknown_count"] or 0)
     labels = dict(Audience.choices)
     order = [value for value, _label in Audience.choices]
     return EventBreakdown(
@@ -436,6 +444,7 @@ def events_by_audience(
                 events=totals[key][0],
                 attendance=totals[key][1],
                 events_without_attendance=totals[key][2],
+                rows_without_event_count=totals[key][3],
             )
             for key in sorted(totals, key=lambda k: order.index(k) if k in order else len(order))
         )

@@ -89,7 +89,9 @@ class Event(models.Model):
     """An event (talk, course, activity) or, for sources that publish only totals, a
     number of events (``occurrences``) in the period [``starts_at``, ``ends_at``).
 
-    ``attendance`` is ``None`` when it was not recorded; 0 when nobody came. ``site`` is
+    ``attendance`` is ``None`` when it was not recorded; 0 when nobody came. Likewise
+    ``occurrences`` is ``None`` when a source reports the attendance of a group of events
+    but not how many there were, and 0 when it reports that there were none. ``site`` is
     empty when the source does not say where.
     """
 
@@ -103,7 +105,13 @@ class Event(models.Model):
     event_type = models.CharField(_("type"), max_length=30, choices=EventType.choices)
     audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices)
     attendance = models.PositiveIntegerField(_("attendance"), null=True, blank=True)
-    occurrences = models.PositiveIntegerField(_("number of events"), default=1)
+    occurrences = models.PositiveIntegerField(
+        _("number of events"),
+        null=True,
+        blank=True,
+        default=1,
+        help_text=_("Empty when a source reports attendance but not the number of events."),
+    )
     is_digital = models.BooleanField(_("digital"), default=False)
     source_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     import_batch = models.ForeignKey(
@@ -121,9 +129,6 @@ class Event(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
                 name="event_ends_after_start",
-            ),
-            models.CheckConstraint(
-                condition=Q(occurrences__gte=1), name="event_occurs_at_least_once"
             ),
         ]
         indexes = [models.Index(fields=["municipality", "starts_at"])]

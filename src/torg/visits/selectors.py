@@ -190,6 +190,10 @@ class EventTotals:
     the recorded attendance, over the ``events_with_attendance`` events whose attendance
     was recorded (0 included); ``events_without_attendance`` events have none recorded and
     add nothing, so ``attendance`` is a total of the former only.
+
+    ``rows_without_event_count`` rows have an unknown number of events (a source reported
+    their attendance but not how many events there were): they add nothing to ``events``,
+    and their ``attendance_without_event_count`` is included in ``attendance``.
     """
 
     rows: int
@@ -197,6 +201,8 @@ class EventTotals:
     attendance: int
     events_with_attendance: int
     events_without_attendance: int
+    rows_without_event_count: int = 0
+    attendance_without_event_count: int = 0
 
 
 def event_totals(rows: QuerySet[Event]) -> EventTotals:
@@ -208,6 +214,8 @@ def event_totals(rows: QuerySet[Event]) -> EventTotals:
         total_attendance=Sum("attendance"),
         with_attendance=Sum("occurrences", filter=recorded),
         without_attendance=Sum("occurrences", filter=~recorded),
+        unknown_count_rows=Count("pk", filter=Q(occurrences__isnull=True)),
+        unknown_count_attendance=Sum("attendance", filter=Q(occurrences__isnull=True)),
     )
     return EventTotals(
         rows=summary["total_rows"],
@@ -215,4 +223,6 @@ def event_totals(rows: QuerySet[Event]) -> EventTotals:
         attendance=summary["total_attendance"] or 0,
         events_with_attendance=summary["with_attendance"] or 0,
         events_without_attendance=summary["without_attendance"] or 0,
+        rows_without_event_count=summary["unknown_count_rows"] or 0,
+        attendance_without_event_count=summary["unknown_count_attendance"] or 0,
     )

@@ -349,5 +349,18 @@ def _events(events: EventBreakdown) -> ChartBlock | None:
         note=_(
             "Attendance adds the events where it was recorded; an attendance of 0 is "
             "recorded and counts."
+        )
+        + (
+            " "
+            + ngettext(
+                "For %(rows)s group of events the source reported the attendance but not "
+                "the number of events: its attendance is included, its events are not.",
+                "For %(rows)s groups of events the source reported the attendance but not "
+                "the number of events: their attendance is included, their events are not.",
+                events.rows_without_event_count,
+            )
+            % {"rows": fmt(events.rows_without_event_count)}
+            if events.rows_without_event_count
+            else ""
         ),
     )

@@ -145,7 +145,7 @@ def test_a_site_of_another_municipality_is_not_found_as_a_filter(
 def test_events_carry_their_totals_and_zero_attendance_is_not_missing(
     municipality_x, site_a, analyst_x, client_for
 ):
-    for attendance, occurrences in [(0, 1), (25, 1), (None, 3)]:
+    for attendance, occurrences in [(0, 1), (25, 1), (None, 3), (40, None)]:
         Event.objects.create(
             municipality=municipality_x,
             site=site_a,
@@ -156,19 +156,23 @@ def test_events_carry_their_totals_and_zero_attendance_is_not_missing(
             occurrences=occurrences,
         )
     body = client_for(analyst_x).get(f"/api/v1/m/{municipality_x.slug}/events/").json()
+    # The last row reports attendance without a number of events: its 40 count in the
+    # attendance, it adds no events.
     assert body["totals"] == {
-        "rows": 3,
+        "rows": 4,
         "events": 5,
-        "attendance": 25,
+        "attendance": 65,
         "events_with_attendance": 2,
         "events_without_attendance": 3,
+        "rows_without_event_count": 1,
+        "attendance_without_event_count": 40,
     }
     assert sorted(
         row["attendance"] for row in body["results"] if row["attendance"] is not None
-    ) == [
-        0,
-        25,
-    ]
+    ) == [0, 25, 40]
+    assert sorted(
+        (row["occurrences"] is None, row["attendance"] is None) for row in body["results"]
+    ) == [(False, False), (False, False), (False, True), (True, False)]
     assert {row["starts_at"] for row in body["results"]} == {"2024-05-02T18:00:00+02:00"}
 
 

@@ -16,16 +16,19 @@ location (:data:`LOCATION_SITES`; ``torg demo`` creates them).
 ``england-ace-events`` writes one aggregate :class:`~torg.visits.models.Event` per
 authority, event type, age group and period: ``occurrences`` = Count, ``is_digital`` from
 Event type, ``audience`` from Age group, ``event_type`` unspecified (ACE does not say),
-``starts_at``/``ends_at`` = the period, no site. The 24 rows with Count 0 (no events of
-that kind that month) are skipped: an event row needs at least one occurrence, and no row
-is the same statement. ``source_key`` is ``ace:<type>:<age group>:<period>``.
+``starts_at``/``ends_at`` = the period, no site. A Count of 0 (24 rows: the authority
+reported that there were no events of that kind that month) is stored as 0: zero is an
+observation, not a missing value. ``source_key`` is ``ace:<type>:<age group>:<period>``.
 
-``england-ace-event-attendance`` sets ``attendance`` on those rows. The files do not match
-one to one: 373 of the 2,078 attendance rows (1,027,040 of 4,876,692 attendances) have no
-events row, mostly because the authority reported attendance by age group but only the
-*total* number of events (which the tidy events file leaves out): 288 of them belong to
-authorities with no events row at all. Torg cannot invent the number of events, so these
-rows are skipped and counted as skipped; import ``events.csv`` first, or every row is.
+``england-ace-event-attendance`` writes ``attendance`` to the same rows. The files do not
+match one to one: 373 of the 2,078 attendance rows (1,027,040 of 4,876,692 attendances)
+have no events row, mostly because the authority reported attendance by age group but only
+the *total* number of events (which the tidy events file leaves out): 288 of them belong to
+authorities with no events row at all. Those rows are stored with ``occurrences`` empty
+(number of events not reported), so no attendance is lost and no number is invented.
+
+Each of the two profiles keeps the figure the other one stored, so they can be imported in
+either order and re-imported without blanking each other.
 """
 
 from __future__ import annotations
@@ -220,7 +223,7 @@ class AceEventsProfile(_RoutedProfile):
 
     def build(self, values: dict[str, Any], row: int, run: ImportRun) -> Record | None:
         municipality = self.route(values["authority"])
-        if municipality is None or values["count"] == 0:
+        if municipality is None:
             return None
         is_digital, audience, first, after = _event_values(values)
         key = event_source_key(values["event_type"], values["age_group"], values["period"])
@@ -250,29 +253,42 @@ class AceEventAttendanceProfile(_RoutedProfile):
     columns = _EVENT_COLUMNS
 
     def writer(self) -> UpsertWriter:
-        return UpsertWriter(Event, ("municipality_id", "source_key"), update_only=("attendance",))
+        return UpsertWriter(Event, ("municipality_id", "source_key"))
 
     def begin(self, run: ImportRun) -> None:
         super().begin(run)
+        # The number of events comes from events.csv; keep what is stored (None where that
+        # file has no row for the group: see the module docstring).
         stored = Event.objects.filter(
             municipality__country=COUNTRY, source_key__startswith=SOURCE_KEY_PREFIX
         )
         if self.only is not None:
             stored = stored.filter(municipality=self.only)
-        self.stored = set(stored.values_list("municipality_id", "source_key"))
+        self.occurrences = {
+            (municipality_id, key): occurrences
+            for municipality_id, key, occurrences in stored.values_list(
+                "municipality_id", "source_key", "occurrences"
+            )
+        }
 
     def build(self, values: dict[str, Any], row: int, run: ImportRun) -> Record | None:
         municipality = self.route(values["authority"])
         if municipality is None:
             return None
-        _event_values(values)  # validates type, age group and period
+        is_digital, audience, first, after = _event_values(values)
         key = event_source_key(values["event_type"], values["age_group"], values["period"])
-        if (municipality.pk, key) not in self.stored:
-            return None  # no number of events for this group: see the module docstring
         return {
             "municipality_id": municipality.pk,
-            "source_key": key,
+            "site_id": None,
+            "starts_at": local_day_start(first, TIME_ZONE),
+            "ends_at": local_day_start(after, TIME_ZONE),
+            "title": "",
+            "event_type": EventType.UNSPECIFIED,
+            "audience": audience,
             "attendance": values["count"],
+            "occurrences": self.occurrences.get((municipality.pk, key)),
+            "is_digital": is_digital,
+            "source_key": key,
         }
 
     def describe_key(self, key: tuple[Any, ...]) -> str:

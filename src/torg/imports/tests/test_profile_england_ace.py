@@ -108,38 +108,47 @@ def test_visit_periods_are_local_days_in_london(england: list[Municipality]) -> 
     assert april.period_end == dt.datetime(2023, 4, 30, 23, 0, tzinfo=dt.UTC)
 
 
-def test_events_become_aggregate_rows_and_zero_counts_are_skipped(
+def test_events_become_aggregate_rows_and_zero_counts_are_kept_as_zero(
     england: list[Municipality],
 ) -> None:
     result = _import("events", "events.csv")
     reference = REFERENCE["events"]
     assert result.rows_read == reference["rows"]
-    assert result.skipped == reference["rows_with_count_zero"] == 24
-    assert result.created == reference["rows"] - reference["rows_with_count_zero"]
+    assert result.skipped == 0
+    assert result.created == reference["rows"]
+    assert Event.objects.filter(occurrences=0).count() == reference["rows_with_count_zero"] == 24
     events = Event.objects.all()
     assert events.aggregate(total=Sum("occurrences"))["total"] == reference["total"]
     by_group: Counter[str] = Counter()
     for is_digital, audience, occurrences in events.values_list(
         "is_digital", "audience", "occurrences"
     ):
-        by_group[_group(is_digital, audience)] += occurrences
+        by_group[_group(is_digital, audience)] += occurrences or 0
     assert dict(by_group) == reference["by_type_and_age"]
     assert set(events.values_list("event_type", flat=True)) == {EventType.UNSPECIFIED}
     assert not events.filter(site__isnull=False).exists()
     assert not events.filter(attendance__isnull=False).exists()
 
 
-def test_attendance_is_set_on_the_events_and_the_rest_is_skipped(
+def test_attendance_is_set_on_the_events_and_kept_where_the_number_of_events_is_unknown(
     england: list[Municipality],
 ) -> None:
     _import("events", "events.csv")
     result = _import("event-attendance", "event_attendance.csv")
     reference = REFERENCE["attendance"]
     assert result.rows_read == reference["rows"]
-    assert result.created == 0
+    assert result.skipped == 0
     assert result.updated == reference["with_events_row"]["rows"] == 1705
-    assert result.skipped == reference["without_events_row"]["rows"] == 373
-    events = Event.objects.filter(attendance__isnull=False)
+    assert result.created == reference["without_events_row"]["rows"] == 373
+    # No attendance is lost: every attendance row of the file is stored.
+    assert Event.objects.aggregate(total=Sum("attendance"))["total"] == reference["total"]
+    unknown = Event.objects.filter(occurrences__isnull=True)
+    assert unknown.count() == 373
+    assert (
+        unknown.aggregate(total=Sum("attendance"))["total"]
+        == (reference["without_events_row"]["total"])
+    )
+    events = Event.objects.filter(attendance__isnull=False, occurrences__isnull=False)
     assert events.count() == 1705
     assert (
         events.aggregate(total=Sum("attendance"))["total"]
@@ -160,11 +169,21 @@ def test_attendance_is_set_on_the_events_and_the_rest_is_skipped(
     assert event.audience == Audience.ADULTS and not event.is_digital
 
 
-def test_attendance_before_the_events_writes_nothing(england: list[Municipality]) -> None:
-    result = _import("event-attendance", "event_attendance.csv")
-    assert result.skipped == REFERENCE["attendance"]["rows"]
-    assert result.updated == result.created == 0
-    assert not Event.objects.exists()
+def test_the_two_files_can_be_imported_in_either_order(england: list[Municipality]) -> None:
+    first = _import("event-attendance", "event_attendance.csv")
+    assert first.created == REFERENCE["attendance"]["rows"]
+    assert not Event.objects.filter(occurrences__isnull=False).exists()
+    second = _import("events", "events.csv")
+    assert second.updated == REFERENCE["attendance"]["with_events_row"]["rows"]
+    assert second.created == REFERENCE["events"]["rows_without_attendance_row"] == 780
+    assert (
+        Event.objects.aggregate(total=Sum("attendance"))["total"]
+        == (REFERENCE["attendance"]["total"])
+    )
+    assert (
+        Event.objects.aggregate(total=Sum("occurrences"))["total"] == (REFERENCE["events"]["total"])
+    )
+    assert Event.objects.filter(occurrences__isnull=True).count() == 373
 
 
 def test_reimporting_the_events_keeps_the_attendance(england: list[Municipality]) -> None:
@@ -173,7 +192,7 @@ def test_reimporting_the_events_keeps_the_attendance(england: list[Municipality]
     again = _import("events", "events.csv", force=True)
     assert (again.created, again.updated) == (0, 0)
     total = Event.objects.aggregate(total=Sum("attendance"))["total"]
-    assert total == REFERENCE["attendance"]["with_events_row"]["total"]
+    assert total == REFERENCE["attendance"]["total"]
 
 
 def test_reimporting_adds_nothing(england: list[Municipality]) -> None:
@@ -187,7 +206,8 @@ def test_reimporting_adds_nothing(england: list[Municipality]) -> None:
         forced = _import(profile, name, force=True)
         assert (forced.created, forced.updated) == (0, 0), profile
     assert VisitCount.objects.count() == REFERENCE["visits"]["rows"]
-    assert Event.objects.count() == 2461
+    # every events row, plus the attendance rows that have no events row
+    assert Event.objects.count() == REFERENCE["events"]["rows"] + 373
 
 
 def test_municipality_option_imports_one_authority_only(england: list[Municipality]) -> None:
