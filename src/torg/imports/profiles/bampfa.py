@@ -123,7 +123,7 @@ class BampfaDeskLogProfile(Profile):
                 f"A desk log belongs to one site, and {municipality.name} has "
                 f"{len(sites) or 'no'} site(s)"
                 + (
-                    f" ({', '.join(s.name for s in sites)}); name one with the site option."
+                    f" ({', '.join(s.name for s in sites)}); name one with the site option (torg import … --set site=<name or code>)."
                     if sites
                     else "."
                 )

@@ -127,6 +127,10 @@ USER_ERRORS: dict[str, tuple[tuple[str, ...], str]] = {
         ("visit-counts", "{files}/good.csv", "--municpality", "x"),
         "unrecognized arguments",
     ),
+    "profile option without a value": (
+        ("visit-counts", "{files}/good.csv", *K, "--set", "site"),
+        "--set takes NAME=VALUE",
+    ),
 }
 
 

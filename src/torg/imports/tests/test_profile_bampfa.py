@@ -115,3 +115,17 @@ def test_a_municipality_with_several_sites_must_name_one(
     result = _import(options={"site": "pfa"})
     assert result.created == 470
     assert set(Inquiry.objects.values_list("site", flat=True)) == {film_library.pk}
+
+
+def test_the_command_passes_the_site_option_to_the_profile(
+    film_library: Site, bampfa: Municipality
+) -> None:
+    from django.core.management import call_command
+
+    make_site(bampfa, "Museum shop", time_zone="America/Los_Angeles")
+    path = shared_data_file("reference-desk-transactions/libstats_2020.csv")
+    call_command(
+        "import_data", "bampfa-desk-log", str(path), municipality="bampfa", set=["site=pfa"]
+    )
+    assert set(Inquiry.objects.values_list("site", flat=True)) == {film_library.pk}
+    assert Inquiry.objects.count() == 470

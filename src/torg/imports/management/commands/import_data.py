@@ -50,6 +50,13 @@ class Command(BaseCommand):
             "--encoding", help="Override encoding detection (utf-8, utf-16, cp1252, …)."
         )
         parser.add_argument("--delimiter", help="Override delimiter detection (, ; tab |).")
+        parser.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="A profile option, e.g. --set site=Bibliotek (repeatable).",
+        )
         parser.add_argument("--sheet", help="Worksheet of an XLSX file (default: the first).")
         parser.add_argument(
             "--errors",
@@ -101,6 +108,14 @@ class Command(BaseCommand):
             disable=not live,
         ) as bar:
             tasks: dict[str, Any] = {}
+            profile_options: dict[str, str] = {}
+            for setting in options["set"]:
+                name, equals, value = setting.partition("=")
+                if not equals or not name.strip():
+                    raise CommandError(
+                        f"--set takes NAME=VALUE, not {setting!r}.", returncode=USER_ERROR
+                    )
+                profile_options[name.strip()] = value.strip()
 
             def progress(phase: str, done: int, total: int | None) -> None:
                 if phase not in tasks:
@@ -118,6 +133,7 @@ class Command(BaseCommand):
                     encoding=options["encoding"],
                     delimiter=delimiter,
                     sheet=options["sheet"],
+                    options=profile_options,
                     progress=progress,
                 )
             except ImportRefused as error:
