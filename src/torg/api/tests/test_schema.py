@@ -85,6 +85,7 @@ def test_the_api_documentation_loads_every_asset_from_torgs_own_static_files(cli
     response = client.get("/api/docs/")
     assert response.status_code == 200
     page = response.content.decode("utf-8")
+    assert '<html lang="en">' in page  # WCAG 3.1.1: the page says its language
     assets = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", page)
     assert any(asset.endswith(".js") for asset in assets)
     assert any(asset.endswith(".css") for asset in assets)
