@@ -34,7 +34,7 @@ either order and re-imported without blanking each other.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from torg.imports.framework import (
     Column,
@@ -195,101 +195,69 @@ def _event_values(values: dict[str, Any]) -> tuple[bool, str, dt.date, dt.date]:
     return is_digital, audience, first, after
 
 
+class _AceEventFigureProfile(_RoutedProfile):
+    """One of the two figures of an aggregate event row (``figure``: ``occurrences`` from
+    ``events.csv`` or ``attendance`` from ``event_attendance.csv``). The row is written
+    whole, keeping the other figure as stored, so that the two files can be imported in
+    either order and re-imported without blanking each other."""
+
+    figure: ClassVar[str]
+    other: ClassVar[str]
+    source = "Arts Council England, Libraries Activity Data 2023-24 (Libraries Hacked tidy files)"
+    columns = _EVENT_COLUMNS
+
+    def writer(self) -> UpsertWriter:
+        return UpsertWriter(Event, ("municipality_id", "source_key"))
+
+    def begin(self, run: ImportRun) -> None:
+        super().begin(run)
+        stored = Event.objects.filter(
+            municipality__country=COUNTRY, source_key__startswith=SOURCE_KEY_PREFIX
+        )
+        if self.only is not None:
+            stored = stored.filter(municipality=self.only)
+        self.stored_other = {
+            (municipality_id, key): value
+            for municipality_id, key, value in stored.values_list(
+                "municipality_id", "source_key", self.other
+            )
+        }
+
+    def build(self, values: dict[str, Any], row: int, run: ImportRun) -> Record | None:
+        municipality = self.route(values["authority"])
+        if municipality is None:
+            return None
+        is_digital, audience, first, after = _event_values(values)
+        key = event_source_key(values["event_type"], values["age_group"], values["period"])
+        return {
+            "municipality_id": municipality.pk,
+            "site_id": None,
+            "starts_at": local_day_start(first, TIME_ZONE),
+            "ends_at": local_day_start(after, TIME_ZONE),
+            "title": "",
+            "event_type": EventType.UNSPECIFIED,
+            "audience": audience,
+            self.figure: values["count"],
+            self.other: self.stored_other.get((municipality.pk, key)),
+            "is_digital": is_digital,
+            "source_key": key,
+        }
+
+    def describe_key(self, key: tuple[Any, ...]) -> str:
+        return f"{key[1]} (municipality id {key[0]})"
+
+
 @register
-class AceEventsProfile(_RoutedProfile):
+class AceEventsProfile(_AceEventFigureProfile):
     name = "england-ace-events"
     title = "England (ACE 2023-24): number of events per library authority, age group and month"
-    source = "Arts Council England, Libraries Activity Data 2023-24 (Libraries Hacked tidy files)"
-    columns = _EVENT_COLUMNS
-
-    def writer(self) -> UpsertWriter:
-        return UpsertWriter(Event, ("municipality_id", "source_key"))
-
-    def begin(self, run: ImportRun) -> None:
-        super().begin(run)
-        # Attendance comes from another file; keep what is stored so that re-importing the
-        # events never blanks it.
-        stored = Event.objects.filter(
-            municipality__country=COUNTRY, source_key__startswith=SOURCE_KEY_PREFIX
-        )
-        if self.only is not None:
-            stored = stored.filter(municipality=self.only)
-        self.attendance = {
-            (municipality_id, key): attendance
-            for municipality_id, key, attendance in stored.values_list(
-                "municipality_id", "source_key", "attendance"
-            )
-        }
-
-    def build(self, values: dict[str, Any], row: int, run: ImportRun) -> Record | None:
-        municipality = self.route(values["authority"])
-        if municipality is None:
-            return None
-        is_digital, audience, first, after = _event_values(values)
-        key = event_source_key(values["event_type"], values["age_group"], values["period"])
-        return {
-            "municipality_id": municipality.pk,
-            "site_id": None,
-            "starts_at": local_day_start(first, TIME_ZONE),
-            "ends_at": local_day_start(after, TIME_ZONE),
-            "title": "",
-            "event_type": EventType.UNSPECIFIED,
-            "audience": audience,
-            "attendance": self.attendance.get((municipality.pk, key)),
-            "occurrences": values["count"],
-            "is_digital": is_digital,
-            "source_key": key,
-        }
-
-    def describe_key(self, key: tuple[Any, ...]) -> str:
-        return f"{key[1]} (municipality id {key[0]})"
+    figure = "occurrences"
+    other = "attendance"
 
 
 @register
-class AceEventAttendanceProfile(_RoutedProfile):
+class AceEventAttendanceProfile(_AceEventFigureProfile):
     name = "england-ace-event-attendance"
     title = "England (ACE 2023-24): event attendance per library authority, age group and month"
-    source = "Arts Council England, Libraries Activity Data 2023-24 (Libraries Hacked tidy files)"
-    columns = _EVENT_COLUMNS
-
-    def writer(self) -> UpsertWriter:
-        return UpsertWriter(Event, ("municipality_id", "source_key"))
-
-    def begin(self, run: ImportRun) -> None:
-        super().begin(run)
-        # The number of events comes from events.csv; keep what is stored (None where that
-        # file has no row for the group: see the module docstring).
-        stored = Event.objects.filter(
-            municipality__country=COUNTRY, source_key__startswith=SOURCE_KEY_PREFIX
-        )
-        if self.only is not None:
-            stored = stored.filter(municipality=self.only)
-        self.occurrences = {
-            (municipality_id, key): occurrences
-            for municipality_id, key, occurrences in stored.values_list(
-                "municipality_id", "source_key", "occurrences"
-            )
-        }
-
-    def build(self, values: dict[str, Any], row: int, run: ImportRun) -> Record | None:
-        municipality = self.route(values["authority"])
-        if municipality is None:
-            return None
-        is_digital, audience, first, after = _event_values(values)
-        key = event_source_key(values["event_type"], values["age_group"], values["period"])
-        return {
-            "municipality_id": municipality.pk,
-            "site_id": None,
-            "starts_at": local_day_start(first, TIME_ZONE),
-            "ends_at": local_day_start(after, TIME_ZONE),
-            "title": "",
-            "event_type": EventType.UNSPECIFIED,
-            "audience": audience,
-            "attendance": values["count"],
-            "occurrences": self.occurrences.get((municipality.pk, key)),
-            "is_digital": is_digital,
-            "source_key": key,
-        }
-
-    def describe_key(self, key: tuple[Any, ...]) -> str:
-        return f"{key[1]} (municipality id {key[0]})"
+    figure = "attendance"
+    other = "occurrences"  # None where events.csv has no row: see the module docstring
