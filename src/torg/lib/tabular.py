@@ -357,6 +357,14 @@ class NumberFormat:
             raise ValueError("not a whole number")
         return int(number)
 
+    def parse_count(self, text: str) -> int:
+        """Parse ``text`` as a count: a whole number of at least 0 (0 is an observation).
+        Raises ``ValueError`` with a reason."""
+        value = self.parse_int(text)
+        if value < 0:
+            raise ValueError("a count cannot be negative")
+        return value
+
 
 NORWEGIAN = NumberFormat("nb", decimal=",", group=(" ",))
 ENGLISH = NumberFormat("en", decimal=".", group=(",",))

@@ -75,13 +75,6 @@ MONTHS = {
 _YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
-def count(text: str) -> int:
-    value = PLAIN.parse_int(text)
-    if value < 0:
-        raise ValueError("a count cannot be negative")
-    return value
-
-
 def _site(run: ImportRun, code: str, what: str) -> Site:
     municipality = run.require_municipality()
     site = Site.objects.filter(municipality=municipality, code=code).first()
@@ -101,8 +94,8 @@ class AlessandriaLibraryEntriesProfile(Profile):
     source = "Comune di Alessandria, open data: dataset ingressi-biblioteca (CC BY 4.0)"
     columns = (
         Column("Mese", "month", parse=choice_parser(MONTHS, what="Italian month name")),
-        Column("Ingressi", "entries", parse=count),
-        Column("DiCui", "of_which", parse=count, allow_empty=True, optional=True),
+        Column("Ingressi", "entries", parse=PLAIN.parse_count),
+        Column("DiCui", "of_which", parse=PLAIN.parse_count, allow_empty=True, optional=True),
     )
 
     def writer(self) -> UpsertWriter:

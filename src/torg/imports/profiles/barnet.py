@@ -87,13 +87,6 @@ EVENT_KINDS: dict[str, tuple[str, str]] = {
 }
 
 
-def attendance(text: str) -> int:
-    value = PLAIN.parse_int(text)
-    if value < 0:
-        raise ValueError("attendance cannot be negative")
-    return value
-
-
 @register
 class BarnetEventsProfile(Profile):
     name = "barnet-events"
@@ -104,7 +97,7 @@ class BarnetEventsProfile(Profile):
         Column("Library name", "library", parse=str.strip),
         Column("Event date", "date", parse=parse_iso_date),
         Column("Name", "name", parse=str.strip),
-        Column("Attendees", "attendance", parse=attendance, allow_empty=True),
+        Column("Attendees", "attendance", parse=PLAIN.parse_count, allow_empty=True),
     )
 
     def writer(self) -> UpsertWriter:

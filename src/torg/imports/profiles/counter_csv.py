@@ -51,13 +51,6 @@ def _entrance(text: str) -> str:
     return value
 
 
-def _count(text: str) -> int:
-    value = NORWEGIAN.parse_int(text)
-    if value < 0:
-        raise ValueError("a count cannot be negative")
-    return value
-
-
 @register
 class CounterCsvProfile(Profile):
     name = "visit-counts"
@@ -69,7 +62,9 @@ class CounterCsvProfile(Profile):
         Column("entrance", "entrance", parse=_entrance, allow_empty=True, optional=True),
         Column("period_start", "start", aliases=("start",)),
         Column("period_end", "end", aliases=("end",)),
-        Column("count", "count", parse=_count, aliases=("visits", "besøk", "antall")),
+        Column(
+            "count", "count", parse=NORWEGIAN.parse_count, aliases=("visits", "besøk", "antall")
+        ),
         Column(
             "method",
             "method",

@@ -80,13 +80,6 @@ _is_digital = choice_parser(EVENT_TYPES, what="event type")
 SOURCE_KEY_PREFIX = "ace:"
 
 
-def count(text: str) -> int:
-    value = PLAIN.parse_int(text)
-    if value < 0:
-        raise ValueError("a count cannot be negative")
-    return value
-
-
 def event_source_key(event_type: str, age_group: str, period_text: str) -> str:
     """``ace:physical:under-12:2023-04-01/P1M``: unique per municipality."""
     slug = age_group.strip().lower().replace(" ", "-")
@@ -132,7 +125,7 @@ class AceVisitsProfile(_RoutedProfile):
         Column("Authority", "authority", parse=str.strip),
         Column("Location", "location", parse=choice_parser(LOCATION_SITES, what="location")),
         Column("Period", "period", parse=parse_iso_interval),
-        Column("Count", "count", parse=count),
+        Column("Count", "count", parse=PLAIN.parse_count),
     )
 
     def writer(self) -> UpsertWriter:
@@ -174,7 +167,7 @@ _EVENT_COLUMNS = (
     Column("Event type", "event_type", parse=str.strip),
     Column("Age group", "age_group", parse=str.strip),
     Column("Period", "period", parse=str.strip),
-    Column("Count", "count", parse=count),
+    Column("Count", "count", parse=PLAIN.parse_count),
 )
 
 

@@ -49,13 +49,6 @@ JOINT_BRANCHES: dict[str, str] = {
 NOT_PHYSICAL_NOTE = "Toronto Public Library lists this as no physical branch (PhysicalBranch 0)."
 
 
-def whole_number(text: str) -> int:
-    value = PLAIN.parse_int(text)
-    if value < 0:
-        raise ValueError("cannot be negative")
-    return value
-
-
 def year(text: str) -> int:
     value = PLAIN.parse_int(text)
     if not 1800 <= value <= 2100:
@@ -124,7 +117,7 @@ class TorontoVisitsProfile(Profile):
     columns = (
         Column("Year", "year", parse=year),
         Column("BranchCode", "code", parse=str.strip),
-        Column("Visits", "visits", parse=whole_number),
+        Column("Visits", "visits", parse=PLAIN.parse_count),
     )
 
     def writer(self) -> UpsertWriter:

@@ -44,13 +44,6 @@ def count_type(text: str) -> str:
     return method
 
 
-def visits(text: str) -> int:
-    value = PLAIN.parse_int(text)
-    if value < 0:
-        raise ValueError("a count cannot be negative")
-    return value
-
-
 @register
 class UkSchemaVisitsProfile(Profile):
     name = "uk-schema-visits"
@@ -62,7 +55,7 @@ class UkSchemaVisitsProfile(Profile):
         Column("Count start", "first", parse=parse_iso_date),
         Column("Count end", "last", parse=parse_iso_date),
         Column("Count type", "method", parse=count_type),
-        Column("Visits", "visits", parse=visits),
+        Column("Visits", "visits", parse=PLAIN.parse_count),
     )
 
     def writer(self) -> UpsertWriter:

@@ -400,3 +400,12 @@ def test_a_damaged_workbook_is_refused(tmp_path):
     path = write(tmp_path, b"PK\x03\x04 not really a workbook", "broken.xlsx")
     with pytest.raises(TableError, match="cannot be read as a workbook"):
         read_table(path)
+
+
+def test_a_count_is_a_whole_number_of_at_least_zero() -> None:
+    assert NORWEGIAN.parse_count("0") == 0
+    assert NORWEGIAN.parse_count("1 234") == 1234
+    with pytest.raises(ValueError, match="a count cannot be negative"):
+        NORWEGIAN.parse_count("-1")
+    with pytest.raises(ValueError, match="not a whole number"):
+        NORWEGIAN.parse_count("12,5")
