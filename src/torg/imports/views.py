@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from torg.imports.models import ImportBatch
 from torg.imports.registry import all_profiles
@@ -24,7 +25,8 @@ def import_list(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
         tenancy.scoped(ImportBatch).select_related("created_by").order_by("-finished_at", "-pk")
     )
     page = Paginator(batches, PAGE_SIZE).get_page(request.GET.get("page"))
-    titles = {profile.name: profile.title for profile in all_profiles()}
+    # Profile titles are marked with gettext_noop (the command line lists them in English).
+    titles = {profile.name: gettext(profile.title) for profile in all_profiles()}
     for batch in page.object_list:
         batch.profile_title = titles.get(batch.profile, "")  # type: ignore[attr-defined]
     return render(

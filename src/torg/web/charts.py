@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import altair as alt
-from django.utils.formats import number_format
+from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext as _
 
 #: Palette with at least 3:1 contrast against white for every colour (WCAG 2.1, 1.4.11).
@@ -83,13 +83,34 @@ def finish(chart: alt.TopLevelMixin, description: str) -> dict[str, Any]:
     spec["config"] = {
         **spec.get("config", {}),
         "font": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
-        "axis": {"labelFontSize": 12, "titleFontSize": 13, "labelColor": "#1a1a1a"},
+        # labelSeparation: labels that would touch (wide ones like "4 000") are thinned out.
+        "axis": {
+            "labelFontSize": 12,
+            "titleFontSize": 13,
+            "labelColor": "#1a1a1a",
+            "labelSeparation": 6,
+        },
         "legend": {"labelFontSize": 12, "titleFontSize": 13, "orient": "bottom"},
         "range": {"category": PALETTE},
         "mark": {"color": PALETTE[0]},
         "view": {"stroke": None},
+        # Axis labels and tooltips in the active language's number format, like fmt().
+        "locale": {"number": number_locale()},
     }
     return spec
+
+
+def number_locale() -> dict[str, Any]:
+    """The active language's decimal mark and digit grouping as a d3-format locale
+    (``1 234,5`` in bokmål, ``1,234.5`` in English), for the charts' ``config.locale``."""
+    grouping = get_format("NUMBER_GROUPING")
+    groups = [grouping] if isinstance(grouping, int) else [size for size in grouping if size]
+    return {
+        "decimal": str(get_format("DECIMAL_SEPARATOR")),
+        "thousands": str(get_format("THOUSAND_SEPARATOR")),
+        "grouping": groups or [3],
+        "currency": ["", ""],
+    }
 
 
 def _axis_labels(count: int) -> dict[str, Any]:

@@ -32,6 +32,8 @@ import re
 from collections import Counter
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from torg.catalogue.models import Service
 from torg.imports.framework import (
     Column,
@@ -89,7 +91,9 @@ def _site(run: ImportRun, code: str, what: str) -> Site:
 @register
 class AlessandriaLibraryEntriesProfile(Profile):
     name = "alessandria-library-entries"
-    title = "Alessandria: monthly entries to the civic library (ingressi-biblioteca-YYYY.csv)"
+    title = gettext_noop(
+        "Alessandria: monthly entries to the civic library (ingressi-biblioteca-YYYY.csv)"
+    )
     scope = Scope.TENANT
     source = "Comune di Alessandria, open data: dataset ingressi-biblioteca (CC BY 4.0)"
     columns = (
@@ -182,7 +186,7 @@ CHANNEL_OF_KIND: dict[str, str] = {
 @register
 class AlessandriaCitizenReportsProfile(Profile):
     name = "alessandria-citizen-reports"
-    title = (
+    title = gettext_noop(
         "Alessandria: citizens' reports made in the Municipium app (segnalazioni-municipium.csv)"
     )
     scope = Scope.TENANT

@@ -31,6 +31,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from torg.imports.framework import (
     Column,
     ImportRefused,
@@ -81,7 +83,9 @@ def us_date(text: str) -> dt.date:
 @register
 class BampfaDeskLogProfile(Profile):
     name = "bampfa-desk-log"
-    title = "Desk log of the BAMPFA film library (libstats_2020.csv, a Google Form export)"
+    title = gettext_noop(
+        "Desk log of the BAMPFA film library (libstats_2020.csv, a Google Form export)"
+    )
     scope = Scope.TENANT
     source = "BAM-PFA/libstats_viz, libstats_2020.csv (terms not stated; not shipped)"
     columns = (

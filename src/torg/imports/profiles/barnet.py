@@ -34,6 +34,8 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from torg.imports.framework import (
     Column,
     ImportRun,
@@ -90,7 +92,9 @@ EVENT_KINDS: dict[str, tuple[str, str]] = {
 @register
 class BarnetEventsProfile(Profile):
     name = "barnet-events"
-    title = "Library events in the UK library data schema (Barnet's events_barnet.csv)"
+    title = gettext_noop(
+        "Library events in the UK library data schema (Barnet's events_barnet.csv)"
+    )
     scope = Scope.TENANT
     source = "LibrariesHacked/schema-librarydata, data/events_barnet.csv (terms not stated)"
     columns = (

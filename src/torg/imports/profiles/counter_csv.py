@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from torg.imports.framework import (
     Column,
     ImportRun,
@@ -54,7 +56,7 @@ def _entrance(text: str) -> str:
 @register
 class CounterCsvProfile(Profile):
     name = "visit-counts"
-    title = "Visit counts (generic CSV: site, entrance, period start and end, count)"
+    title = gettext_noop("Visit counts (generic CSV: site, entrance, period start and end, count)")
     scope = Scope.TENANT
     number_format = NORWEGIAN
     columns = (

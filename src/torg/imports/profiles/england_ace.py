@@ -36,6 +36,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
+from django.utils.translation import gettext_noop
+
 from torg.imports.framework import (
     Column,
     ImportRefused,
@@ -119,7 +121,7 @@ class _RoutedProfile(Profile):
 @register
 class AceVisitsProfile(_RoutedProfile):
     name = "england-ace-visits"
-    title = "England (ACE 2023-24): visits per library authority, location and month"
+    title = gettext_noop("England (ACE 2023-24): visits per library authority, location and month")
     source = "Arts Council England, Libraries Activity Data 2023-24 (Libraries Hacked tidy files)"
     columns = (
         Column("Authority", "authority", parse=str.strip),
@@ -243,7 +245,9 @@ class _AceEventFigureProfile(_RoutedProfile):
 @register
 class AceEventsProfile(_AceEventFigureProfile):
     name = "england-ace-events"
-    title = "England (ACE 2023-24): number of events per library authority, age group and month"
+    title = gettext_noop(
+        "England (ACE 2023-24): number of events per library authority, age group and month"
+    )
     figure = "occurrences"
     other = "attendance"
 
@@ -251,6 +255,8 @@ class AceEventsProfile(_AceEventFigureProfile):
 @register
 class AceEventAttendanceProfile(_AceEventFigureProfile):
     name = "england-ace-event-attendance"
-    title = "England (ACE 2023-24): event attendance per library authority, age group and month"
+    title = gettext_noop(
+        "England (ACE 2023-24): event attendance per library authority, age group and month"
+    )
     figure = "attendance"
     other = "occurrences"  # None where events.csv has no row: see the module docstring

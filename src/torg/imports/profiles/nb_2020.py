@@ -26,6 +26,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from torg.imports.framework import Column, ImportRun, Profile, Record, Scope, UpsertWriter
 from torg.imports.registry import register
 from torg.lib.tabular import NORWEGIAN, SPACE_GROUPED
@@ -336,7 +338,9 @@ def _columns() -> tuple[Column, ...]:
 @register
 class NbFolkebibliotek2020Profile(Profile):
     name = "nb-folkebibliotek-2020"
-    title = "Norway: public library statistics 2020 per municipality (Nasjonalbiblioteket)"
+    title = gettext_noop(
+        "Norway: public library statistics 2020 per municipality (Nasjonalbiblioteket)"
+    )
     scope = Scope.NATIONAL
     country = COUNTRY
     source = "Nasjonalbiblioteket, folkebibliotekstatistikk 2020 (folkebibl-2020-kommuner.csv)"

@@ -24,6 +24,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from torg.imports.framework import (
     Column,
     ImportRun,
@@ -66,7 +68,9 @@ def flag(text: str) -> bool:
 @register
 class TorontoBranchesProfile(Profile):
     name = "toronto-branches"
-    title = "Toronto Public Library: branches (tpl-branch-general-information-2023.csv)"
+    title = gettext_noop(
+        "Toronto Public Library: branches (tpl-branch-general-information-2023.csv)"
+    )
     scope = Scope.TENANT
     source = "Toronto Public Library, Library Branch General Information (OGL – Toronto)"
     columns = (
@@ -111,7 +115,9 @@ class TorontoBranchesProfile(Profile):
 @register
 class TorontoVisitsProfile(Profile):
     name = "toronto-visits"
-    title = "Toronto Public Library: visits per branch and year (tpl-visits-annual-by-branch)"
+    title = gettext_noop(
+        "Toronto Public Library: visits per branch and year (tpl-visits-annual-by-branch)"
+    )
     scope = Scope.TENANT
     source = "Toronto Public Library, Library Visits (OGL – Toronto)"
     columns = (

@@ -21,6 +21,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from torg.imports.framework import Column, ImportRun, Profile, Record, RowError, Scope, UpsertWriter
 from torg.imports.profiles.common import SiteLookup, local_day_start
 from torg.imports.registry import register
@@ -47,7 +49,7 @@ def count_type(text: str) -> str:
 @register
 class UkSchemaVisitsProfile(Profile):
     name = "uk-schema-visits"
-    title = "Physical visits in the UK library data schema (physical_visits_*.csv)"
+    title = gettext_noop("Physical visits in the UK library data schema (physical_visits_*.csv)")
     scope = Scope.TENANT
     source = "schema.librarydata.uk, Physical visits (LibrariesHacked/schema-librarydata)"
     columns = (

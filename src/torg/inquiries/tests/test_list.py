@@ -188,7 +188,9 @@ def test_the_page_filters_and_shows_the_average_with_its_denominator(
     world, municipality_x, analyst_x, client_for
 ):
     response = client_for(analyst_x).get(
-        reverse("inquiries:list", args=[municipality_x.slug]), {**RANGE, "domain": "municipal"}
+        reverse("inquiries:list", args=[municipality_x.slug]),
+        {**RANGE, "domain": "municipal"},
+        **ENGLISH,
     )
     totals = response.context["totals"]
     assert (totals.inquiries, totals.average_read_effort) == (2, Decimal("3.5"))

@@ -160,7 +160,9 @@ def test_a_manager_adds_a_period_and_returns_to_the_site(site_a, manager_x, clie
 def test_the_form_explains_an_overlap_next_to_the_first_day(site_a, manager_x, client_for):
     insert(site_a, D(2020, 1, 1), D(2022, 12, 31))
     response = client_for(manager_x).post(
-        add_url(site_a), {"model": "hybrid", "valid_from": "2022-06-01"}
+        add_url(site_a),
+        {"model": "hybrid", "valid_from": "2022-06-01"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 400
     html = response.content.decode()

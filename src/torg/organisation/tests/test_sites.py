@@ -129,7 +129,9 @@ def test_the_sites_list_shows_kind_zone_current_model_and_service_points(
     SiteModelPeriod.objects.create(
         municipality=municipality_x, site=site_a, model="total", valid_from=D(2021, 1, 1)
     )
-    response = client_for(desk_worker_x).get(reverse("organisation:sites", args=["kommune-x"]))
+    response = client_for(desk_worker_x).get(
+        reverse("organisation:sites", args=["kommune-x"]), HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 200
     rows = {row.site.name: row for row in response.context["rows"]}
     assert rows["Torget A"].service_points == 2

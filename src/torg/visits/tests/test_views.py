@@ -14,6 +14,7 @@ from torg.visits.models import VisitCount
 from torg.visits.tests.test_selectors import EXPECTED, load_events, load_visit_counts
 
 RANGE = {"date_from": "2024-03-25", "date_to": "2024-03-31"}
+ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 @pytest.fixture(autouse=True)
@@ -82,8 +83,8 @@ def test_the_totals_of_the_visits_page_match_the_reference_for_the_filters(
 
 def test_the_page_says_what_its_totals_are_a_total_of(world, municipality_x, analyst_x, client_for):
     client = client_for(analyst_x)
-    everything = client.get(url("visits:list", municipality_x)).content.decode()
-    filtered = client.get(url("visits:list", municipality_x), RANGE).content.decode()
+    everything = client.get(url("visits:list", municipality_x), **ENGLISH).content.decode()
+    filtered = client.get(url("visits:list", municipality_x), RANGE, **ENGLISH).content.decode()
     assert "Totals of all counts" in everything
     assert "Totals of the counts that match the filters" in filtered
     assert re.search(
@@ -94,7 +95,9 @@ def test_the_page_says_what_its_totals_are_a_total_of(world, municipality_x, ana
 
 def test_a_zero_count_is_shown_as_0_and_not_blank(world, municipality_x, analyst_x, client_for):
     response = client_for(analyst_x).get(
-        url("visits:list", municipality_x), {"date_from": "2024-03-30", "date_to": "2024-03-30"}
+        url("visits:list", municipality_x),
+        {"date_from": "2024-03-30", "date_to": "2024-03-30"},
+        **ENGLISH,
     )
     html = response.content.decode()
     assert re.search(r'<td class="num">0</td>', html)
@@ -198,8 +201,8 @@ def test_the_pages_keep_the_filters(municipality_x, analyst_x, client_for):
 def test_the_download_form_is_offered_only_to_roles_that_may_export(
     world, municipality_x, desk_worker_x, analyst_x, client_for
 ):
-    desk = client_for(desk_worker_x).get(url("visits:list", municipality_x), RANGE)
-    analyst = client_for(analyst_x).get(url("visits:list", municipality_x), RANGE)
+    desk = client_for(desk_worker_x).get(url("visits:list", municipality_x), RANGE, **ENGLISH)
+    analyst = client_for(analyst_x).get(url("visits:list", municipality_x), RANGE, **ENGLISH)
     assert "Download CSV" not in desk.content.decode()
     html = analyst.content.decode()
     assert "Download CSV" in html
@@ -224,7 +227,8 @@ def test_the_events_page_totals_match_the_reference(world, municipality_x, analy
 def test_attendance_not_recorded_is_shown_apart_from_zero(
     world, municipality_x, analyst_x, client_for
 ):
-    html = client_for(analyst_x).get(url("visits:events", municipality_x), RANGE).content.decode()
+    response = client_for(analyst_x).get(url("visits:events", municipality_x), RANGE, **ENGLISH)
+    html = response.content.decode()
     cells = re.findall(r'<td class="num">(.*?)</td>', html)
     attendance = cells[1::2]  # number of events, attendance, number of events, ...
     assert sorted(attendance) == sorted(
@@ -242,7 +246,7 @@ def test_attendance_not_recorded_is_shown_apart_from_zero(
 def test_an_event_without_a_site_says_so(world, municipality_x, analyst_x, client_for):
     html = (
         client_for(analyst_x)
-        .get(url("visits:events", municipality_x), {"event_type": "information_meeting"})
+        .get(url("visits:events", municipality_x), {"event_type": "information_meeting"}, **ENGLISH)
         .content.decode()
     )
     assert "Not stated" in html
