@@ -1,0 +1,66 @@
+"""What an import reports when something is wrong: problems with cells and rows
+(:class:`Issue`), and the exceptions :func:`~torg.imports.framework.run_import` raises."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in a source file. ``row`` is the spreadsheet row (header = 1); ``row``
+    and ``column`` are ``None`` for problems with the file as a whole."""
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column {self.column!r}"
+        value = f" (value {self.value!r})" if self.value not in (None, "") else ""
+        return f"{where}: {self.reason}{value}"
+
+
+class ImportRefused(Exception):
+    """A user error before any row is read: the message says what would be valid."""
+
+
+class ImportFailed(Exception):
+    """The file has bad rows; nothing was written. ``issues`` lists every bad cell."""
+
+    def __init__(self, issues: Sequence[Issue], rows_read: int) -> None:
+        self.issues = list(issues)
+        self.rows_read = rows_read
+        shown = "\n".join(f"  {issue}" for issue in self.issues[:20])
+        more = len(self.issues) - 20
+        tail = f"\n  … and {more} more" if more > 0 else ""
+        super().__init__(
+            f"{len(self.issues)} problem(s) in {rows_read} row(s); nothing was imported.\n"
+            f"{shown}{tail}"
+        )
+
+
+class RowError(ValueError):
+    """Raised by :meth:`Profile.build` for a row that cannot become a record."""
+
+    def __init__(self, reason: str, column: str | None = None, value: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.column = column
+        self.value = value
+
+
+class MissingRows(Exception):
+    """An update-only writer met records whose key is not stored (``keys``)."""
+
+    def __init__(self, keys: Sequence[tuple[Any, ...]]) -> None:
+        super().__init__(f"{len(keys)} record(s) have no stored row to update")
+        self.keys = list(keys)

@@ -1,0 +1,128 @@
+"""How a profile declares one kind of source file: its columns, its scope, its records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+from torg.imports.framework.errors import ImportRefused
+from torg.imports.framework.writer import Record, UpsertWriter
+from torg.lib.tabular import PLAIN, NumberFormat, normalise_header
+from torg.organisation.models import Municipality
+
+
+class Scope(StrEnum):
+    """Whose data a profile writes."""
+
+    TENANT = "tenant"  # one municipality, named with --municipality
+    ROUTED = "routed"  # rows name their municipality (by number); --municipality filters
+    NATIONAL = "national"  # public reference data that belongs to no tenant
+
+
+@dataclass(frozen=True)
+class Column:
+    """One source column: its ``header`` in the file (compared without regard to case,
+    spacing or line breaks; ``aliases`` are accepted too), the ``field`` name it gets in
+    the values passed to :meth:`Profile.build`, and ``parse`` turning the cell text into a
+    value (raising ``ValueError`` with the reason). An empty cell is an error unless
+    ``allow_empty`` (then the value is ``None``); a column missing from the header is an
+    error unless ``optional`` (then every value is ``None``)."""
+
+    header: str
+    field: str
+    parse: Callable[[str], Any] = str
+    allow_empty: bool = False
+    optional: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class ImportRun:
+    """What a profile knows while it builds records: the file, the target municipality (or,
+    for routed profiles, the municipalities by number), and options."""
+
+    path: Path
+    municipality: Municipality | None
+    municipalities_by_number: dict[str, Municipality] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def file_name(self) -> str:
+        return self.path.name
+
+    def require_municipality(self) -> Municipality:
+        if self.municipality is None:  # pragma: no cover - guarded by run_import
+            raise ImportRefused("This profile needs --municipality.")
+        return self.municipality
+
+
+class Profile:
+    """Base class of an import profile. Subclasses set the class attributes and implement
+    :meth:`build`; they may override :meth:`begin` to load lookups (sites, services)."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    scope: ClassVar[Scope] = Scope.TENANT
+    columns: ClassVar[tuple[Column, ...]]
+    number_format: ClassVar[NumberFormat] = PLAIN
+    country: ClassVar[str | None] = None  # for routed and national profiles
+    source: ClassVar[str] = ""
+
+    def writer(self) -> UpsertWriter:
+        raise NotImplementedError
+
+    def begin(self, run: ImportRun) -> None:
+        """Prepare lookups for ``run``. Raise :class:`ImportRefused` for a user error."""
+
+    def build(
+        self, values: dict[str, Any], row: int, run: ImportRun
+    ) -> Record | list[Record] | None:
+        """Turn one row's parsed ``values`` into records (``None`` skips the row, counted as
+        skipped). Raise :class:`RowError` for a row that is wrong as a whole."""
+        raise NotImplementedError
+
+    def existing_scope(self, run: ImportRun) -> dict[str, Any] | None:
+        """Narrows the search for rows already stored (see :meth:`UpsertWriter.write`)."""
+        if run.municipality is not None and self.scope != Scope.NATIONAL:
+            return {"municipality_id": run.municipality.pk}
+        return None
+
+    missing_row_reason: ClassVar[str] = "there is no stored row to update"
+
+    def describe_key(self, key: tuple[Any, ...]) -> str:
+        return ", ".join(str(k) for k in key)
+
+
+class ParseOptions(Protocol):
+    def __call__(self, text: str) -> Any: ...
+
+
+def choice_parser(mapping: Mapping[str, Any], *, what: str) -> Callable[[str], Any]:
+    """A parse function that maps cell text (case- and space-insensitively) through
+    ``mapping``; unknown text raises ``ValueError`` listing the accepted values."""
+    normalised = {normalise_header(k): v for k, v in mapping.items()}
+    accepted = ", ".join(sorted(mapping))
+    # Files repeat a handful of spellings in every row: remember each one already seen.
+    seen: dict[str, Any] = {}
+
+    def parse(text: str) -> Any:
+        try:
+            return seen[text]
+        except KeyError:
+            pass
+        try:
+            value = normalised[normalise_header(text)]
+        except KeyError:
+            raise ValueError(f"unknown {what}; expected one of: {accepted}") from None
+        if len(seen) < 1000:
+            seen[text] = value
+        return value
+
+    return parse
+
+
+def iter_profiles_help(profiles: Iterable[Profile]) -> str:
+    return "\n".join(f"  {p.name:<28} {p.title}" for p in sorted(profiles, key=lambda p: p.name))

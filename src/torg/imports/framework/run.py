@@ -1,0 +1,368 @@
+"""The run of an import: read, validate every row, then write all or nothing."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from torg.imports.framework.errors import ImportFailed, ImportRefused, Issue, MissingRows, RowError
+from torg.imports.framework.profile import ImportRun, Profile, Scope
+from torg.imports.framework.writer import ProgressCallback, Record, UpsertWriter
+from torg.imports.models import ImportBatch
+from torg.lib.tabular import (
+    Table,
+    TableError,
+    find_columns,
+    read_table,
+)
+from torg.organisation.models import Municipality
+
+
+@dataclass
+class ImportResult:
+    """What :func:`run_import` did: rows read from the file, records built from them (a
+    row may make several), and how many records were created, updated, left unchanged or
+    skipped by the profile (``build`` returned ``None``)."""
+
+    profile: str
+    file_name: str
+    municipality: str | None
+    rows_read: int = 0
+    records: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    dry_run: bool = False
+    already_imported: bool = False
+    batch_id: int | None = None
+
+    def summary(self) -> str:
+        """The one-line summary the command prints."""
+        target = f" into {self.municipality}" if self.municipality else ""
+        if self.already_imported:
+            return (
+                f"{self.file_name} was already imported{target} with profile {self.profile}; "
+                "nothing to do (use --force to import it again)."
+            )
+        prefix = "Dry run, nothing written: would import" if self.dry_run else "Imported"
+        return (
+            f"{prefix} {self.file_name}{target} with profile {self.profile}: "
+            f"{self.rows_read} rows read, {self.created} created, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {self.skipped} skipped."
+        )
+
+
+def file_sha256(path: Path) -> str:
+    """The hex SHA-256 of the file's bytes (what decides "already imported")."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _resolve_municipality(profile: Profile, slug: str | None) -> Municipality | None:
+    if profile.scope == Scope.NATIONAL:
+        if slug:
+            raise ImportRefused(
+                f"The profile {profile.name} imports national reference data that belongs to no "
+                "municipality; leave out --municipality."
+            )
+        return None
+    if not slug:
+        if profile.scope == Scope.ROUTED:
+            return None
+        raise ImportRefused(
+            f"The profile {profile.name} needs --municipality <slug>. {_valid_municipalities()}"
+        )
+    found = Municipality.objects.filter(slug=slug).first()
+    if found is None:
+        raise ImportRefused(f"There is no municipality {slug!r}. {_valid_municipalities()}")
+    return found
+
+
+def _already_imported(profile: Profile, target: Municipality | None, sha: str) -> bool:
+    return ImportBatch.objects.filter(
+        profile=profile.name, municipality=target, file_sha256=sha
+    ).exists()
+
+
+def _valid_municipalities() -> str:
+    slugs = list(Municipality.objects.order_by("slug").values_list("slug", flat=True)[:60])
+    if not slugs:
+        return "No municipality exists yet (create one, or run `torg demo`)."
+    more = Municipality.objects.count() - len(slugs)
+    listed = ", ".join(slugs) + (f" and {more} more" if more > 0 else "")
+    return f"Valid municipalities: {listed}."
+
+
+def _match_columns(
+    profile: Profile, table: Table
+) -> list[tuple[str, int, Callable[[str], Any], bool]]:
+    wanted: list[str] = []
+    for column in profile.columns:
+        wanted.append(column.header)
+        wanted.extend(column.aliases)
+    found = find_columns(table.headers, wanted)
+    plan: list[tuple[str, int, Callable[[str], Any], bool]] = []
+    missing: list[str] = []
+    for column in profile.columns:
+        index = next((found[h] for h in (column.header, *column.aliases) if h in found), None)
+        if index is None:
+            if not column.optional:
+                missing.append(column.header)
+            continue
+        plan.append((column.field, index, column.parse, column.allow_empty))
+    if missing:
+        present = ", ".join(repr(" ".join(h.split())) for h in table.headers[:15] if h.strip())
+        raise ImportRefused(
+            f"{table.path.name} does not match the profile {profile.name}: it lacks the column(s) "
+            f"{', '.join(repr(m) for m in missing)}. Its header has: {present or '(nothing)'}."
+        )
+    return plan
+
+
+def run_import(
+    profile_name: str,
+    path: Path | str,
+    *,
+    municipality: str | None = None,
+    dry_run: bool = False,
+    force: bool = False,
+    user: AbstractBaseUser | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+    options: dict[str, Any] | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Import ``path`` through the profile named ``profile_name`` (see the module docstring
+    for the guarantees). ``municipality`` is a slug. Returns an :class:`ImportResult`
+    (``already_imported`` when the file's SHA-256 is recorded for the profile and
+    municipality and ``force`` is not set; counts without a ``batch_id`` for ``dry_run``).
+
+    Raises :class:`ImportRefused` for user errors: an unknown profile or municipality, a
+    missing, unreadable or mismatched file, a CSV record that cannot be parsed, or a row the
+    database refuses (then the transaction is rolled back). Raises :class:`ImportFailed`
+    listing every bad cell when any row is wrong; nothing is written in either case.
+    ``progress(phase, done, total)`` is called with phase ``"read"`` every 50,000 rows
+    and at the end, and ``"write"`` after every :attr:`UpsertWriter.CHUNK` records.
+    """
+    from torg.imports.registry import get_profile
+
+    profile = get_profile(profile_name)
+    target = _resolve_municipality(profile, municipality)
+    path = Path(path)
+    if not path.is_file():
+        raise ImportRefused(f"{path}: no such file.")
+    try:
+        sha = file_sha256(path)
+    except OSError as error:
+        raise ImportRefused(f"{path} cannot be read: {error.strerror or error}.") from error
+    result = ImportResult(
+        profile=profile.name,
+        file_name=path.name,
+        municipality=target.slug if target else None,
+        dry_run=dry_run,
+    )
+    if not force and _already_imported(profile, target, sha):
+        result.already_imported = True
+        return result
+    try:
+        table = read_table(
+            path,
+            encoding=encoding,
+            delimiter=delimiter,
+            sheet=sheet,
+            number_format=profile.number_format,
+        )
+    except TableError as error:
+        raise ImportRefused(str(error)) from error
+    except OSError as error:
+        raise ImportRefused(f"{path} cannot be read: {error.strerror or error}.") from error
+    try:
+        plan = _match_columns(profile, table)
+    except TableError as error:
+        raise ImportRefused(f"{path.name}: {error}") from error
+    run = ImportRun(path=path, municipality=target, options=dict(options or {}))
+    if profile.scope == Scope.ROUTED:
+        run.municipalities_by_number = {
+            m.number: m for m in Municipality.objects.filter(country=profile.country or "")
+        }
+    profile.begin(run)
+    writer = profile.writer()
+    started = timezone.now()
+    try:
+        records, issues, rows_read, skipped, row_of_key = _read_rows(
+            profile, table, plan, run, writer, progress
+        )
+    except TableError as error:
+        # A record the CSV reader cannot parse (an unterminated quote, a NUL byte).
+        raise ImportRefused(f"{error} Nothing was imported.") from error
+    if issues:
+        raise ImportFailed(issues, rows_read)
+    result.rows_read, result.records, result.skipped = rows_read, len(records), skipped
+    with transaction.atomic():
+        if not force and _already_imported(profile, target, sha):
+            # Another import of the same file finished while this one was reading.
+            result.already_imported = True
+            return result
+        batch = ImportBatch.objects.create(
+            municipality=target,
+            profile=profile.name,
+            file_name=path.name,
+            file_sha256=sha,
+            rows_read=rows_read,
+            rows_skipped=skipped,
+            started_at=started,
+            finished_at=started,
+            created_by=user if user is not None and user.is_authenticated else None,  # type: ignore[misc]
+        )
+        if "import_batch_id" in writer.columns:
+            for record in records:
+                record["import_batch_id"] = batch.pk
+        try:
+            created, updated, unchanged = writer.write(
+                records, scope=profile.existing_scope(run), progress=progress
+            )
+        except MissingRows as error:
+            raise ImportFailed(
+                [
+                    Issue(
+                        path.name,
+                        row_of_key.get(key),
+                        None,
+                        None,
+                        f"{profile.describe_key(key)}: {profile.missing_row_reason}",
+                    )
+                    for key in error.keys
+                ],
+                rows_read,
+            ) from None
+        except DatabaseError as error:
+            # A constraint the profile did not check (IntegrityError), a value too long for
+            # its column in PostgreSQL (DataError), a lock: the transaction is rolled back.
+            raise ImportRefused(
+                f"The database refused {path.name} ({error}); nothing was imported."
+            ) from error
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            rows_created=created,
+            rows_updated=updated,
+            rows_unchanged=unchanged,
+            finished_at=timezone.now(),
+        )
+        result.created, result.updated, result.unchanged = created, updated, unchanged
+        result.batch_id = batch.pk
+        if dry_run:
+            transaction.set_rollback(True)
+            result.batch_id = None
+    return result
+
+
+def _read_rows(
+    profile: Profile,
+    table: Table,
+    plan: Sequence[tuple[str, int, Callable[[str], Any], bool]],
+    run: ImportRun,
+    writer: UpsertWriter,
+    progress: ProgressCallback | None,
+) -> tuple[list[Record], list[Issue], int, int, dict[tuple[Any, ...], int]]:
+    file_name = table.path.name
+    headers = table.headers
+    width = max((index for _, index, _, _ in plan), default=-1) + 1
+    records: list[Record] = []
+    issues: list[Issue] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    key_of = writer.key_of
+    complete = writer.complete
+    build = profile.build
+    rows_read = 0
+    skipped = 0
+    report_every = 50_000
+    for row_number, cells in table.rows:
+        rows_read += 1
+        if progress and rows_read % report_every == 0:
+            progress("read", rows_read, None)
+        if len(cells) < width:
+            issues.append(
+                Issue(
+                    file_name,
+                    row_number,
+                    None,
+                    None,
+                    f"the row has {len(cells)} cells; the header has {len(headers)}",
+                )
+            )
+            continue
+        values: dict[str, Any] = {}
+        row_ok = True
+        for name, index, parse, allow_empty in plan:
+            text = cells[index]
+            if not text or text.isspace():
+                if allow_empty:
+                    values[name] = None
+                    continue
+                issues.append(
+                    Issue(file_name, row_number, _clean_header(headers[index]), text, "is empty")
+                )
+                row_ok = False
+                continue
+            try:
+                values[name] = parse(text)
+            except (ValueError, ArithmeticError) as error:
+                issues.append(
+                    Issue(
+                        file_name,
+                        row_number,
+                        _clean_header(headers[index]),
+                        text,
+                        str(error) or "invalid value",
+                    )
+                )
+                row_ok = False
+        if not row_ok:
+            continue
+        try:
+            built = build(values, row_number, run)
+        except RowError as error:
+            issues.append(Issue(file_name, row_number, error.column, error.value, error.reason))
+            continue
+        if built is None:
+            skipped += 1
+            continue
+        for record in built if isinstance(built, list) else (built,):
+            try:
+                record = complete(record)
+            except RowError as error:
+                issues.append(Issue(file_name, row_number, None, None, error.reason))
+                continue
+            key = key_of(record)
+            first = seen.get(key)
+            if first is not None:
+                issues.append(
+                    Issue(
+                        file_name,
+                        row_number,
+                        None,
+                        None,
+                        f"repeats row {first} ({profile.describe_key(key)}); each may appear once",
+                    )
+                )
+                continue
+            seen[key] = row_number
+            records.append(record)
+    if progress:
+        progress("read", rows_read, rows_read)
+    return records, issues, rows_read, skipped, seen
+
+
+def _clean_header(header: str) -> str:
+    return " ".join(header.split())
