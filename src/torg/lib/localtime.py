@@ -13,6 +13,22 @@ from functools import lru_cache
 
 UTC = dt.UTC
 
+# The calendar Torg accepts, in imports, filters and forms alike. A library or service
+# record outside it is a typing error (a year 9999, a year 0001), and refusing it keeps
+# every bucket, range and chart within what datetime can represent.
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
+
+
+def check_day(day: dt.date) -> dt.date:
+    """Return ``day`` if it lies in [:data:`FIRST_DAY`, :data:`LAST_DAY`]; otherwise raise
+    ``ValueError`` saying which years are accepted."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(
+            f"{day.isoformat()} is outside the years Torg accepts ({FIRST_DAY.year}–{LAST_DAY.year})"
+        )
+    return day
+
 
 @lru_cache(maxsize=512)
 def zone(name: str) -> zoneinfo.ZoneInfo:
@@ -33,8 +49,11 @@ def start_of_local_day(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
     """The UTC instant at which local calendar ``day`` begins in ``tz``.
 
     Where midnight does not exist (zones that change clocks at 00:00), the day begins at
-    the first instant after the gap.
+    the first instant after the gap. A day outside the accepted calendar (:func:`check_day`;
+    the day after :data:`LAST_DAY` is allowed as an end bound) raises ``ValueError``.
     """
+    if day != LAST_DAY + dt.timedelta(days=1):
+        check_day(day)
     local = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
     if _exists(local):
         return local.astimezone(UTC)
@@ -73,15 +92,17 @@ def parse_local_datetime(text: str, tz: dt.tzinfo) -> dt.datetime:
         raise ValueError("empty")
     if len(value) == 10:
         try:
-            return start_of_local_day(dt.date.fromisoformat(value), tz)
+            day = dt.date.fromisoformat(value)
         except ValueError as error:
             raise ValueError("not a date in the form YYYY-MM-DD") from error
+        return start_of_local_day(check_day(day), tz)
     try:
         parsed = dt.datetime.fromisoformat(
             value.replace("Z", "+00:00") if value.endswith("Z") else value
         )
     except ValueError as error:
         raise ValueError("not a date and time in the form YYYY-MM-DD HH:MM") from error
+    check_day(parsed.date())
     if parsed.tzinfo is not None:
         return parsed.astimezone(UTC)
     local = parsed.replace(tzinfo=tz)

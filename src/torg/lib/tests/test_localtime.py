@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from torg.lib.localtime import (
+    FIRST_DAY,
+    LAST_DAY,
     UTC,
     add_months,
     local_date,
@@ -209,3 +211,16 @@ def test_an_iso_interval_becomes_a_half_open_range_of_days(text, expected):
 def test_an_interval_that_is_not_one_is_refused(text):
     with pytest.raises(ValueError):
         parse_iso_interval(text)
+
+
+@pytest.mark.parametrize("text", ["0001-01-01", "1899-12-31", "2101-01-01", "9999-12-30 10:00"])
+def test_a_day_outside_the_accepted_calendar_is_refused_with_the_years(text: str) -> None:
+    with pytest.raises(ValueError, match="outside the years Torg accepts \\(1900–2100\\)"):
+        parse_local_datetime(text, OSLO)
+
+
+def test_the_accepted_calendar_ends_with_a_bound_for_its_last_day() -> None:
+    start, end = local_day_bounds(LAST_DAY, LAST_DAY, OSLO)
+    assert end - start == dt.timedelta(days=1)
+    with pytest.raises(ValueError, match="outside the years"):
+        start_of_local_day(FIRST_DAY - dt.timedelta(days=1), OSLO)
