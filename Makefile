@@ -14,8 +14,12 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
+PORT ?= 8000
+
+# The demo runs without Django's debug pages (a newcomer sees Torg's own error pages);
+# set TORG_DEBUG=1 to see tracebacks while developing.
 demo: $(STAMP)
-	$(BIN)/torg demo
+	TORG_DEBUG=$${TORG_DEBUG:-0} $(BIN)/torg demo --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/pytest

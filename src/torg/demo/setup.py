@@ -51,7 +51,7 @@ NORWAY_SOURCE = (
 NORWAY_LICENCE = "Norwegian Licence for Open Government Data (NLOD), as normally for the National Library's statistics"
 
 ALESSANDRIA_SOURCE = (
-    "Comune di Alessandria, official open data (github.com/ComunediAlessandria/open-data, "
+    "Comune di Alessandria, official open data (https://github.com/ComunediAlessandria/open-data, "
     "commit 04b8cb14): monthly entries to the civic library 'Francesca Calvo' 2021–2024 "
     "(dataset ingressi-biblioteca) and citizen reports made through the Municipium app "
     "2023–2026 (dataset segnalazioni-municipium)."

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from torg.organisation.models import Municipality, Site, SiteModelPeriod
+from torg.organisation.models import Membership, Municipality, Role, Site, SiteModelPeriod
 from torg.organisation.selectors import site_model_history
 
 NO_OVERLAP_CONSTRAINT = "site_model_period_no_overlap"
@@ -80,3 +80,48 @@ def site_model_period_add(
                 code="range",
             ) from error
         raise
+
+
+def membership_grant(
+    *, username: str, municipality_slug: str, role: str, create_user: bool = False
+) -> tuple[Membership, str | None]:
+    """Give the user ``username`` the ``role`` in the municipality ``municipality_slug``
+    (replacing any role they had there). With ``create_user``, a missing user is created
+    with a generated password, which is returned (``None`` otherwise).
+
+    Raises :class:`ValidationError` naming what is wrong: an unknown municipality (listing
+    the valid slugs), an unknown role (listing the roles), or an unknown user without
+    ``create_user``.
+    """
+    import secrets
+
+    from django.contrib.auth import get_user_model
+
+    if role not in Role.values:
+        raise ValidationError(
+            _("There is no role %(role)s; the roles are: %(roles)s.")
+            % {"role": role, "roles": ", ".join(Role.values)}
+        )
+    municipality = Municipality.objects.filter(slug=municipality_slug).first()
+    if municipality is None:
+        slugs = ", ".join(Municipality.objects.order_by("slug").values_list("slug", flat=True)[:40])
+        raise ValidationError(
+            _("There is no municipality %(slug)s. Valid municipalities: %(slugs)s.")
+            % {"slug": municipality_slug, "slugs": slugs or "-"}
+        )
+    User = get_user_model()
+    password: str | None = None
+    with transaction.atomic():
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            if not create_user:
+                raise ValidationError(
+                    _("There is no user %(username)s; add --create to create one.")
+                    % {"username": username}
+                )
+            password = secrets.token_urlsafe(12)
+            user = User.objects.create_user(username=username, password=password)
+        membership, _created = Membership.objects.update_or_create(
+            user=user, municipality=municipality, defaults={"role": role}
+        )
+    return membership, password

@@ -1,0 +1,77 @@
+"""The organisation in Django's admin, for the platform's superusers only (see
+:mod:`torg.api.admin_site`): creating municipalities and giving people access to them.
+Municipal users never see the admin; they work through Torg's scoped pages and API."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from torg.organisation.models import (
+    Membership,
+    Municipality,
+    OpeningHours,
+    ServicePoint,
+    Site,
+    SiteModelPeriod,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "number", "country"]
+    list_filter = ["country"]
+    search_fields = ["name", "slug", "number"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "municipality", "role"]
+    list_filter = ["role", "municipality__country"]
+    search_fields = ["user__username", "municipality__name"]
+    autocomplete_fields = ["user", "municipality"]
+
+
+class ServicePointInline(admin.TabularInline):
+    model = ServicePoint
+    extra = 0
+    fields = ["name", "kind", "is_active"]
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    extra = 0
+    fields = ["weekday", "opens", "closes", "kind", "valid_from", "valid_to"]
+
+
+class SiteModelPeriodInline(admin.TabularInline):
+    model = SiteModelPeriod
+    extra = 0
+    fields = ["model", "co_organised", "co_located", "valid_from", "valid_to", "note"]
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ["name", "municipality", "kind", "time_zone", "is_aggregate"]
+    list_filter = ["kind", "municipality__country"]
+    search_fields = ["name", "code", "municipality__name"]
+    autocomplete_fields = ["municipality"]
+    inlines = [ServicePointInline, OpeningHoursInline, SiteModelPeriodInline]
+
+    def save_formset(self, request, form, formset, change):  # type: ignore[no-untyped-def]
+        # Rows added inline belong to the site's municipality, whatever the form says.
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if hasattr(instance, "municipality_id"):
+                instance.municipality_id = form.instance.municipality_id
+            instance.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
