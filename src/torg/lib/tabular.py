@@ -2,6 +2,8 @@
 whatever delimiter Excel or a statistics portal produced, and XLSX workbooks.
 
 No Django here. Everything raises :class:`TableError` with a message a user can act on.
+A file that is no text at all (an image, a PDF, random bytes) is refused as such, not as
+text in the wrong encoding.
 
 Encodings are tried in the order recommended for Nordic spreadsheets: a byte-order mark
 decides (UTF-8 with BOM, UTF-16 LE/BE); UTF-16 without a BOM is recognised by its zero
@@ -21,13 +23,92 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from torg.lib.localtime import check_day
+
 DELIMITERS = (",", ";", "\t", "|")
+# The names a user may give a delimiter by on the command line, where ";" and "|" need quotes.
+DELIMITER_NAMES = {
+    "comma": ",",
+    "semicolon": ";",
+    "tab": "\t",
+    "\\t": "\t",
+    "pipe": "|",
+}
 SUPPORTED_ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1252")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
 class TableError(ValueError):
     """The file cannot be read as a table; the message says why."""
+
+
+def parse_delimiter(text: str) -> str:
+    """The delimiter a user named: one of ``, ; | <tab>`` or its name (``comma``,
+    ``semicolon``, ``tab`` or ``\\t``, ``pipe``). Raises :class:`TableError` listing them
+    otherwise.
+
+    >>> parse_delimiter("semicolon"), parse_delimiter("tab"), parse_delimiter("|")
+    (';', '\\t', '|')
+    """
+    if text in DELIMITERS:
+        return text
+    named = DELIMITER_NAMES.get(text.strip().casefold())
+    if named is None:
+        raise TableError(
+            f"The delimiter must be one of , ; tab | (or their names comma, semicolon, tab, "
+            f"pipe); not {text!r}."
+        )
+    return named
+
+
+# File signatures of things that are not tables, for a message that says what they are.
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+)
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old Office files: .xls, .doc
+# Bytes that never occur in a CSV file written as UTF-8 or Windows-1252 text.
+_CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
+_NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+# More than this share of control characters at the start means binary data, not text.
+_BINARY_SHARE = 0.01
+
+
+def binary_kind(raw: bytes) -> str | None:
+    """What ``raw`` is when it is not text (``"a PNG image"``, ``"binary data"``), else
+    ``None``. Text is recognised as :func:`detect_encoding` would decode it: a file is
+    binary when more than 1 % of its first 64 KiB are control characters (or, read as
+    UTF-16, characters that do not decode), which no spreadsheet writes into a CSV file.
+    """
+    for signature, kind in _SIGNATURES:
+        if raw.startswith(signature):
+            return kind
+    if raw.startswith(_OLE2):
+        return "an old Office file (an .xls workbook? then give it the suffix .xls)"
+    head = raw[:65536].rstrip(b"\x1a")  # Ctrl-Z: the end-of-file mark of old DOS programs
+    if not head:
+        return None
+    utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
+        len(head) >= 4 and head.count(0) >= len(head) // 4
+    )
+    if utf16:
+        codec = (
+            "utf-16"
+            if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+            else ("utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be")
+        )
+        text = head[: len(head) - len(head) % 2].decode(codec, errors="replace")
+        strange = len(_CONTROL_CHARS.findall(text))
+        return "binary data" if strange > len(text) * _BINARY_SHARE else None
+    control = len(head.translate(None, _NOT_CONTROL))
+    return "binary data" if control > len(head) * _BINARY_SHARE else None
 
 
 def detect_encoding(raw: bytes) -> str:
@@ -138,6 +219,10 @@ class Table:
     ``row_number`` is what the user sees in a spreadsheet: the header is row 1 in an XLSX
     sheet; in a CSV file it is the physical line on which the record starts (a quoted cell
     with line breaks makes one record span several lines).
+
+    A blank row, whose cells are all empty or spaces (an empty row of a sheet, which Excel
+    writes into a CSV file as ``;;;;``), comes with an empty list of cells, so that the
+    reader can count it; an empty line of a CSV file is no row at all.
     """
 
     path: Path
@@ -167,16 +252,24 @@ def read_table(
     while iterating ``rows`` for a CSV record that cannot be parsed.
     """
     path = Path(path)
-    if not path.is_file():
-        raise TableError(f"{path}: no such file.")
+    check_is_file(path)
     if path.suffix.lower() in EXCEL_SUFFIXES:
         return _read_workbook(path, sheet, number_format.decimal if number_format else ".")
-    if delimiter is not None and len(delimiter) != 1:
-        raise TableError(
-            f"The delimiter must be one character, such as {', '.join(map(repr, DELIMITERS))}; "
-            f"not {delimiter!r}."
-        )
+    if delimiter is not None:
+        delimiter = parse_delimiter(delimiter)
     return _read_csv(path, encoding, delimiter)
+
+
+def check_is_file(path: Path) -> None:
+    """Raise :class:`TableError` unless ``path`` is a file: saying it does not exist, or
+    that it is a folder."""
+    if path.is_file():
+        return
+    if path.is_dir():
+        raise TableError(f"{path} is a folder, not a file; name a CSV or XLSX file in it.")
+    if path.exists():
+        raise TableError(f"{path} is not a regular file; name a CSV or XLSX file.")
+    raise TableError(f"{path}: no such file.")
 
 
 def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> Table:
@@ -185,8 +278,17 @@ def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> Table:
         raise TableError(f"{path.name}: the file is empty.")
     if raw[:4] == b"PK\x03\x04":
         raise TableError(f"{path.name}: this is a zip file (an Excel workbook?), not CSV text.")
+    kind = binary_kind(raw)
+    if kind is not None:
+        raise TableError(
+            f"{path.name} is not a text table (CSV) or a workbook (XLSX, XLS, ODS): "
+            f"it looks like {kind}."
+        )
     if encoding is None:
-        encoding = detect_encoding(raw)
+        try:
+            encoding = detect_encoding(raw)
+        except TableError as error:
+            raise TableError(f"{path.name}: {error}") from error
     elif encoding.lower() not in SUPPORTED_ENCODINGS:
         raise TableError(
             f"Unsupported encoding {encoding!r}; use one of {', '.join(SUPPORTED_ENCODINGS)}."
@@ -197,7 +299,7 @@ def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> Table:
         raise TableError(f"{path.name} is not valid {encoding} (byte {error.start}).") from error
     size_bytes = len(raw)
     del raw
-    text = text.removeprefix("\ufeff")
+    text = text.removeprefix("\ufeff").rstrip("\x1a")  # Ctrl-Z: old DOS programs' end of file
     if delimiter is None:
         delimiter = detect_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -228,8 +330,18 @@ def _csv_rows(path: Path, reader: Iterator[list[str]]) -> Iterator[tuple[int, li
         except csv.Error as error:
             raise TableError(f"{path.name}, row {start}: {error}") from error
         line = reader.line_num  # type: ignore[attr-defined]
-        if cells and any(cells):
+        if not cells:
+            continue  # an empty line: no row at all
+        first = cells[0]
+        if (first and not first.isspace()) or not _blank(cells):
             yield start, cells
+        else:
+            yield start, []  # only delimiters (and spaces): a blank row
+
+
+def _blank(cells: list[str]) -> bool:
+    """Whether every cell is empty or whitespace."""
+    return all(not cell or cell.isspace() for cell in cells)
 
 
 def _cell_text(value: object, decimal: str = ".") -> str:
@@ -271,8 +383,7 @@ def _read_workbook(path: Path, sheet: str | None, decimal: str = ".") -> Table:
     def iterate() -> Iterator[tuple[int, list[str]]]:
         for index, values in enumerate(rows[1:], start=2):
             cells = [_cell_text(v, decimal) for v in values]
-            if any(cells):
-                yield index, cells
+            yield index, [] if _blank(cells) else cells
 
     return Table(
         path=path, headers=headers, rows=iterate(), sheet=sheet, size_bytes=path.stat().st_size
@@ -282,6 +393,10 @@ def _read_workbook(path: Path, sheet: str | None, decimal: str = ".") -> Table:
 # --- numbers ---------------------------------------------------------------------------
 
 _SPACES = (" ", "\u00a0", "\u202f", "\u2009")
+
+# The largest count Torg stores: a PositiveIntegerField, which is a 32-bit signed integer
+# in PostgreSQL (and the largest value Django lets every database store in one).
+MAX_COUNT = 2_147_483_647
 
 
 @dataclass(frozen=True)
@@ -358,11 +473,13 @@ class NumberFormat:
         return int(number)
 
     def parse_count(self, text: str) -> int:
-        """Parse ``text`` as a count: a whole number of at least 0 (0 is an observation).
-        Raises ``ValueError`` with a reason."""
+        """Parse ``text`` as a count: a whole number from 0 (an observation) to
+        :data:`MAX_COUNT`. Raises ``ValueError`` with a reason."""
         value = self.parse_int(text)
         if value < 0:
             raise ValueError("a count cannot be negative")
+        if value > MAX_COUNT:
+            raise ValueError(f"is larger than {MAX_COUNT:,}, the largest count Torg stores")
         return value
 
 
@@ -399,8 +516,9 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def parse_iso_date(text: str) -> dt.date:
-    """Parse ``YYYY-MM-DD``. Raises ``ValueError`` with a reason."""
+    """Parse ``YYYY-MM-DD`` of a year Torg accepts (:func:`~torg.lib.localtime.check_day`).
+    Raises ``ValueError`` with a reason."""
     value = text.strip()
     if not _ISO_DATE.match(value):
         raise ValueError("not a date in the form YYYY-MM-DD")
-    return dt.date.fromisoformat(value)
+    return check_day(dt.date.fromisoformat(value))

@@ -9,7 +9,12 @@ becomes one or more records (:meth:`Profile.build`), and where they are written 
 
 * every row is read and validated before anything is written; every bad cell becomes an
   :class:`Issue` naming file, row, column, value and reason, and one bad cell means
-  nothing at all is written (:class:`ImportFailed`);
+  nothing at all is written (:class:`ImportFailed`). So do a row with values beyond the
+  header's columns, a ``ValueError`` or ``ArithmeticError`` raised while the profile builds
+  a row (a date outside the years Torg accepts), and a number larger than its column
+  stores (:meth:`UpsertWriter.out_of_range`);
+* every row read is accounted for: created, updated, unchanged or skipped (a blank row,
+  or one the profile skips);
 * the write happens in one transaction, together with its :class:`ImportBatch` record, so
   a killed process leaves the database as it was;
 * re-importing the same file adds nothing: a file whose SHA-256 is already recorded for the
@@ -17,8 +22,8 @@ becomes one or more records (:meth:`Profile.build`), and where they are written 
   so rows already present are left as they are (or updated where the file changed them);
 * two rows of one file with the same natural key are an error, not a silent overwrite.
 
-User errors (unknown profile or municipality, unreadable or mismatched file) raise
-:class:`ImportRefused` with a message that says what would be valid.
+User errors (unknown profile, option or municipality; a folder, a binary, unreadable or
+mismatched file) raise :class:`ImportRefused` with a message that says what would be valid.
 """
 
 from torg.imports.framework.errors import (

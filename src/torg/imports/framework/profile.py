@@ -70,6 +70,10 @@ class Profile:
     number_format: ClassVar[NumberFormat] = PLAIN
     country: ClassVar[str | None] = None  # for routed and national profiles
     source: ClassVar[str] = ""
+    # The options the profile reads from ImportRun.options (`torg import … --set name=value`):
+    # name → what it does. Any other option is refused, so that a misspelt one is not
+    # silently ignored.
+    options: ClassVar[dict[str, str]] = {}
 
     def writer(self) -> UpsertWriter:
         raise NotImplementedError
@@ -125,4 +129,15 @@ def choice_parser(mapping: Mapping[str, Any], *, what: str) -> Callable[[str], A
 
 
 def iter_profiles_help(profiles: Iterable[Profile]) -> str:
-    return "\n".join(f"  {p.name:<28} {p.title}" for p in sorted(profiles, key=lambda p: p.name))
+    """One line per profile, ``  name  [scope]  title``, with the columns as wide as the
+    longest name; each option of a profile follows on a line of its own."""
+    ordered = sorted(profiles, key=lambda p: p.name)
+    width = max((len(p.name) for p in ordered), default=0)
+    scope_width = max((len(p.scope.value) for p in ordered), default=0) + 2
+    lines: list[str] = []
+    for profile in ordered:
+        scope = f"[{profile.scope.value}]"
+        lines.append(f"  {profile.name:<{width}}  {scope:<{scope_width}}  {profile.title}")
+        for name, help_text in profile.options.items():
+            lines.append(f"  {'':<{width}}  {'':<{scope_width}}  --set {name}=…  {help_text}")
+    return "\n".join(lines)

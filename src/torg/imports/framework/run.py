@@ -19,6 +19,7 @@ from torg.imports.models import ImportBatch
 from torg.lib.tabular import (
     Table,
     TableError,
+    check_is_file,
     find_columns,
     read_table,
 )
@@ -28,14 +29,21 @@ from torg.organisation.models import Municipality
 @dataclass
 class ImportResult:
     """What :func:`run_import` did: rows read from the file, records built from them (a
-    row may make several), and how many records were created, updated, left unchanged or
-    skipped by the profile (``build`` returned ``None``)."""
+    row may make several), how many records were created, updated or left unchanged, and
+    how many rows were skipped: blank rows, and rows the profile skips (``build`` returned
+    ``None``).
+
+    Every row read is accounted for: ``rows_read == rows_built + skipped``, and
+    ``records == created + updated + unchanged`` (:meth:`check`). When each row makes one
+    record, as in every profile so far, the summary's figures add up to the rows read.
+    """
 
     profile: str
     file_name: str
     municipality: str | None
     rows_read: int = 0
     records: int = 0
+    rows_built: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -53,11 +61,22 @@ class ImportResult:
                 "nothing to do (use --force to import it again)."
             )
         prefix = "Dry run, nothing written: would import" if self.dry_run else "Imported"
+        records = f" ({self.records} records)" if self.records != self.rows_built else ""
         return (
             f"{prefix} {self.file_name}{target} with profile {self.profile}: "
-            f"{self.rows_read} rows read, {self.created} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {self.skipped} skipped."
+            f"{self.rows_read} rows read{records}, {self.created} created, "
+            f"{self.updated} updated, {self.unchanged} unchanged, {self.skipped} skipped."
         )
+
+    def check(self) -> None:
+        """Raise ``RuntimeError`` unless every row read and every record is accounted for
+        (see the class docstring): a bug in the framework, never a user's error."""
+        if self.already_imported:
+            return
+        if self.rows_read != self.rows_built + self.skipped or self.records != (
+            self.created + self.updated + self.unchanged
+        ):
+            raise RuntimeError(f"internal: the import's figures do not add up: {self}")
 
 
 def file_sha256(path: Path) -> str:
@@ -149,9 +168,10 @@ def run_import(
     (``already_imported`` when the file's SHA-256 is recorded for the profile and
     municipality and ``force`` is not set; counts without a ``batch_id`` for ``dry_run``).
 
-    Raises :class:`ImportRefused` for user errors: an unknown profile or municipality, a
-    missing, unreadable or mismatched file, a CSV record that cannot be parsed, or a row the
-    database refuses (then the transaction is rolled back). Raises :class:`ImportFailed`
+    Raises :class:`ImportRefused` for user errors: an unknown profile, municipality or
+    option (``options`` must be among the profile's :attr:`~Profile.options`), a missing,
+    unreadable, binary or mismatched file or a folder, a CSV record that cannot be parsed,
+    or a row the database refuses (then the transaction is rolled back). Raises :class:`ImportFailed`
     listing every bad cell when any row is wrong; nothing is written in either case.
     ``progress(phase, done, total)`` is called with phase ``"read"`` every 50,000 rows
     and at the end, and ``"write"`` after every :attr:`UpsertWriter.CHUNK` records.
@@ -159,10 +179,14 @@ def run_import(
     from torg.imports.registry import get_profile
 
     profile = get_profile(profile_name)
+    options = dict(options or {})
+    _check_options(profile, options)
     target = _resolve_municipality(profile, municipality)
     path = Path(path)
-    if not path.is_file():
-        raise ImportRefused(f"{path}: no such file.")
+    try:
+        check_is_file(path)
+    except TableError as error:
+        raise ImportRefused(str(error)) from error
     try:
         sha = file_sha256(path)
     except OSError as error:
@@ -192,7 +216,7 @@ def run_import(
         plan = _match_columns(profile, table)
     except TableError as error:
         raise ImportRefused(f"{path.name}: {error}") from error
-    run = ImportRun(path=path, municipality=target, options=dict(options or {}))
+    run = ImportRun(path=path, municipality=target, options=options)
     if profile.scope == Scope.ROUTED:
         run.municipalities_by_number = {
             m.number: m for m in Municipality.objects.filter(country=profile.country or "")
@@ -201,15 +225,27 @@ def run_import(
     writer = profile.writer()
     started = timezone.now()
     try:
-        records, issues, rows_read, skipped, row_of_key = _read_rows(
+        records, issues, rows_read, rows_built, skipped, row_of_key = _read_rows(
             profile, table, plan, run, writer, progress
         )
     except TableError as error:
         # A record the CSV reader cannot parse (an unterminated quote, a NUL byte).
         raise ImportRefused(f"{error} Nothing was imported.") from error
+    issues.extend(
+        Issue(
+            path.name,
+            row_of_key.get(writer.key_of(record)),
+            None,
+            str(value),
+            f"{column} {reason}",
+        )
+        for record, column, value, reason in writer.out_of_range(records)
+    )
     if issues:
+        issues.sort(key=lambda issue: issue.row or 0)
         raise ImportFailed(issues, rows_read)
     result.rows_read, result.records, result.skipped = rows_read, len(records), skipped
+    result.rows_built = rows_built
     with transaction.atomic():
         if not force and _already_imported(profile, target, sha):
             # Another import of the same file finished while this one was reading.
@@ -253,6 +289,12 @@ def run_import(
             raise ImportRefused(
                 f"The database refused {path.name} ({error}); nothing was imported."
             ) from error
+        except OverflowError as error:
+            # A number too large for the database driver that no check caught.
+            raise ImportRefused(
+                f"A number in {path.name} is too large for the database ({error}); "
+                "nothing was imported."
+            ) from error
         ImportBatch.objects.filter(pk=batch.pk).update(
             rows_created=created,
             rows_updated=updated,
@@ -264,7 +306,20 @@ def run_import(
         if dry_run:
             transaction.set_rollback(True)
             result.batch_id = None
+        result.check()
     return result
+
+
+def _check_options(profile: Profile, options: dict[str, Any]) -> None:
+    """Refuse options the profile does not declare (:attr:`Profile.options`)."""
+    unknown = sorted(set(options) - set(profile.options))
+    if not unknown:
+        return
+    given = ", ".join(repr(name) for name in unknown)
+    if not profile.options:
+        raise ImportRefused(f"The profile {profile.name} takes no options; remove {given}.")
+    valid = "; ".join(f"{name} ({help_text})" for name, help_text in profile.options.items())
+    raise ImportRefused(f"The profile {profile.name} has no option {given}. Its options: {valid}.")
 
 
 def _read_rows(
@@ -274,10 +329,15 @@ def _read_rows(
     run: ImportRun,
     writer: UpsertWriter,
     progress: ProgressCallback | None,
-) -> tuple[list[Record], list[Issue], int, int, dict[tuple[Any, ...], int]]:
+) -> tuple[list[Record], list[Issue], int, int, int, dict[tuple[Any, ...], int]]:
+    """Parse and build every row: (records, issues, rows read, rows that made records,
+    rows skipped, natural key → row number)."""
     file_name = table.path.name
     headers = table.headers
     width = max((index for _, index, _, _ in plan), default=-1) + 1
+    # The header's width without the empty cells Excel may leave at its end; a row may
+    # have empty cells beyond it, but no values.
+    header_width = max((i + 1 for i, h in enumerate(headers) if h.strip()), default=0)
     records: list[Record] = []
     issues: list[Issue] = []
     seen: dict[tuple[Any, ...], int] = {}
@@ -285,23 +345,42 @@ def _read_rows(
     complete = writer.complete
     build = profile.build
     rows_read = 0
+    rows_built = 0
     skipped = 0
     report_every = 50_000
     for row_number, cells in table.rows:
         rows_read += 1
         if progress and rows_read % report_every == 0:
             progress("read", rows_read, None)
-        if len(cells) < width:
-            issues.append(
-                Issue(
-                    file_name,
-                    row_number,
-                    None,
-                    None,
-                    f"the row has {len(cells)} cells; the header has {len(headers)}",
+        if len(cells) < width or len(cells) > header_width:
+            if not cells:
+                skipped += 1  # a blank row
+                continue
+            if len(cells) < width:
+                issues.append(
+                    Issue(
+                        file_name,
+                        row_number,
+                        None,
+                        None,
+                        f"the row has {len(cells)} cells; the header has {header_width}",
+                    )
                 )
-            )
-            continue
+                continue
+            extra = [cell for cell in cells[header_width:] if cell.strip()]
+            if extra:
+                last = max(i for i, cell in enumerate(cells) if cell.strip()) + 1
+                issues.append(
+                    Issue(
+                        file_name,
+                        row_number,
+                        None,
+                        " | ".join(extra),
+                        f"the row has {last} cells; the header has {header_width} "
+                        "(a value with the delimiter in it that is not in quotes?)",
+                    )
+                )
+                continue
         values: dict[str, Any] = {}
         row_ok = True
         for name, index, parse, allow_empty in plan:
@@ -335,9 +414,17 @@ def _read_rows(
         except RowError as error:
             issues.append(Issue(file_name, row_number, error.column, error.value, error.reason))
             continue
+        except (ValueError, ArithmeticError) as error:
+            # A check the profile left to Python: a date outside the accepted years in its
+            # own date code, a number too large. The row is wrong, not the program.
+            issues.append(
+                Issue(file_name, row_number, None, None, str(error) or type(error).__name__)
+            )
+            continue
         if built is None:
             skipped += 1
             continue
+        rows_built += 1
         for record in built if isinstance(built, list) else (built,):
             try:
                 record = complete(record)
@@ -361,7 +448,7 @@ def _read_rows(
             records.append(record)
     if progress:
         progress("read", rows_read, rows_read)
-    return records, issues, rows_read, skipped, seen
+    return records, issues, rows_read, rows_built, skipped, seen
 
 
 def _clean_header(header: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
@@ -14,6 +15,17 @@ from torg.imports.framework.errors import MissingRows, RowError
 
 Record = dict[str, Any]
 ProgressCallback = Callable[[str, int, int | None], None]
+
+# The values an integer column holds in every database Torg runs on (PostgreSQL's ranges;
+# SQLite stores up to 64 bits in any of them, so the narrower limit is checked here).
+INTEGER_RANGES: dict[str, tuple[int, int]] = {
+    "SmallIntegerField": (-(2**15), 2**15 - 1),
+    "PositiveSmallIntegerField": (0, 2**15 - 1),
+    "IntegerField": (-(2**31), 2**31 - 1),
+    "PositiveIntegerField": (0, 2**31 - 1),
+    "BigIntegerField": (-(2**63), 2**63 - 1),
+    "PositiveBigIntegerField": (0, 2**63 - 1),
+}
 
 
 class UpsertWriter:
@@ -64,6 +76,18 @@ class UpsertWriter:
                 self.defaults[f.attname] = f.get_default()
             elif f.null:
                 self.defaults[f.attname] = None
+        # (column, lowest, highest) of the number columns a record fills from a file.
+        self._limits: list[tuple[str, int | Decimal, int | Decimal]] = []
+        for f in self.fields:
+            if f.attname not in self.columns or f.is_relation:
+                continue
+            internal = f.get_internal_type()
+            if internal in INTEGER_RANGES:
+                self._limits.append((f.attname, *INTEGER_RANGES[internal]))
+            elif isinstance(f, models.DecimalField) and f.max_digits is not None:
+                places = f.decimal_places or 0
+                bound = Decimal(10) ** (f.max_digits - places) - Decimal(10) ** -places
+                self._limits.append((f.attname, -bound, bound))
         self._key_getter = (
             itemgetter(*self.key) if len(self.key) > 1 else (lambda r: (r[self.key[0]],))
         )
@@ -93,6 +117,25 @@ class UpsertWriter:
         if missing:
             raise RowError(f"internal: the record lacks {', '.join(missing)}")
         return record
+
+    def out_of_range(self, records: Sequence[Record]) -> list[tuple[Record, str, Any, str]]:
+        """``(record, column, value, reason)`` for every number in ``records`` that its
+        column cannot hold (:data:`INTEGER_RANGES`; a decimal's ``max_digits``). Profiles
+        check their own cells (:meth:`~torg.lib.tabular.NumberFormat.parse_count`); this
+        is the check behind them, so that no value reaches the database driver that it
+        would refuse with a traceback (SQLite: ``OverflowError``) or store wrongly."""
+        found: list[tuple[Record, str, Any, str]] = []
+        for column, low, high in self._limits:
+            for record in records:
+                value = record.get(column)
+                try:
+                    if value is None or low <= value <= high:
+                        continue
+                except TypeError:
+                    continue  # not a number: the database will say so
+                reason = f"cannot be below {low:,}" if value < low else f"cannot be above {high:,}"
+                found.append((record, column, value, f"{reason}, the limit of what Torg stores"))
+        return found
 
     def _adapters(self, columns: Sequence[str]) -> list[tuple[int, Callable[[Any], Any]]]:
         """(position, adapter) for the columns whose Python value the driver cannot take."""

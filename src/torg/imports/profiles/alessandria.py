@@ -49,7 +49,7 @@ from torg.imports.framework import (
 from torg.imports.profiles.common import local_day_start
 from torg.imports.registry import register
 from torg.inquiries.models import Channel, Inquiry, InquiryDomain, Outcome
-from torg.lib.localtime import add_months
+from torg.lib.localtime import FIRST_DAY, LAST_DAY, add_months
 from torg.lib.tabular import PLAIN, normalise_header, parse_iso_date
 from torg.organisation.models import ServicePoint, ServicePointKind, Site
 from torg.visits.models import CountMethod, VisitCount
@@ -75,6 +75,7 @@ MONTHS = {
 }
 
 _YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_FOUR_DIGITS = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 
 
 def _site(run: ImportRun, code: str, what: str) -> Site:
@@ -107,6 +108,9 @@ class AlessandriaLibraryEntriesProfile(Profile):
 
     def begin(self, run: ImportRun) -> None:
         years = _YEAR_IN_NAME.findall(run.file_name)
+        if not years:
+            # ingressi-biblioteca-2103.csv: a year, but not one Torg accepts.
+            years = _FOUR_DIGITS.findall(run.file_name)
         if len(years) != 1:
             raise ImportRefused(
                 f"{run.file_name}: the year of the counts must be in the file name, as in "
@@ -114,6 +118,11 @@ class AlessandriaLibraryEntriesProfile(Profile):
                 + (f" (found several: {', '.join(years)})." if years else ".")
             )
         self.year = int(years[0])
+        if not FIRST_DAY.year <= self.year <= LAST_DAY.year:
+            raise ImportRefused(
+                f"{run.file_name}: the year in the file name, {years[0]}, is outside the years "
+                f"Torg accepts ({FIRST_DAY.year}–{LAST_DAY.year})."
+            )
         self.site = _site(run, LIBRARY_SITE, "the civic library")
         self.municipality_id = run.require_municipality().pk
 

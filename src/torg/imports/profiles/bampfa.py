@@ -47,6 +47,7 @@ from torg.imports.framework import (
 from torg.imports.profiles.common import local_day_start, local_instant
 from torg.imports.registry import register
 from torg.inquiries.models import Channel, Inquiry, InquiryDomain, Outcome
+from torg.lib.localtime import check_day
 from torg.lib.tabular import normalise_header
 from torg.organisation.models import Site
 
@@ -67,17 +68,20 @@ OUTCOMES = {
 def us_datetime(text: str) -> dt.datetime:
     """``1/6/2020 10:18:38`` (month/day/year, 24-hour clock) as a naive local datetime."""
     try:
-        return dt.datetime.strptime(text.strip(), "%m/%d/%Y %H:%M:%S")
+        stamp = dt.datetime.strptime(text.strip(), "%m/%d/%Y %H:%M:%S")
     except ValueError:
         raise ValueError("not a date and time like 1/6/2020 10:18:38 (month/day/year)") from None
+    check_day(stamp.date())
+    return stamp
 
 
 def us_date(text: str) -> dt.date:
     """``1/3/2020`` (month/day/year)."""
     try:
-        return dt.datetime.strptime(text.strip(), "%m/%d/%Y").date()
+        day = dt.datetime.strptime(text.strip(), "%m/%d/%Y").date()
     except ValueError:
         raise ValueError("not a date like 1/3/2020 (month/day/year)") from None
+    return check_day(day)
 
 
 @register
@@ -88,6 +92,7 @@ class BampfaDeskLogProfile(Profile):
     )
     scope = Scope.TENANT
     source = "BAM-PFA/libstats_viz, libstats_2020.csv (terms not stated; not shipped)"
+    options = {"site": "the site the log belongs to, by code or name, if there are several"}
     columns = (
         Column("Timestamp", "timestamp", parse=us_datetime),
         Column("interaction source", "channel", parse=choice_parser(CHANNELS, what="source")),

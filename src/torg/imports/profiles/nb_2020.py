@@ -23,6 +23,7 @@ How the file writes numbers, and how they are read:
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -30,7 +31,7 @@ from django.utils.translation import gettext_noop
 
 from torg.imports.framework import Column, ImportRun, Profile, Record, Scope, UpsertWriter
 from torg.imports.registry import register
-from torg.lib.tabular import NORWEGIAN, SPACE_GROUPED
+from torg.lib.tabular import MAX_COUNT, NORWEGIAN, SPACE_GROUPED
 from torg.visits.models import AnnualLibraryStatistics
 
 YEAR = 2020
@@ -50,12 +51,15 @@ def _decimal(text: str) -> Decimal:
 
 
 def count(text: str) -> int:
-    """A whole number ≥ 0; raises ``ValueError`` for anything else."""
+    """A whole number from 0 to :data:`~torg.lib.tabular.MAX_COUNT`; raises ``ValueError``
+    for anything else."""
     number = _decimal(text)
     if number != number.to_integral_value():
         raise ValueError("not a whole number")
     if number < 0:
         raise ValueError("cannot be negative")
+    if number > MAX_COUNT:
+        raise ValueError(f"is larger than {MAX_COUNT:,}, the largest count Torg stores")
     return int(number)
 
 
@@ -90,7 +94,11 @@ def extra_value(text: str) -> int | float | str:
         number = _decimal(value)
     except ValueError:
         return value
-    return int(number) if number == number.to_integral_value() else float(number)
+    if number == number.to_integral_value():
+        return int(number)
+    as_float = float(number)
+    # A number beyond a float's range would be written as Infinity, which is no JSON.
+    return as_float if math.isfinite(as_float) else value
 
 
 # Model field → the header of its column in the file.

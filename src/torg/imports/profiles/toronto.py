@@ -37,6 +37,7 @@ from torg.imports.framework import (
 )
 from torg.imports.profiles.common import local_day_start
 from torg.imports.registry import register
+from torg.lib.localtime import FIRST_DAY, LAST_DAY
 from torg.lib.tabular import PLAIN
 from torg.organisation.models import Site, SiteKind
 from torg.visits.models import CountMethod, VisitCount
@@ -52,9 +53,21 @@ NOT_PHYSICAL_NOTE = "Toronto Public Library lists this as no physical branch (Ph
 
 
 def year(text: str) -> int:
+    """A year of counts: one that Torg accepts (1900–2100, :mod:`torg.lib.localtime`)."""
     value = PLAIN.parse_int(text)
-    if not 1800 <= value <= 2100:
-        raise ValueError("not a year")
+    if not FIRST_DAY.year <= value <= LAST_DAY.year:
+        raise ValueError(
+            f"{value} is outside the years Torg accepts ({FIRST_DAY.year}–{LAST_DAY.year})"
+        )
+    return value
+
+
+def opened_year(text: str) -> int:
+    """The year a branch opened at its site: 1800 to 2100 (Toronto's oldest library
+    buildings are from the nineteenth century)."""
+    value = PLAIN.parse_int(text)
+    if not 1800 <= value <= LAST_DAY.year:
+        raise ValueError(f"{value} is not a year from 1800 to {LAST_DAY.year}")
     return value
 
 
@@ -77,7 +90,7 @@ class TorontoBranchesProfile(Profile):
         Column("BranchCode", "code", parse=str.strip),
         Column("BranchName", "name", parse=str.strip),
         Column("Address", "address", parse=str.strip, allow_empty=True),
-        Column("PresentSiteYear", "opened_year", parse=year, allow_empty=True),
+        Column("PresentSiteYear", "opened_year", parse=opened_year, allow_empty=True),
         Column("PhysicalBranch", "physical", parse=flag, allow_empty=True, optional=True),
     )
 

@@ -5,6 +5,8 @@ message, never a traceback; success prints one line; ``--errors`` writes the rep
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import re
 import shutil
 import subprocess
 import sys
@@ -50,6 +52,16 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "quote.csv").write_text(f'{HEADER}\n{GOOD[1]}\nTorget;"open\n', encoding="utf-8")
     (folder / "broken.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
     (folder / "not-a-folder").write_text("a file", encoding="utf-8")
+    (folder / "a-folder.csv").mkdir()
+    (folder / "picture.csv").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    (folder / "noise.csv").write_bytes((bytes(3) + b"\xd8\x01\x02") * 500)
+    (folder / "huge.csv").write_text(
+        f"{HEADER}\nTorget;;2024-03-01;2024-03-02;99999999999999999999999;\n", encoding="utf-8"
+    )
+    (folder / "ancient.csv").write_text(
+        f"{HEADER}\nTorget;;0001-01-01;0001-01-02;3;\n", encoding="utf-8"
+    )
+    (folder / "wide.csv").write_text(f"{HEADER}\n{GOOD[1]};surplus\n", encoding="utf-8")
     book = openpyxl.Workbook()
     book.active.append(["site", "period_start", "period_end", "count"])  # type: ignore[union-attr]
     book.save(folder / "book.xlsx")
@@ -80,6 +92,7 @@ def torg(var: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 K = ("--municipality", "kommune-k")
+PROFILE_LINE = re.compile(r"^  (?P<name>[a-z0-9-]+) +(?P<scope>\[[a-z]+\]) +(?P<title>\S.*)$")
 USER_ERRORS: dict[str, tuple[tuple[str, ...], str]] = {
     "no profile": ((), "Name a profile and a file: torg import <profile> <file>"),
     "no file": (("visit-counts",), "Name the file to import"),
@@ -109,7 +122,12 @@ USER_ERRORS: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     "long delimiter": (
         ("visit-counts", "{files}/good.csv", *K, "--delimiter", ";;"),
-        "The delimiter must be one character",
+        "The delimiter must be one of , ; tab | (or their names comma, semicolon, tab, pipe); "
+        "not ';;'.",
+    ),
+    "unknown delimiter": (
+        ("visit-counts", "{files}/good.csv", *K, "--delimiter", "x"),
+        "The delimiter must be one of , ; tab |",
     ),
     "unknown sheet": (
         ("visit-counts", "{files}/book.xlsx", *K, "--sheet", "Ark9"),
@@ -130,6 +148,41 @@ USER_ERRORS: dict[str, tuple[tuple[str, ...], str]] = {
     "profile option without a value": (
         ("visit-counts", "{files}/good.csv", *K, "--set", "site"),
         "--set takes NAME=VALUE",
+    ),
+    "profile option the profile does not take": (
+        ("visit-counts", "{files}/good.csv", *K, "--set", "foo=bar"),
+        "The profile visit-counts takes no options; remove 'foo'.",
+    ),
+    "misspelt profile option": (
+        ("bampfa-desk-log", "{files}/good.csv", *K, "--set", "sites=pfa"),
+        "The profile bampfa-desk-log has no option 'sites'. Its options: site (",
+    ),
+    "a folder": (
+        ("visit-counts", "{files}/a-folder.csv", *K),
+        "a-folder.csv is a folder, not a file; name a CSV or XLSX file in it.",
+    ),
+    "an image": (
+        ("visit-counts", "{files}/picture.csv", *K),
+        "picture.csv is not a text table (CSV) or a workbook (XLSX, XLS, ODS): "
+        "it looks like a PNG image.",
+    ),
+    "binary bytes that look like UTF-16": (
+        ("visit-counts", "{files}/noise.csv", *K),
+        "noise.csv is not a text table (CSV) or a workbook",
+    ),
+    "a count too large for the database": (
+        ("visit-counts", "{files}/huge.csv", *K),
+        "huge.csv, row 2, column 'count': is larger than 2,147,483,647, the largest count "
+        "Torg stores (value '99999999999999999999999')",
+    ),
+    "a period outside the years": (
+        ("visit-counts", "{files}/ancient.csv", *K),
+        "ancient.csv, row 2, column 'period_start': 0001-01-01 is outside the years Torg "
+        "accepts (1900–2100)",
+    ),
+    "a row wider than the header": (
+        ("visit-counts", "{files}/wide.csv", *K),
+        "wide.csv, row 2: the row has 7 cells; the header has 6",
     ),
 }
 
@@ -253,3 +306,69 @@ def test_list_shows_every_profile_with_its_scope(var):
     assert done.returncode == 0
     assert "visit-counts" in done.stdout
     assert "[tenant]" in done.stdout
+
+
+def test_list_aligns_the_columns_even_for_the_longest_name(var):
+    lines = torg(var, "--list").stdout.splitlines()
+    assert lines[0] == "Import profiles:"
+    rows = [PROFILE_LINE.match(line) for line in lines[1:] if "--set " not in line]
+    assert all(rows), lines
+    assert len({row.start("scope") for row in rows if row}) == 1
+    assert len({row.start("title") for row in rows if row}) == 1
+    assert any(row and row["name"] == "england-ace-event-attendance" for row in rows)
+
+
+def test_list_shows_the_options_of_each_profile(var):
+    lines = torg(var, "--list").stdout.splitlines()
+    bampfa = next(i for i, line in enumerate(lines) if line.lstrip().startswith("bampfa-desk-log"))
+    assert lines[bampfa + 1].strip().startswith("--set site=…")
+
+
+def test_help_names_the_command_as_the_user_types_it(var):
+    done = torg(var, "--help")
+    assert done.returncode == 0
+    assert done.stdout.startswith("usage: torg import [-h]")
+    assert "import_data" not in done.stdout
+    assert "comma, semicolon, tab, pipe" in done.stdout
+
+
+@pytest.mark.parametrize("name", ["semicolon", ";", "tab", "comma"])
+def test_a_delimiter_given_by_name_or_character_is_used(var, files, name):
+    done = torg(var, "visit-counts", str(files / "good.csv"), *K, "--delimiter", name, "--dry-run")
+    if name in ("semicolon", ";"):
+        assert done.returncode == 0, done.stderr
+        assert "3 rows read, 3 created" in done.stdout
+    else:
+        # The file is not split on this delimiter, so its columns are not found.
+        assert done.returncode == 2
+        assert "does not match the profile visit-counts" in done.stderr
+
+
+def test_a_failed_import_writes_a_report_of_its_own_each_time(var, files):
+    first = torg(var, "visit-counts", str(files / "bad.csv"), *K)
+    second = torg(var, "visit-counts", str(files / "huge.csv"), *K)
+    assert first.returncode == second.returncode == 2
+    reports = sorted(var.glob("import-errors-*-visit-counts*.csv"))
+    assert len(reports) == 2
+    for done in (first, second):
+        (named,) = [r for r in reports if f"Every problem is listed in {r}." in done.stderr]
+        assert named.read_text("utf-8-sig").startswith("file;row;column;value;reason")
+
+
+def test_two_reports_made_in_the_same_microsecond_get_names_of_their_own(
+    tmp_path, settings, monkeypatch
+):
+    from django.utils import timezone
+
+    from torg.imports.management.commands.import_data import Command
+
+    settings.VAR_DIR = tmp_path / "var"
+    instant = dt.datetime(2026, 11, 29, 12, 11, 47, 123456, tzinfo=dt.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: instant)
+    first = Command()._new_report_path("visit-counts")
+    second = Command()._new_report_path("visit-counts")
+    other = Command()._new_report_path("england-ace-visits")
+    assert first.name == "import-errors-20261129T121147-123456-visit-counts.csv"
+    assert second.name == "import-errors-20261129T121147-123456-visit-counts-2.csv"
+    assert other.name == "import-errors-20261129T121147-123456-england-ace-visits.csv"
+    assert all(path.exists() for path in (first, second, other))

@@ -641,7 +641,7 @@ def test_a_row_the_database_refuses_rolls_back_the_whole_import(sites, tmp_path,
     def build_with_a_negative_count(self, values, row, run):
         record = build(self, values, row, run)
         if row == 30:
-            record["count"] = -1  # slips past the profile; the CHECK constraint refuses it
+            record["entrance"] = None  # slips past the profile; NOT NULL refuses it
         return record
 
     monkeypatch.setattr(CounterCsvProfile, "build", build_with_a_negative_count)

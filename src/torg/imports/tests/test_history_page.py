@@ -1,5 +1,5 @@
-"""The imports history page ``/m/<slug>/imports/``: the municipality's own imports only,
-newest first, and nothing at all for an outsider."""
+"""The imports history page ``/m/<slug>/imports/``: the municipality's own imports and the
+shared imports that wrote rows into it, newest first, and nothing at all for an outsider."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from torg.imports.framework import run_import
 from torg.imports.models import ImportBatch
-from torg.organisation.models import Municipality
+from torg.organisation.models import Municipality, Role, SiteKind
+from torg.testing.factories import make_municipality, make_site, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +139,96 @@ def test_a_municipality_without_imports_says_so(municipality_x, desk_worker_x, c
     response = client_for(desk_worker_x).get(url(municipality_x), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert "Nothing has been imported into this municipality yet." in response.content.decode()
+
+
+# --- shared imports (routed profiles, stored with no municipality) ----------------------
+
+ACE_VISITS = [
+    "Authority,Location,Period,Count",
+    "E09000003,Library,2023-04-01/P1M,1200",
+    "E09000003,Library,2023-05-01/P1M,1300",
+    "E09000001,Library,2023-04-01/P1M,90",
+]
+
+
+@pytest.fixture
+def england(tmp_path: Path) -> dict[str, Municipality]:
+    """Barnet and the City of London, each with its library buildings; and Hackney, which
+    the file does not name. One shared import of ``england-ace-visits`` writes two rows
+    into Barnet and one into the City; an import of Barnet's own follows."""
+    found: dict[str, Municipality] = {}
+    for slug, number in (
+        ("gb-barnet", "E09000003"),
+        ("gb-city-of-london", "E09000001"),
+        ("gb-hackney", "E09000012"),
+    ):
+        found[slug] = make_municipality(slug, number=number, country="GB")
+        make_site(
+            found[slug],
+            "Library buildings",
+            code="library-buildings",
+            kind=SiteKind.LIBRARY,
+            time_zone="Europe/London",
+        )
+    operator = make_user("operator-city", found["gb-city-of-london"], Role.ADMINISTRATOR)
+    visits = tmp_path / "visits.csv"
+    visits.write_text("\n".join(ACE_VISITS) + "\n", encoding="utf-8")
+    run_import("england-ace-visits", visits, user=operator)
+    batch(found["gb-barnet"], "barnet-own.csv", -5, rows_read=1, rows_created=1)
+    batch(found["gb-city-of-london"], "city-secret.csv", -5, rows_read=1, rows_created=1)
+    return found
+
+
+def test_a_shared_import_that_wrote_rows_here_is_listed_and_marked_shared(england, client_for):
+    reader = make_user("reader-barnet", england["gb-barnet"], Role.DESK_STAFF)
+    response = client_for(reader).get(url(england["gb-barnet"]), HTTP_ACCEPT_LANGUAGE="en")
+    page = response.content.decode()
+    listed = response.context["page"].object_list
+    assert [(b.file_name, b.is_shared) for b in listed] == [
+        ("barnet-own.csv", False),
+        ("visits.csv", True),
+    ]
+    shared = page[page.index("visits.csv") :]
+    assert "Shared import" in shared
+    assert "<code>england-ace-visits</code>" in shared
+    # The figures are the whole import's, and the page says so.
+    cells = [c.split(">", 1)[1].split("<", 1)[0] for c in shared.split('<td class="num"')[1:6]]
+    assert cells == ["3", "3", "0", "0", "0"]
+    assert "its row figures (read, created, updated, unchanged, skipped) cover all" in page
+    # Nothing of the other municipalities: not their names, files or users.
+    assert "city-secret.csv" not in page
+    assert "operator-city" not in page
+    assert "London" not in page
+    assert "Nothing has been imported" not in page
+
+
+def test_a_shared_import_is_listed_for_each_municipality_it_wrote_to_and_no_other(
+    england, municipality_x, desk_worker_x, client_for
+):
+    city_reader = make_user("reader-city", england["gb-city-of-london"], Role.DESK_STAFF)
+    city = client_for(city_reader).get(url(england["gb-city-of-london"]))
+    assert [b.file_name for b in city.context["page"].object_list] == [
+        "city-secret.csv",
+        "visits.csv",
+    ]
+    hackney_reader = make_user("reader-hackney", england["gb-hackney"], Role.DESK_STAFF)
+    hackney = client_for(hackney_reader).get(url(england["gb-hackney"]), HTTP_ACCEPT_LANGUAGE="en")
+    assert list(hackney.context["page"].object_list) == []
+    assert "Nothing has been imported into this municipality yet." in hackney.content.decode()
+    norway = client_for(desk_worker_x).get(url(municipality_x))
+    assert "visits.csv" not in norway.content.decode()
+
+
+def test_an_outsider_cannot_see_the_shared_imports_of_a_municipality(england, client_for):
+    hackney_reader = make_user("reader-hackney", england["gb-hackney"], Role.DESK_STAFF)
+    response = client_for(hackney_reader).get(url(england["gb-barnet"]))
+    assert response.status_code == 404
+
+
+def test_the_page_without_shared_imports_does_not_explain_them(
+    history, municipality_x, desk_worker_x, client_for
+):
+    response = client_for(desk_worker_x).get(url(municipality_x), HTTP_ACCEPT_LANGUAGE="en")
+    assert not any(b.is_shared for b in response.context["page"].object_list)
+    assert "Shared import" not in response.content.decode()
+    assert "cover all" not in response.content.decode()

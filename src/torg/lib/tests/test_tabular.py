@@ -15,16 +15,19 @@ from hypothesis import strategies as st
 
 from torg.lib.tabular import (
     ENGLISH,
+    MAX_COUNT,
     NORWEGIAN,
     NUMBER_FORMATS,
     PLAIN,
     SPACE_GROUPED,
     NumberFormat,
     TableError,
+    binary_kind,
     detect_delimiter,
     detect_encoding,
     find_columns,
     normalise_header,
+    parse_delimiter,
     parse_iso_date,
     read_table,
 )
@@ -151,16 +154,38 @@ def test_detection_ignores_a_record_cut_off_at_the_end_of_the_sample():
     assert detect_delimiter(text) == ";"
 
 
-def test_a_delimiter_override_is_used_and_a_long_one_is_refused(tmp_path):
+def test_a_delimiter_override_is_used_and_one_not_supported_is_refused(tmp_path):
     path = write(tmp_path, b"a;b,c\n1;2,3\n")
     assert read_table(path, delimiter=",").headers == ["a;b", "c"]
-    with pytest.raises(TableError, match="one character"):
-        read_table(path, delimiter=";;")
+    assert read_table(path, delimiter="semicolon").headers == ["a", "b,c"]
+    for wrong in (";;", "x", ":", ""):
+        with pytest.raises(TableError, match=r"must be one of , ; tab \| \(or their names"):
+            read_table(path, delimiter=wrong)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (",", ","),
+        ("comma", ","),
+        (";", ";"),
+        ("Semicolon", ";"),
+        ("\t", "\t"),
+        ("tab", "\t"),
+        ("\\t", "\t"),
+        ("|", "|"),
+        ("pipe", "|"),
+    ],
+)
+def test_a_delimiter_is_given_by_its_character_or_its_name(text, expected):
+    assert parse_delimiter(text) == expected
 
 
 def test_blank_lines_are_skipped_and_rows_keep_their_line_numbers(tmp_path):
-    table = read_table(write(tmp_path, b"a;b\n\n1;2\n;\n3;4\n"))
-    assert list(table.rows) == [(3, ["1", "2"]), (5, ["3", "4"])]
+    # An empty line is no row; a row of delimiters (and spaces) is a blank row, which
+    # comes without cells so that the importer can count it as skipped.
+    table = read_table(write(tmp_path, b"a;b\n\n1;2\n;\n3;4\n ; \n"))
+    assert list(table.rows) == [(3, ["1", "2"]), (4, []), (5, ["3", "4"]), (6, [])]
 
 
 def test_an_unterminated_quote_is_reported_with_its_row(tmp_path):
@@ -375,7 +400,8 @@ def test_an_xlsx_workbook_made_with_openpyxl_reads_as_text_cells(workbook):
     assert table.headers == ["Lokasjon", "Periode\nstart", "Dato", "Antall", "Andel", "Tekst"]
     assert list(table.rows) == [
         (2, ["Bø bibliotek", "2024-03-01 08:54:00", "2024-03-01", "275962", "1234.5", "1 234,5"]),
-        # Row 3 is empty; row numbers stay the spreadsheet's.
+        # Row 3 is empty, a blank row without cells; row numbers stay the spreadsheet's.
+        (3, []),
         (4, ["Ås torg", "2024-03-02", "2024-03-02", "0", "0.0000001", "1"]),
     ]
 
@@ -384,7 +410,7 @@ def test_workbook_numbers_are_written_with_the_declared_decimal_mark(workbook):
     rows = list(read_table(workbook, number_format=NORWEGIAN).rows)
     assert rows[0][1][4] == "1234,5"
     assert NORWEGIAN.parse_decimal(rows[0][1][4]) == Decimal("1234.5")
-    assert NORWEGIAN.parse_decimal(rows[1][1][4]) == Decimal("0.0000001")
+    assert NORWEGIAN.parse_decimal(rows[2][1][4]) == Decimal("0.0000001")
     assert NORWEGIAN.parse_int(rows[0][1][3]) == 275962
 
 
@@ -409,3 +435,60 @@ def test_a_count_is_a_whole_number_of_at_least_zero() -> None:
         NORWEGIAN.parse_count("-1")
     with pytest.raises(ValueError, match="not a whole number"):
         NORWEGIAN.parse_count("12,5")
+
+
+def test_a_count_larger_than_the_database_stores_is_refused() -> None:
+    assert NORWEGIAN.parse_count("2 147 483 647") == MAX_COUNT == 2_147_483_647
+    for text in ("2147483648", "99999999999999999999999", "2 147 483 648"):
+        with pytest.raises(ValueError, match="is larger than 2,147,483,647, the largest count"):
+            NORWEGIAN.parse_count(text)
+
+
+def test_iso_dates_outside_the_years_torg_accepts_are_refused():
+    assert parse_iso_date("1900-01-01") == dt.date(1900, 1, 1)
+    assert parse_iso_date("2100-12-31") == dt.date(2100, 12, 31)
+    for text in ("0001-01-01", "1899-12-31", "2101-01-01", "9999-12-31"):
+        with pytest.raises(ValueError, match=r"is outside the years Torg accepts \(1900–2100\)"):
+            parse_iso_date(text)
+
+
+# --- files that are no table ------------------------------------------------------------
+
+
+def test_a_folder_is_refused_as_a_folder_not_as_missing(tmp_path):
+    with pytest.raises(TableError, match="is a folder, not a file"):
+        read_table(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a PNG image"),
+        (b"%PDF-1.4\n%\xe2\xe3", "a PDF document"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "a JPEG image"),
+        (b"SQLite format 3\x00\x10\x00", "an SQLite database"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "an old Office file"),
+        # Zero bytes made this look like UTF-16 text without a BOM (the user's "not valid
+        # utf-16-le (byte 1330)").
+        ((bytes(3) + b"\xd8\x01\x02") * 500, "binary data"),
+        (bytes((i * 7919) % 256 for i in range(5000)), "binary data"),
+    ],
+)
+def test_a_binary_file_is_named_for_what_it_is(tmp_path, data, kind):
+    assert (binary_kind(data) or "").startswith(kind)
+    with pytest.raises(TableError, match=r"is not a text table \(CSV\) or a workbook"):
+        read_table(write(tmp_path, data))
+
+
+@pytest.mark.parametrize("label", list(ENCODED))
+def test_text_in_every_supported_encoding_is_not_mistaken_for_binary(label):
+    raw, _ = ENCODED[label]
+    assert binary_kind(raw) is None
+    assert binary_kind(raw * 3000) is None  # longer than the 64 KiB sample
+
+
+def test_a_stray_control_character_or_a_dos_end_of_file_mark_is_still_text(tmp_path):
+    text = b"a;b\n" + b"".join(b"%d;x\n" % i for i in range(200)) + b"7;\x0c\n\x1a"
+    assert binary_kind(text) is None
+    rows = list(read_table(write(tmp_path, text)).rows)
+    assert rows[-1] == (202, ["7", "\x0c"])

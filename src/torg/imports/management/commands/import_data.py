@@ -3,12 +3,14 @@
 Prints a one-line summary on success. Every user error (unknown profile or municipality,
 unreadable or mismatched file, bad rows) exits with status 2 and a message, never a
 traceback; bad rows are also written, one line per problem, to the ``--errors`` CSV file
-(default: ``var/import-errors-<time>.csv``).
+(default: ``var/import-errors-<time>-<profile>.csv``, a new file for every run).
 """
 
 from __future__ import annotations
 
 import csv
+import os
+import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -21,10 +23,18 @@ from django.utils import timezone
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from torg.imports.framework import ImportFailed, ImportRefused, Issue, run_import
+from torg.imports.framework import (
+    ImportFailed,
+    ImportRefused,
+    Issue,
+    iter_profiles_help,
+    run_import,
+)
 from torg.imports.registry import all_profiles
+from torg.lib.tabular import TableError, parse_delimiter
 
 USER_ERROR = 2
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 REPORT_HEADER = ["file", "row", "column", "value", "reason"]
 
 
@@ -33,6 +43,12 @@ class Command(BaseCommand):
     # The system checks load every URL and view (and the charting library with them): a
     # second of start-up that an import does not need. `torg check` runs them.
     requires_system_checks: list[str] = []
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        if os.path.basename(prog_name) == "torg":
+            parser.prog = "torg import"  # what the user typed, not the command's module name
+        return parser
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -49,13 +65,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--encoding", help="Override encoding detection (utf-8, utf-16, cp1252, …)."
         )
-        parser.add_argument("--delimiter", help="Override delimiter detection (, ; tab |).")
+        parser.add_argument(
+            "--delimiter",
+            help="Override delimiter detection: , ; tab | (or comma, semicolon, tab, pipe).",
+        )
         parser.add_argument(
             "--set",
             action="append",
             default=[],
             metavar="NAME=VALUE",
-            help="A profile option, e.g. --set site=Bibliotek (repeatable).",
+            help="A profile option, e.g. --set site=Bibliotek (repeatable); "
+            "`torg import --list` shows each profile's options.",
         )
         parser.add_argument("--sheet", help="Worksheet of an XLSX file (default: the first).")
         parser.add_argument(
@@ -71,9 +91,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["list"] or not options["profile"]:
             self.stdout.write("Import profiles:")
-            for profile in all_profiles():
-                scope = f"[{profile.scope.value}]"
-                self.stdout.write(f"  {profile.name:<26} {scope:<11} {profile.title}")
+            self.stdout.write(iter_profiles_help(all_profiles()))
             if not options["list"]:
                 raise CommandError(
                     "Name a profile and a file: torg import <profile> <file>", returncode=USER_ERROR
@@ -84,8 +102,19 @@ class Command(BaseCommand):
                 "Name the file to import: torg import <profile> <file>", returncode=USER_ERROR
             )
         delimiter = options["delimiter"]
-        if delimiter in ("tab", "\\t"):
-            delimiter = "\t"
+        if delimiter is not None:
+            try:
+                delimiter = parse_delimiter(delimiter)
+            except TableError as error:
+                raise CommandError(str(error), returncode=USER_ERROR) from None
+        profile_options: dict[str, str] = {}
+        for setting in options["set"]:
+            name, equals, value = setting.partition("=")
+            if not equals or not name.strip():
+                raise CommandError(
+                    f"--set takes NAME=VALUE, not {setting!r}.", returncode=USER_ERROR
+                )
+            profile_options[name.strip()] = value.strip()
         report: Path | None = options["errors"]
         if report is not None:
             # Fail before importing, not after, when the report cannot be written; and never
@@ -108,14 +137,6 @@ class Command(BaseCommand):
             disable=not live,
         ) as bar:
             tasks: dict[str, Any] = {}
-            profile_options: dict[str, str] = {}
-            for setting in options["set"]:
-                name, equals, value = setting.partition("=")
-                if not equals or not name.strip():
-                    raise CommandError(
-                        f"--set takes NAME=VALUE, not {setting!r}.", returncode=USER_ERROR
-                    )
-                profile_options[name.strip()] = value.strip()
 
             def progress(phase: str, done: int, total: int | None) -> None:
                 if phase not in tasks:
@@ -142,9 +163,7 @@ class Command(BaseCommand):
                     self._write_report(report, [Issue(name, None, None, None, str(error))])
                 raise CommandError(str(error), returncode=USER_ERROR) from None
             except ImportFailed as error:
-                report = report or (
-                    Path(settings.VAR_DIR) / f"import-errors-{timezone.now():%Y%m%dT%H%M%S}.csv"
-                )
+                report = report or self._new_report_path(options["profile"])
                 problem = self._write_report(report, error.issues)
                 where = problem or f"Every problem is listed in {report}."
                 raise CommandError(f"{error}\n{where}", returncode=USER_ERROR) from None
@@ -157,6 +176,27 @@ class Command(BaseCommand):
             except KeyboardInterrupt:
                 raise CommandError("Interrupted; nothing was imported.", returncode=130) from None
         self.stdout.write(result.summary())
+
+    def _new_report_path(self, profile: str) -> Path:
+        """A report file in the var folder that no other run writes: named by the time to
+        the microsecond and the profile, and created here (another run that picks the
+        same name gets ``-2``, ``-3``, …)."""
+        folder = Path(settings.VAR_DIR)
+        stem = f"import-errors-{timezone.now():%Y%m%dT%H%M%S-%f}-{_SAFE.sub('_', profile)}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return folder / f"{stem}.csv"  # _write_report says why it cannot be written
+        for number in range(1, 1000):
+            path = folder / (f"{stem}.csv" if number == 1 else f"{stem}-{number}.csv")
+            try:
+                path.open("x").close()
+            except FileExistsError:
+                continue
+            except OSError:
+                pass  # _write_report says why it cannot be written
+            return path
+        return folder / f"{stem}-{os.getpid()}.csv"  # pragma: no cover
 
     def _write_report(self, path: Path, issues: Iterable[Issue]) -> str | None:
         """Write ``issues`` as CSV (UTF-8 with BOM and ``;``, as Excel in Norway reads it).
