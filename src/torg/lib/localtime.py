@@ -95,14 +95,17 @@ def parse_local_datetime(text: str, tz: dt.tzinfo) -> dt.datetime:
             day = dt.date.fromisoformat(value)
         except ValueError as error:
             raise ValueError("not a date in the form YYYY-MM-DD") from error
-        return start_of_local_day(check_day(day), tz)
+        if day != LAST_DAY + dt.timedelta(days=1):  # that midnight may end a period
+            check_day(day)
+        return start_of_local_day(day, tz)
     try:
         parsed = dt.datetime.fromisoformat(
             value.replace("Z", "+00:00") if value.endswith("Z") else value
         )
     except ValueError as error:
         raise ValueError("not a date and time in the form YYYY-MM-DD HH:MM") from error
-    check_day(parsed.date())
+    if parsed.time() != dt.time(0) or parsed.date() != LAST_DAY + dt.timedelta(days=1):
+        check_day(parsed.date())  # the midnight after LAST_DAY may end a period
     if parsed.tzinfo is not None:
         return parsed.astimezone(UTC)
     local = parsed.replace(tzinfo=tz)
@@ -123,10 +126,13 @@ def local_date(instant: dt.datetime, tz: dt.tzinfo) -> dt.date:
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` moved by whole months (day of month clamped to the month's length)."""
+    """``day`` moved by whole months (day of month clamped to the month's length). Raises
+    ``ValueError`` when the result falls outside the calendar (years 1–9999)."""
     month_index = day.year * 12 + (day.month - 1) + months
     year, month = divmod(month_index, 12)
     month += 1
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        raise ValueError("the date falls outside the calendar (years 1–9999)")
     for candidate in (day.day, 30, 29, 28):
         try:
             return dt.date(year, month, min(day.day, candidate))
@@ -152,10 +158,18 @@ def parse_iso_interval(text: str) -> tuple[dt.date, dt.date]:
         start = dt.date.fromisoformat(start_text)
     except ValueError as error:
         raise ValueError("the interval does not start with a date YYYY-MM-DD") from error
+    check_day(start)
     match = _ISO_DURATION.match(rest)
     if match and any(match.groups()):
         years, months, weeks, days = (int(g) if g else 0 for g in match.groups())
-        end = add_months(start, years * 12 + months) + dt.timedelta(weeks=weeks, days=days)
+        try:
+            end = add_months(start, years * 12 + months) + dt.timedelta(weeks=weeks, days=days)
+        except (ValueError, OverflowError):
+            end = dt.date.max
+        if end > LAST_DAY + dt.timedelta(days=1):
+            raise ValueError(
+                f"the interval ends after the years Torg accepts (up to {LAST_DAY.year})"
+            )
     else:
         try:
             end = dt.date.fromisoformat(rest) + dt.timedelta(days=1)
@@ -163,4 +177,5 @@ def parse_iso_interval(text: str) -> tuple[dt.date, dt.date]:
             raise ValueError("the interval ends with neither a duration nor a date") from error
     if end <= start:
         raise ValueError("the interval ends before it starts")
+    check_day(end - dt.timedelta(days=1))
     return start, end

@@ -51,7 +51,7 @@ from torg.imports.framework import (
 )
 from torg.imports.profiles.common import local_day_start
 from torg.imports.registry import register
-from torg.lib.localtime import LAST_DAY, check_day, parse_iso_interval
+from torg.lib.localtime import parse_iso_interval
 from torg.lib.tabular import PLAIN
 from torg.organisation.models import Municipality, Site
 from torg.visits.models import Audience, CountMethod, Event, EventType, VisitCount
@@ -85,21 +85,7 @@ SOURCE_KEY_PREFIX = "ace:"
 def period(text: str) -> tuple[dt.date, dt.date]:
     """An ISO 8601 interval of whole days (:func:`parse_iso_interval`) that lies within the
     years Torg accepts: ``(first day, day after the last)``. Raises ``ValueError``."""
-    try:
-        first, after = parse_iso_interval(text)
-    except OverflowError:  # 2023-04-01/P999999999D
-        raise ValueError(
-            f"the interval ends after the years Torg accepts (up to {LAST_DAY.year})"
-        ) from None
-    except ValueError as error:
-        if str(error) == "unreachable":  # add_months beyond year 9999
-            raise ValueError(
-                f"the interval ends after the years Torg accepts (up to {LAST_DAY.year})"
-            ) from None
-        raise
-    check_day(first)
-    check_day(after - dt.timedelta(days=1))
-    return first, after
+    return parse_iso_interval(text)
 
 
 def event_source_key(event_type: str, age_group: str, period_text: str) -> str:

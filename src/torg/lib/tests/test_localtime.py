@@ -213,7 +213,7 @@ def test_an_interval_that_is_not_one_is_refused(text):
         parse_iso_interval(text)
 
 
-@pytest.mark.parametrize("text", ["0001-01-01", "1899-12-31", "2101-01-01", "9999-12-30 10:00"])
+@pytest.mark.parametrize("text", ["0001-01-01", "1899-12-31", "2101-01-02", "9999-12-30 10:00"])
 def test_a_day_outside_the_accepted_calendar_is_refused_with_the_years(text: str) -> None:
     with pytest.raises(ValueError, match="outside the years Torg accepts \\(1900–2100\\)"):
         parse_local_datetime(text, OSLO)
@@ -224,3 +224,23 @@ def test_the_accepted_calendar_ends_with_a_bound_for_its_last_day() -> None:
     assert end - start == dt.timedelta(days=1)
     with pytest.raises(ValueError, match="outside the years"):
         start_of_local_day(FIRST_DAY - dt.timedelta(days=1), OSLO)
+
+
+def test_the_midnight_after_the_last_accepted_day_may_end_a_period() -> None:
+    assert parse_local_datetime("2101-01-01", OSLO) == parse_local_datetime(
+        "2101-01-01 00:00", OSLO
+    )
+    with pytest.raises(ValueError, match="outside the years"):
+        parse_local_datetime("2101-01-01 00:30", OSLO)
+
+
+@pytest.mark.parametrize(
+    "text", ["2100-12-01/P2M", "2023-04-01/P99999Y", "2023-04-01/P999999999D", "1899-12-01/P1M"]
+)
+def test_an_interval_outside_the_accepted_calendar_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match=r"(ends after|outside) the years Torg accepts"):
+        parse_iso_interval(text)
+
+
+def test_an_interval_may_end_with_the_last_accepted_day() -> None:
+    assert parse_iso_interval("2100-12-01/P1M") == (dt.date(2100, 12, 1), dt.date(2101, 1, 1))
