@@ -4,7 +4,8 @@ that a list and its totals are the same wherever they are read.
 
 ``from`` and ``to`` are inclusive local days at each row's site: "from 1 to 31 March"
 includes everything that happened on 31 March local time (the selectors turn the days into
-half-open UTC instants per time zone). ``site`` and ``service`` are ids of the caller's
+half-open UTC instants per time zone); a day outside the calendar Torg accepts
+(1900-01-01 to 2100-12-31) is refused like a malformed one. ``site`` and ``service`` are ids of the caller's
 municipality; an id from another municipality is "not found", like one that does not exist.
 Every malformed value is a 400 naming the parameter.
 """
@@ -15,6 +16,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -29,6 +31,7 @@ from torg.organisation.models import Site
 from torg.organisation.scoping import Tenancy
 from torg.visits.models import Audience, CountMethod, EventType
 from torg.visits.selectors import WHOLE_SITE, EventFilters, VisitCountFilters
+from torg.web.fields import validate_day
 
 Choices = Iterable[tuple[str, Any]]
 
@@ -48,13 +51,18 @@ RANGE_PARAMETERS = [
         name="from",
         type=OpenApiTypes.DATE,
         location=OpenApiParameter.QUERY,
-        description="First local day (YYYY-MM-DD, inclusive) at each row's site.",
+        description=(
+            "First local day (YYYY-MM-DD, inclusive) at each row's site, "
+            "from 1900-01-01 to 2100-12-31."
+        ),
     ),
     OpenApiParameter(
         name="to",
         type=OpenApiTypes.DATE,
         location=OpenApiParameter.QUERY,
-        description="Last local day (YYYY-MM-DD), inclusive: all of that day counts.",
+        description=(
+            "Last local day (YYYY-MM-DD), inclusive: all of that day counts; at most 2100-12-31."
+        ),
     ),
     OpenApiParameter(
         name="site",
@@ -117,10 +125,16 @@ class _Parser:
         if not raw:
             return None
         try:
-            return dt.date.fromisoformat(raw)
+            day = dt.date.fromisoformat(raw)
         except ValueError:
             self.errors[name] = [_("Give a date in the form YYYY-MM-DD.")]
             return None
+        try:
+            validate_day(day)
+        except DjangoValidationError as error:
+            self.errors[name] = list(error.messages)
+            return None
+        return day
 
     def days(self) -> tuple[dt.date | None, dt.date | None]:
         first_day, last_day = self.day("from"), self.day("to")

@@ -31,6 +31,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.http import QueryDict
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
@@ -79,10 +80,11 @@ def _replay(stored: IdempotencyKey, fingerprint: str) -> Response:
     if stored.request_fingerprint != fingerprint:
         return Response(
             {
-                "detail": (
-                    f"This {HEADER} was already used for a different request "
-                    f"({stored.method} {stored.path}). Use a new key for a new request."
+                "detail": _(
+                    "This %(header)s was already used for a different request "
+                    "(%(method)s %(path)s). Use a new key for a new request."
                 )
+                % {"header": HEADER, "method": stored.method, "path": stored.path}
             },
             status=status.HTTP_422_UNPROCESSABLE_ENTITY,
         )
@@ -106,12 +108,18 @@ def idempotent(request: Request, perform: Callable[[], Response]) -> Response:
     key = (request.headers.get(HEADER) or "").strip()
     if not key:
         return Response(
-            {"detail": f"Every write needs an {HEADER} header (for example a new UUID)."},
+            {
+                "detail": _("Every write needs an %(header)s header (for example a new UUID).")
+                % {"header": HEADER}
+            },
             status=status.HTTP_400_BAD_REQUEST,
         )
     if len(key) > MAX_KEY_LENGTH:
         return Response(
-            {"detail": f"The {HEADER} may be at most {MAX_KEY_LENGTH} characters long."},
+            {
+                "detail": _("The %(header)s may be at most %(max)s characters long.")
+                % {"header": HEADER, "max": MAX_KEY_LENGTH}
+            },
             status=status.HTTP_400_BAD_REQUEST,
         )
     user_id = request.user.pk

@@ -26,7 +26,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from torg.catalogue.models import Service, ServiceCategory
+from torg.catalogue.codes import code_from_name
+from torg.catalogue.forms import duplicate_code_message
+from torg.catalogue.models import Service, ServiceCategory, validate_code
 from torg.inquiries.models import Inquiry
 from torg.organisation.models import (
     Municipality,
@@ -169,7 +171,30 @@ class SiteSerializer(serializers.ModelSerializer[Site]):
         read_only_fields = fields
 
 
-class ServiceCategorySerializer(serializers.ModelSerializer[ServiceCategory]):
+class StrictCharField(serializers.CharField):
+    """Text, and only text: DRF's own ``CharField`` turns a JSON number into its digits (a
+    name of ``1e999`` would be saved as "inf"); this one refuses anything but a string."""
+
+    default_error_messages = {"not_text": _("Give text here, not a number or another value.")}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("not_text")
+        return str(super().to_internal_value(data))
+
+
+class TextOnlyModelSerializer(serializers.ModelSerializer[Any]):
+    """A model serializer whose text fields (``CharField``, ``TextField``) accept strings
+    only (:class:`StrictCharField`)."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+    }
+
+
+class ServiceCategorySerializer(TextOnlyModelSerializer):
     class Meta:
         model = ServiceCategory
         fields = ["id", "code", "name_nb", "name_en", "position"]
@@ -200,10 +225,25 @@ class TenantPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return tenancy.scoped(queryset)
 
 
-class ServiceSerializer(serializers.ModelSerializer[Service]):
+class ServiceSerializer(TextOnlyModelSerializer):
+    """A service. On create, ``code`` may be left out or empty: it is then made from
+    ``name_nb`` as the web form makes it (:func:`torg.catalogue.codes.code_from_name`:
+    "Bøker til særlige behov" → ``boker-til-saerlige-behov``). A code is lower-case
+    letters a–z, digits and single hyphens, unique in the municipality, and never changes."""
+
     category = TenantPrimaryKeyRelatedField(
         queryset=ServiceCategory.objects.all(),
         help_text="Id of a category of the same municipality.",
+    )
+    code = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=80,
+        validators=[validate_code],
+        help_text=(
+            "Lower-case letters a–z, digits and single hyphens. Optional when creating: "
+            "left out or empty, it is made from name_nb. It never changes."
+        ),
     )
 
     class Meta:
@@ -223,16 +263,23 @@ class ServiceSerializer(serializers.ModelSerializer[Service]):
         ]
         validators: list[Any] = []
 
-    def validate_code(self, value: str) -> str:
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is not None:  # an update: the view refuses a changed code
+            return attrs
+        code = attrs.get("code") or ""
+        generated = not code
+        if generated:
+            code = code_from_name(str(attrs.get("name_nb", "")))
+            if not code:
+                raise serializers.ValidationError(
+                    {"code": [_("Give a code, or a bokmål name to make one from.")]}
+                )
         tenancy: Tenancy = self.context["tenancy"]
-        clash = tenancy.scoped(Service).filter(code=value)
-        if self.instance is not None:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
+        if tenancy.scoped(Service).filter(code=code).exists():
             raise serializers.ValidationError(
-                _("This municipality already has a service with this code.")
+                {"code": [duplicate_code_message(code, generated=generated)]}
             )
-        return value
+        return {**attrs, "code": code}
 
 
 class InquirySerializer(serializers.ModelSerializer[Inquiry]):

@@ -27,11 +27,12 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import Prefetch
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -39,7 +40,7 @@ from rest_framework.response import Response
 
 from torg.api import filters, serializers
 from torg.api.idempotency import IDEMPOTENCY_PARAMETER, IdempotentWritesMixin
-from torg.api.permissions import TenantAPIMixin, TenantPermission
+from torg.api.permissions import AUTHENTICATION_CLASSES, TenantAPIMixin, TenantPermission
 from torg.catalogue.models import Service, ServiceCategory
 from torg.catalogue.services import service_create, service_update
 from torg.inquiries.models import Inquiry
@@ -376,6 +377,7 @@ class AnnualLibraryStatisticsViewSet(viewsets.ReadOnlyModelViewSet):
     data, readable by any logged-in user."""
 
     serializer_class = serializers.AnnualLibraryStatisticsSerializer
+    authentication_classes = AUTHENTICATION_CLASSES
     permission_classes = [IsAuthenticated]
     pagination_class = Pagination
     lookup_value_converter = "int"
@@ -391,8 +393,15 @@ class AnnualLibraryStatisticsViewSet(viewsets.ReadOnlyModelViewSet):
             queryset = queryset.filter(country=params["country"].upper())
         if params.get("year"):
             if not params["year"].isdigit():
-                raise ValidationError({"year": ["Give a year such as 2020."]})
+                raise ValidationError({"year": [_("Give a year such as 2020.")]})
             queryset = queryset.filter(year=int(params["year"]))
         if params.get("municipality_number"):
             queryset = queryset.filter(municipality_number=params["municipality_number"])
         return queryset
+
+    def get_object(self) -> AnnualLibraryStatistics:
+        try:
+            row: AnnualLibraryStatistics = super().get_object()
+        except Http404 as error:
+            raise NotFound(_("No statistics with this id.")) from error
+        return row

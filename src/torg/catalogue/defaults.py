@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from torg.catalogue.codes import CODE_RE
 
 DEFAULT_CATALOGUE_PATH = Path(__file__).resolve().parent / "data" / "default_catalogue.json"
 FORMAT = "torg-catalogue/1"
@@ -33,7 +34,7 @@ CATEGORY_CODE_MAX = 60
 SERVICE_CODE_MAX = 80
 NAME_MAX = 200
 SYNONYMS_MAX = 500
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_SLUG = CODE_RE
 
 _CATEGORY_KEYS = {"code", "name_nb", "name_en"}
 _SERVICE_KEYS = {

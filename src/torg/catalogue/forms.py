@@ -6,13 +6,25 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from torg.catalogue.codes import code_from_name
 from torg.catalogue.models import Domain, Level, Service, ServiceCategory
 from torg.catalogue.selectors import ServiceFilter, categories_of
 from torg.organisation.models import Municipality
 from torg.organisation.scoping import scoped
+
+
+def duplicate_code_message(code: str, *, generated: bool) -> str:
+    """Why ``code`` cannot be used: another service of the municipality has it. A code
+    made from the bokmål name says so, since the person never typed it."""
+    if generated:
+        return gettext(
+            "The code “%(code)s”, made from the bokmål name, is already used by another "
+            "service. Give the service a code of its own, or another name."
+        ) % {"code": code}
+    return gettext("The code %(code)s is already used by another service.") % {"code": code}
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -55,9 +67,8 @@ class ServiceFilterForm(forms.Form):
         self.fields["category"].queryset = categories_of(municipality)  # type: ignore[attr-defined]
 
     def to_filter(self) -> ServiceFilter:
-        """The search as given; a field with an invalid value (say, another municipality's
-        category id) is ignored rather than widening the search to all categories."""
-        data = self.cleaned_data if self.is_valid() else {}
+        """The validated search; call only after :meth:`is_valid` returned true."""
+        data = self.cleaned_data
         return ServiceFilter(
             query=data.get("q", ""),
             domain=data.get("domain", ""),
@@ -90,8 +101,9 @@ class ServiceForm(forms.ModelForm):
         ]
         help_texts = {
             "code": _(
-                "A short identifier of lower-case letters, digits and hyphens, used by imports. "
-                "Leave empty to make one from the bokmål name. It cannot be changed later."
+                "A short identifier of lower-case letters a–z, digits and hyphens, used by "
+                "imports. Leave empty to make one from the bokmål name (æ, ø and å become ae, "
+                "o and a). It cannot be changed later."
             ),
             "synonyms": _(
                 "Other words people use for the service, in both languages, separated by commas."
@@ -127,15 +139,17 @@ class ServiceForm(forms.ModelForm):
         if self.instance.pk:
             return self.instance.code
         code: str = self.cleaned_data.get("code") or ""
-        if not code:
-            code = slugify(self.data.get(self.add_prefix("name_nb"), ""))[:80].strip("-")
+        generated = not code
+        if generated:
+            code = code_from_name(str(self.data.get(self.add_prefix("name_nb"), "")))
             if not code:
-                raise forms.ValidationError(_("Give a code, or a bokmål name to make one from."))
+                raise forms.ValidationError(
+                    _("Give a code, or a bokmål name to make one from."), code="required"
+                )
         if scoped(Service, self.municipality).filter(code=code).exists():
             raise forms.ValidationError(
-                _("The code %(code)s is already used by another service."),
+                duplicate_code_message(code, generated=generated),
                 code="duplicate",
-                params={"code": code},
             )
         return code
 

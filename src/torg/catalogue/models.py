@@ -8,12 +8,24 @@ differently between first and second line in different models.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from torg.catalogue.codes import CODE_PATTERN
 from torg.organisation.models import Municipality
+
+#: The rule of every code (:mod:`torg.catalogue.codes`), for forms, the API and full_clean.
+validate_code = RegexValidator(
+    CODE_PATTERN,
+    message=_(
+        "Use only lower-case letters a–z, digits and single hyphens between them, "
+        "such as “passport-renewal”."
+    ),
+    code="invalid_code",
+)
 
 
 class Domain(models.TextChoices):
@@ -33,7 +45,7 @@ class ServiceCategory(models.Model):
     municipality = models.ForeignKey(
         Municipality, on_delete=models.CASCADE, related_name="service_categories"
     )
-    code = models.SlugField(_("code"), max_length=60)
+    code = models.CharField(_("code"), max_length=60, db_index=True, validators=[validate_code])
     name_nb = models.CharField(_("name (bokmål)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -73,7 +85,7 @@ class Service(models.Model):
         related_name="services",
         verbose_name=_("category"),
     )
-    code = models.SlugField(_("code"), max_length=80)
+    code = models.CharField(_("code"), max_length=80, db_index=True, validators=[validate_code])
     name_nb = models.CharField(_("name (bokmål)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
     domain = models.CharField(_("domain"), max_length=20, choices=Domain.choices)

@@ -33,10 +33,14 @@ def _list_url(tenancy: Tenancy, service: Service | None = None) -> str:
 
 @tenant_view(Permission.VIEW)
 def catalogue_list(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
+    """The desk search. A filter with an invalid value (another municipality's category, an
+    unknown domain) is refused with 400 and the form's error, like the filters of the list
+    pages, rather than silently widening the search."""
     form = ServiceFilterForm(request.GET or None, municipality=tenancy.municipality)
-    search = form.to_filter() if form.is_bound else ServiceFilter()
-    services = service_search(tenancy.municipality, search)
-    catalogue_is_empty = not services and not tenancy.scoped(Service).exists()
+    invalid = form.is_bound and not form.is_valid()
+    search = form.to_filter() if form.is_bound and not invalid else ServiceFilter()
+    services = [] if invalid else service_search(tenancy.municipality, search)
+    catalogue_is_empty = not invalid and not services and not tenancy.scoped(Service).exists()
     return render(
         request,
         "catalogue/list.html",
@@ -44,11 +48,13 @@ def catalogue_list(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
             "nav": "catalogue",
             "form": form,
             "services": services,
+            "invalid": invalid,
             "searching": bool(search.query.strip()),
             "filtered": bool(form.is_bound and any(form.data.get(key) for key in form.fields)),
             "catalogue_is_empty": catalogue_is_empty,
             "can_edit": tenancy.allows(Permission.EDIT_CATALOGUE),
         },
+        status=400 if invalid else 200,
     )
 
 
@@ -131,8 +137,8 @@ def load_default(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
     messages.success(
         request,
         _(
-            "Default catalogue loaded: %(created)s services added, %(updated)s updated, "
-            "%(unchanged)s unchanged, %(kept)s edited services kept as they are."
+            "Default catalogue loaded. Services added: %(created)s; updated: %(updated)s; "
+            "unchanged: %(unchanged)s; edited here and kept as they are: %(kept)s."
         )
         % {
             "created": result.created,

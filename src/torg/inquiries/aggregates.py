@@ -24,8 +24,10 @@ from torg.lib.localtime import zone
 from torg.organisation.models import Municipality
 from torg.organisation.scoping import scoped
 from torg.visits.aggregates import (
+    MAX_BUCKETS,
     Granularity,
     LocalDateRange,
+    bucket_count,
     bucket_label,
     bucket_range,
     coarsen_for_span,
@@ -77,10 +79,9 @@ class Breakdown:
 
 def _in_period(municipality: Municipality, period: LocalDateRange) -> list[QuerySet[Inquiry]]:
     """One queryset per time zone of the municipality's sites, each limited to the
-    range's local days in that zone."""
+    range's local days in that zone (an open range: the accepted calendar, see
+    :meth:`LocalDateRange.instant_filter`)."""
     base = scoped(Inquiry, municipality)
-    if period.is_open:
-        return [base]
     return [
         base.filter(site_id__in=site_ids).filter(
             period.instant_filter("occurred_at", zone(time_zone))
@@ -159,6 +160,11 @@ class InquirySeries:
     buckets: tuple[dt.date, ...]
     domains: tuple[tuple[str, str], ...]  # (value, label) of the domains that occur
     counts: dict[dt.date, dict[str, int]]
+    #: The range spans more than :data:`~torg.visits.aggregates.MAX_BUCKETS` buckets even
+    #: by year: nothing to draw (``buckets`` empty) from ``first_day`` to ``last_day``.
+    too_many_buckets: bool = False
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
 
     def label(self, bucket: dt.date) -> str:
         return bucket_label(bucket, self.granularity)
@@ -172,7 +178,8 @@ def inquiries_over_time(
 ) -> InquirySeries:
     """Inquiries per local day, week, month, quarter or year (the finest that shows the
     range in at most :data:`torg.visits.aggregates.MAX_BUCKETS` buckets) and domain. An
-    inquiry belongs to the local day of its site's time zone."""
+    inquiry belongs to the local day of its site's time zone. A range longer than that
+    many years gives a series without buckets (``too_many_buckets``)."""
     period = period or LocalDateRange()
     zones = site_zones(municipality)
     base = scoped(Inquiry, municipality)
@@ -188,6 +195,10 @@ def inquiries_over_time(
         return InquirySeries(Granularity.MONTH, (), (), {})
     first, last = period.first or min(first_last), period.last or max(first_last)
     granularity = coarsen_for_span(Granularity.DAY, first, last)
+    if bucket_count(first, last, granularity) > MAX_BUCKETS:
+        return InquirySeries(
+            granularity, (), (), {}, too_many_buckets=True, first_day=first, last_day=last
+        )
     counts: dict[dt.date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for time_zone, site_ids in zones.items():
         tz = zone(time_zone)

@@ -18,6 +18,7 @@ from torg.inquiries.selectors import inquiry_list, inquiry_totals
 from torg.lib.csv_export import Cell
 from torg.organisation.roles import Permission
 from torg.organisation.scoping import Tenancy
+from torg.visits.forms import CsvOptionsForm
 from torg.visits.views import (
     csv_format_for,
     csv_response,
@@ -26,6 +27,7 @@ from torg.visits.views import (
     labels,
     list_context,
     paginate,
+    refused_csv_options,
 )
 from torg.web.tenancy import tenant_view
 
@@ -33,15 +35,21 @@ from torg.web.tenancy import tenant_view
 @tenant_view()
 def inquiry_list_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
     """The inquiries with filters, a page of rows and the totals of all matching rows."""
+    return _inquiry_list_page(request, tenancy)
+
+
+def _inquiry_list_page(
+    request: HttpRequest, tenancy: Tenancy, csv_options: CsvOptionsForm | None = None
+) -> HttpResponse:
     form = InquiryFilterForm(request.GET, municipality=tenancy.municipality)
-    context = list_context(request, tenancy, form, nav="inquiries")
+    context = list_context(request, tenancy, form, nav="inquiries", csv_options=csv_options)
     if not form.is_valid():
         return render(request, "inquiries/list.html", context, status=400)
     rows = inquiry_list(tenancy, form.filters())
     context.update(
         page=paginate(request, rows), totals=inquiry_totals(rows), filtered=form.is_filtered()
     )
-    return render(request, "inquiries/list.html", context)
+    return render(request, "inquiries/list.html", context, status=400 if csv_options else 200)
 
 
 @tenant_view(Permission.EXPORT)
@@ -50,9 +58,9 @@ def inquiry_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
     the date of an inquiry is known, its time is local midnight and "time of day known"
     says no."""
     form = InquiryFilterForm(request.GET, municipality=tenancy.municipality)
-    if not form.is_valid():
-        context = list_context(request, tenancy, form, nav="inquiries")
-        return render(request, "inquiries/list.html", context, status=400)
+    refused = refused_csv_options(request)
+    if refused is not None or not form.is_valid():
+        return _inquiry_list_page(request, tenancy, refused)
     rows = inquiry_list(tenancy, form.filters())
     channels = labels(Channel.choices)
     domains = labels(InquiryDomain.choices)

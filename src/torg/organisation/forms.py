@@ -20,15 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from torg.organisation.models import Municipality, OrganisationalModel, Site, SiteModelPeriod
 from torg.organisation.scoping import scoped
 from torg.organisation.selectors import overlapping_periods
-
-
-class DateInput(forms.DateInput):
-    """A native date picker that submits ``YYYY-MM-DD``."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+from torg.web.fields import DayField
 
 
 class ListFilterForm(forms.Form):
@@ -43,10 +35,8 @@ class ListFilterForm(forms.Form):
     site = forms.ModelChoiceField(
         queryset=Site.objects.none(), required=False, label=_("Site"), empty_label=_("All sites")
     )
-    date_from = forms.DateField(required=False, label=_("From (first day)"), widget=DateInput())
-    date_to = forms.DateField(
-        required=False, label=_("To (last day, included)"), widget=DateInput()
-    )
+    date_from = DayField(required=False, label=_("From (first day)"))
+    date_to = DayField(required=False, label=_("To (last day, included)"))
 
     def __init__(self, data: Any = None, *, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
@@ -67,38 +57,75 @@ class ListFilterForm(forms.Form):
         return any(value not in (None, "") for value in self.cleaned_data.values())
 
 
+#: Shown with the model choice and beside a "Pac-man" period (PRODUCT.md, the four models).
+PAC_MAN_WARNING = _(
+    "The evaluation project warned against the “Pac-man” model, above all when the motive "
+    "is only to save money."
+)
+
+
 class SiteModelPeriodForm(forms.Form):
-    """A new period in a site's organisational model history.
+    """A new period in a site's organisational model history, or the corrected values of
+    an existing one (``period``; then the "end the open period" choice is not offered).
 
     Validates what the database also enforces (an end not before the start, no overlap
     with another period of the site), so the user gets the reason next to the field; the
     service still catches the database's refusal for the race between two managers.
     """
 
-    model = forms.ChoiceField(label=_("Organisational model"), choices=OrganisationalModel.choices)
-    valid_from = forms.DateField(label=_("First day"), widget=DateInput())
-    valid_to = forms.DateField(
-        label=_("Last day"),
-        required=False,
-        widget=DateInput(),
-        help_text=_("Leave empty while the model lasts."),
+    model = forms.ChoiceField(
+        label=_("Organisational model"),
+        choices=OrganisationalModel.choices,
+        help_text=PAC_MAN_WARNING,
+    )
+    valid_from = DayField(label=_("First day"))
+    valid_to = DayField(
+        label=_("Last day"), required=False, help_text=_("Leave empty while the model lasts.")
     )
     co_organised = forms.BooleanField(
-        label=_("Co-organised (shared management)"), required=False, initial=True
+        label=_("Co-organised (shared management)"),
+        required=False,
+        initial=True,
+        label_suffix="",
     )
-    co_located = forms.BooleanField(label=_("Co-located (shared building)"), required=False)
+    co_located = forms.BooleanField(
+        label=_("Co-located (shared building)"), required=False, label_suffix=""
+    )
     close_open_period = forms.BooleanField(
         label=_("End the current open-ended period on the day before the first day"),
         required=False,
         initial=True,
+        label_suffix="",
     )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, data: Any = None, *, site: Site, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        site: Site,
+        period: SiteModelPeriod | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if period is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "model": period.model,
+                    "valid_from": period.valid_from,
+                    "valid_to": period.valid_to,
+                    "co_organised": period.co_organised,
+                    "co_located": period.co_located,
+                    "note": period.note,
+                },
+            )
         super().__init__(data, **kwargs)
         self.site = site
+        self.period = period
+        if period is not None:
+            del self.fields["close_open_period"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -109,24 +136,33 @@ class SiteModelPeriodForm(forms.Form):
         if last is not None and last < first:
             self.add_error("valid_to", _("The last day cannot come before the first day."))
             return cleaned
-        conflicts = list(overlapping_periods(self.site, first, last))
-        if cleaned.get("close_open_period"):
+        others = overlapping_periods(self.site, first, last)
+        if self.period is not None:
+            others = others.exclude(pk=self.period.pk)
+        conflicts = list(others)
+        can_close = "close_open_period" in self.fields
+        if can_close and cleaned.get("close_open_period"):
             conflicts = [
                 period
                 for period in conflicts
                 if not (period.valid_to is None and period.valid_from < first)
             ]
         if conflicts:
-            self.add_error("valid_from", _describe_overlap(conflicts[0], first))
+            self.add_error("valid_from", _describe_overlap(conflicts[0], first, can_close))
         return cleaned
 
 
-def _describe_overlap(period: SiteModelPeriod, first: dt.date) -> str:
+def _describe_overlap(period: SiteModelPeriod, first: dt.date, can_close: bool) -> str:
     start = period.valid_from.isoformat()
-    if period.valid_to is None and period.valid_from < first:
+    if period.valid_to is None and period.valid_from < first and can_close:
         return gettext(
             "This period overlaps “%(model)s”, which runs from %(start)s with no end. "
             "Tick “End the current open-ended period” or choose other dates."
+        ) % {"model": period.get_model_display(), "start": start}
+    if period.valid_to is None and period.valid_from < first:
+        return gettext(
+            "This period overlaps “%(model)s”, which runs from %(start)s with no end. "
+            "End that period first, or choose other dates."
         ) % {"model": period.get_model_display(), "start": start}
     if period.valid_to is None:
         return gettext(

@@ -7,6 +7,9 @@ change in one transaction or nothing.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -17,6 +20,48 @@ from torg.organisation.selectors import site_model_history
 
 NO_OVERLAP_CONSTRAINT = "site_model_period_no_overlap"
 VALID_RANGE_CONSTRAINT = "site_model_period_valid_range"
+
+#: Corrections and deletions of the model history, one line each with before and after.
+audit = logging.getLogger("torg.audit")
+
+
+@contextmanager
+def _period_refusals() -> Iterator[None]:
+    """Turn the database's refusal of a period (an overlap, an end before the start) into
+    a :class:`ValidationError` keyed by the field a form shows it next to."""
+    try:
+        yield
+    except IntegrityError as error:
+        message = str(error)
+        if NO_OVERLAP_CONSTRAINT in message:
+            raise ValidationError(
+                {
+                    "valid_from": _(
+                        "This period overlaps another period of the site's model history. "
+                        "End the other period first, or choose other dates."
+                    )
+                },
+                code="overlap",
+            ) from error
+        if VALID_RANGE_CONSTRAINT in message:
+            raise ValidationError(
+                {"valid_to": _("The last day cannot come before the first day.")},
+                code="range",
+            ) from error
+        raise
+
+
+def _check_tenant(municipality: Municipality, site_municipality_id: int) -> None:
+    if site_municipality_id != municipality.pk:
+        raise ValueError("The site belongs to another municipality.")
+
+
+def _describe(period: SiteModelPeriod) -> str:
+    end = period.valid_to.isoformat() if period.valid_to else "open"
+    return (
+        f"{period.model} {period.valid_from.isoformat()}..{end} "
+        f"co_organised={period.co_organised} co_located={period.co_located}"
+    )
 
 
 def site_model_period_add(
@@ -44,42 +89,94 @@ def site_model_period_add(
     (``valid_from`` or ``valid_to``) so a form can show them; nothing is written then.
     Raises ``ValueError`` when ``site`` belongs to another municipality.
     """
-    if site.municipality_id != municipality.pk:
-        raise ValueError("The site belongs to another municipality.")
-    try:
-        with transaction.atomic():
-            if close_open_period:
-                site_model_history(site).filter(
-                    valid_to__isnull=True, valid_from__lt=valid_from
-                ).update(valid_to=valid_from - dt.timedelta(days=1))
-            return SiteModelPeriod.objects.create(
-                municipality=municipality,
-                site=site,
-                model=model,
-                valid_from=valid_from,
-                valid_to=valid_to,
-                co_organised=co_organised,
-                co_located=co_located,
-                note=note,
-            )
-    except IntegrityError as error:
-        message = str(error)
-        if NO_OVERLAP_CONSTRAINT in message:
-            raise ValidationError(
-                {
-                    "valid_from": _(
-                        "This period overlaps another period of the site's model history. "
-                        "End the other period first, or choose other dates."
-                    )
-                },
-                code="overlap",
-            ) from error
-        if VALID_RANGE_CONSTRAINT in message:
-            raise ValidationError(
-                {"valid_to": _("The last day cannot come before the first day.")},
-                code="range",
-            ) from error
-        raise
+    _check_tenant(municipality, site.municipality_id)
+    with _period_refusals(), transaction.atomic():
+        if close_open_period:
+            site_model_history(site).filter(
+                valid_to__isnull=True, valid_from__lt=valid_from
+            ).update(valid_to=valid_from - dt.timedelta(days=1))
+        return SiteModelPeriod.objects.create(
+            municipality=municipality,
+            site=site,
+            model=model,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            co_organised=co_organised,
+            co_located=co_located,
+            note=note,
+        )
+
+
+def site_model_period_update(
+    *,
+    municipality: Municipality,
+    period: SiteModelPeriod,
+    model: str,
+    valid_from: dt.date,
+    valid_to: dt.date | None = None,
+    co_organised: bool = True,
+    co_located: bool = False,
+    note: str = "",
+    actor: str = "",
+) -> SiteModelPeriod:
+    """Correct a period of a site's organisational model history: every field may change
+    except the site.
+
+    The same rules as :func:`site_model_period_add`: inclusive local dates, ``valid_to=None``
+    for "until further notice", no overlap with another period of the site (the database
+    refuses it) and no end before the start; a refusal is a :class:`ValidationError` keyed
+    by field and nothing is written. The change is logged to ``torg.audit`` with the values
+    before and after and ``actor`` (who made it). Raises ``ValueError`` when ``period``
+    belongs to another municipality.
+    """
+    _check_tenant(municipality, period.municipality_id)
+    before = _describe(period)
+    with _period_refusals(), transaction.atomic():
+        locked = site_model_history(period.site).select_for_update().get(pk=period.pk)
+        locked.model = model
+        locked.valid_from = valid_from
+        locked.valid_to = valid_to
+        locked.co_organised = co_organised
+        locked.co_located = co_located
+        locked.note = note
+        locked.save()
+    audit.info(
+        "model period %s of site %s in %s changed by %s: %s -> %s",
+        locked.pk,
+        locked.site_id,
+        municipality.slug,
+        actor or "?",
+        before,
+        _describe(locked),
+    )
+    return locked
+
+
+def site_model_period_delete(
+    *, municipality: Municipality, period: SiteModelPeriod, actor: str = ""
+) -> None:
+    """Delete a period of a site's organisational model history (a mistake; a model that
+    ended is recorded by giving the period a last day instead).
+
+    The deletion is logged to ``torg.audit`` with the period's values and ``actor``. The
+    neighbouring periods are not moved: the days the period covered have no model
+    afterwards. Raises ``ValueError`` when ``period`` belongs to another municipality, and
+    ``SiteModelPeriod.DoesNotExist`` when it is already gone.
+    """
+    _check_tenant(municipality, period.municipality_id)
+    description = _describe(period)
+    with transaction.atomic():
+        deleted, _counts = site_model_history(period.site).filter(pk=period.pk).delete()
+    if not deleted:
+        raise SiteModelPeriod.DoesNotExist("The period was already deleted.")
+    audit.info(
+        "model period %s of site %s in %s deleted by %s: %s",
+        period.pk,
+        period.site_id,
+        municipality.slug,
+        actor or "?",
+        description,
+    )
 
 
 def membership_grant(

@@ -1,17 +1,20 @@
-"""The sites pages: the list, one site in detail, and adding a period to a site's
-organisational model history (managers only)."""
+"""The sites pages: the list, one site in detail, and adding, correcting and deleting the
+periods of a site's organisational model history (``Permission.EDIT_ORGANISATION``)."""
 
 from __future__ import annotations
+
+from contextlib import suppress
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from torg.organisation import selectors, services
-from torg.organisation.forms import SiteModelPeriodForm
-from torg.organisation.models import Site
+from torg.organisation.forms import PAC_MAN_WARNING, SiteModelPeriodForm
+from torg.organisation.models import OrganisationalModel, Site, SiteModelPeriod
 from torg.organisation.roles import Permission
 from torg.organisation.scoping import Tenancy
 from torg.web.tenancy import tenant_view
@@ -22,6 +25,35 @@ def _site_or_404(tenancy: Tenancy, pk: int) -> Site:
         return selectors.site_get(tenancy.municipality, pk)
     except Site.DoesNotExist as error:
         raise Http404("No such site.") from error
+
+
+def _period_or_404(site: Site, pk: int) -> SiteModelPeriod:
+    try:
+        return selectors.site_model_history(site).get(pk=pk)
+    except SiteModelPeriod.DoesNotExist as error:
+        raise Http404("No such period.") from error
+
+
+def _period_form_page(
+    request: HttpRequest,
+    tenancy: Tenancy,
+    site: Site,
+    form: SiteModelPeriodForm,
+    period: SiteModelPeriod | None,
+) -> HttpResponse:
+    return render(
+        request,
+        "organisation/site_model_period_form.html",
+        {
+            "nav": "sites",
+            "municipality": tenancy.municipality,
+            "site": site,
+            "period": period,
+            "history": selectors.site_model_history(site),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @tenant_view()
@@ -58,6 +90,8 @@ def site_detail(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse
             "history": history,
             "current_period": selectors.period_on(history, opening_hours[0].on),
             "can_edit": tenancy.allows(Permission.EDIT_ORGANISATION),
+            "has_pac_man": any(p.model == OrganisationalModel.PAC_MAN for p in history),
+            "pac_man_warning": PAC_MAN_WARNING,
         },
     )
 
@@ -87,15 +121,59 @@ def site_model_period_add(request: HttpRequest, tenancy: Tenancy, pk: int) -> Ht
         else:
             messages.success(request, _("The period was added to the model history."))
             return redirect("organisation:site", tenancy.municipality.slug, site.pk)
+    return _period_form_page(request, tenancy, site, form, None)
+
+
+@tenant_view(Permission.EDIT_ORGANISATION)
+def site_model_period_edit(
+    request: HttpRequest, tenancy: Tenancy, pk: int, period_pk: int
+) -> HttpResponse:
+    """Correct a period of the site's model history, with the same checks as adding one."""
+    site = _site_or_404(tenancy, pk)
+    period = _period_or_404(site, period_pk)
+    form = SiteModelPeriodForm(request.POST or None, site=site, period=period)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.site_model_period_update(
+                municipality=tenancy.municipality,
+                period=period,
+                model=data["model"],
+                valid_from=data["valid_from"],
+                valid_to=data["valid_to"],
+                co_organised=data["co_organised"],
+                co_located=data["co_located"],
+                note=data["note"],
+                actor=request.user.get_username(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The period was saved."))
+            return redirect("organisation:site", tenancy.municipality.slug, site.pk)
+    return _period_form_page(request, tenancy, site, form, period)
+
+
+@tenant_view(Permission.EDIT_ORGANISATION)
+@require_http_methods(["GET", "POST"])
+def site_model_period_delete(
+    request: HttpRequest, tenancy: Tenancy, pk: int, period_pk: int
+) -> HttpResponse:
+    """Ask whether to delete a period (GET), and delete it (POST)."""
+    site = _site_or_404(tenancy, pk)
+    period = _period_or_404(site, period_pk)
+    if request.method == "POST":
+        # Another manager may have deleted it since it was looked up: it is gone either way.
+        with suppress(SiteModelPeriod.DoesNotExist):
+            services.site_model_period_delete(
+                municipality=tenancy.municipality,
+                period=period,
+                actor=request.user.get_username(),
+            )
+        messages.success(request, _("The period was deleted from the model history."))
+        return redirect("organisation:site", tenancy.municipality.slug, site.pk)
     return render(
         request,
-        "organisation/site_model_period_form.html",
-        {
-            "nav": "sites",
-            "municipality": tenancy.municipality,
-            "site": site,
-            "history": selectors.site_model_history(site),
-            "form": form,
-        },
-        status=400 if form.errors else 200,
+        "organisation/site_model_period_delete.html",
+        {"nav": "sites", "municipality": tenancy.municipality, "site": site, "period": period},
     )

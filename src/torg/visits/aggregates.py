@@ -8,6 +8,13 @@ through :func:`torg.organisation.scoping.scoped`.
 Zero is not missing: a site that counted 0 visits in a period has the bucket with 0; a site
 that has no count for a period has no value there (``None`` in the series, "–" on a page),
 and totals add only the counts that exist, with the number of sites that reported.
+
+Only the calendar Torg accepts counts (local days :data:`~torg.lib.localtime.FIRST_DAY` to
+:data:`~torg.lib.localtime.LAST_DAY`): a row dated outside it (a typing error such as the
+year 9999, from before imports refused them) is left out of every figure here, and
+:func:`outside_calendar` says how many there are. No bucket ever starts after ``LAST_DAY``,
+and a series that would need more than :data:`MAX_BUCKETS` buckets even by year has none
+(``too_many_buckets``), so that a page says so rather than draws hundreds.
 """
 
 from __future__ import annotations
@@ -17,13 +24,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, DateTimeField, Q, QuerySet, Sum
 from django.db.models.functions import Trunc
 from django.utils.translation import gettext_lazy as _
 
-from torg.lib.localtime import local_day_bounds, zone
+from torg.lib.localtime import FIRST_DAY, LAST_DAY, local_day_bounds, zone
 from torg.organisation.models import Municipality, Site
 from torg.organisation.scoping import scoped
 from torg.visits.models import Audience, Event, VisitCount
@@ -88,15 +96,12 @@ class LocalDateRange:
         return self.first is None and self.last is None
 
     def instant_filter(self, field_name: str, tz: dt.tzinfo) -> Q:
-        """A ``Q`` keeping rows whose ``field_name`` instant falls on these local days in ``tz``."""
-        condition = Q()
-        if self.first is not None:
-            start, _end = local_day_bounds(self.first, self.first, tz)
-            condition &= Q(**{f"{field_name}__gte": start})
-        if self.last is not None:
-            _start, end = local_day_bounds(self.last, self.last, tz)
-            condition &= Q(**{f"{field_name}__lt": end})
-        return condition
+        """A ``Q`` keeping rows whose ``field_name`` instant falls on these local days in
+        ``tz``. An open side stops at the edge of the accepted calendar (``FIRST_DAY`` or
+        ``LAST_DAY``), so a row dated outside it never reaches a bucket. Raises
+        ``ValueError`` for a day outside the calendar."""
+        start, end = local_day_bounds(self.first or FIRST_DAY, self.last or LAST_DAY, tz)
+        return Q(**{f"{field_name}__gte": start, f"{field_name}__lt": end})
 
 
 def bucket_label(day: dt.date, granularity: Granularity) -> str:
@@ -141,13 +146,36 @@ def next_bucket(day: dt.date, granularity: Granularity) -> dt.date:
 
 
 def bucket_range(first: dt.date, last: dt.date, granularity: Granularity) -> list[dt.date]:
-    """Every bucket start from the bucket of ``first`` to that of ``last``, inclusive."""
+    """Every bucket start from the bucket of ``first`` to that of ``last``, inclusive, never
+    past the bucket of :data:`~torg.lib.localtime.LAST_DAY` (nor before that of
+    ``FIRST_DAY``): the range is clipped to the accepted calendar."""
+    first, last = max(first, FIRST_DAY), min(last, LAST_DAY)
+    if last < first:
+        return []
     current, end = bucket_start(first, granularity), bucket_start(last, granularity)
-    days: list[dt.date] = []
-    while current <= end:
-        days.append(current)
+    days = [current]
+    while current < end:
         current = next_bucket(current, granularity)
+        days.append(current)
     return days
+
+
+def bucket_count(first: dt.date, last: dt.date, granularity: Granularity) -> int:
+    """``len(bucket_range(first, last, granularity))``, without building the list."""
+    first, last = max(first, FIRST_DAY), min(last, LAST_DAY)
+    if last < first:
+        return 0
+    start, end = bucket_start(first, granularity), bucket_start(last, granularity)
+    if granularity is Granularity.DAY:
+        return (end - start).days + 1
+    if granularity is Granularity.WEEK:
+        return (end - start).days // 7 + 1
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if granularity is Granularity.MONTH:
+        return months + 1
+    if granularity is Granularity.QUARTER:
+        return months // 3 + 1
+    return end.year - start.year + 1
 
 
 def granularity_for_periods(durations: Iterable[dt.timedelta]) -> Granularity:
@@ -192,6 +220,20 @@ def site_zones(municipality: Municipality) -> dict[str, list[int]]:
     for site_id, time_zone in scoped(Site, municipality).values_list("id", "time_zone"):
         by_zone[time_zone].append(site_id)
     return dict(by_zone)
+
+
+def outside_calendar(municipality: Municipality, queryset: QuerySet[Any], field_name: str) -> int:
+    """How many rows of ``queryset`` (a tenant model with a ``site``) have their instant
+    ``field_name`` on a local day outside the accepted calendar, judged in their site's
+    zone (:func:`municipality_time_zone` for rows without a site). These rows are in no
+    figure of this module; a page says how many were left out."""
+    calendar = LocalDateRange()
+    condition = Q(site__isnull=True) & ~calendar.instant_filter(
+        field_name, municipality_time_zone(municipality)
+    )
+    for time_zone, site_ids in site_zones(municipality).items():
+        condition |= Q(site_id__in=site_ids) & ~calendar.instant_filter(field_name, zone(time_zone))
+    return queryset.filter(condition).count()
 
 
 # --------------------------------------------------------------------------- visits
@@ -239,6 +281,12 @@ class VisitSeries:
     sites: tuple[SiteSeries, ...]
     sites_total: int = 0  # sites of the municipality, with or without counts
     labels: dict[dt.date, str] = field(default_factory=dict)
+    #: The counts span more than :data:`MAX_BUCKETS` buckets even by year: ``buckets`` is
+    #: empty (nothing to draw), the sites' totals are complete; ``first_day`` and
+    #: ``last_day`` are the first and last bucket that would have been drawn.
+    too_many_buckets: bool = False
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
 
     @property
     def total(self) -> int:
@@ -285,7 +333,9 @@ def visits_over_time(
     the data: the finest unit in which every period fits (yearly counts give years, monthly
     counts months), coarsened until the range has at most :data:`MAX_BUCKETS` buckets.
 
-    Returns a :class:`VisitSeries`; an empty one (``is_empty``) when there are no counts.
+    Returns a :class:`VisitSeries`; an empty one (``is_empty``) when there are no counts,
+    one without buckets (``too_many_buckets``) when even years would be more than
+    :data:`MAX_BUCKETS`. Counts dated outside the accepted calendar are left out.
     """
     period = period or LocalDateRange()
     zones = site_zones(municipality)
@@ -348,13 +398,22 @@ def visits_over_time(
         ),
         key=lambda s: (-s.total, s.name),
     )
-    buckets = bucket_range(min(all_days), max(all_days), granularity) if all_days else []
+    first_day, last_day = (min(all_days), max(all_days)) if all_days else (None, None)
+    too_many = bool(all_days) and bucket_count(min(all_days), max(all_days), granularity) > (
+        MAX_BUCKETS
+    )
+    buckets = (
+        bucket_range(min(all_days), max(all_days), granularity) if all_days and not too_many else []
+    )
     return VisitSeries(
         granularity=granularity,
         buckets=tuple(buckets),
         sites=tuple(series),
         sites_total=len(sites),
         labels={day: bucket_label(day, granularity) for day in buckets},
+        too_many_buckets=too_many,
+        first_day=first_day,
+        last_day=last_day,
     )
 
 

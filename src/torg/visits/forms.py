@@ -90,6 +90,7 @@ class CsvOptionsForm(forms.Form):
             ("semicolon", _("Semicolon (;) – Excel in Norway")),
             ("comma", _("Comma (,)")),
         ],
+        error_messages={"invalid_choice": _("Choose a semicolon or a comma.")},
     )
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
@@ -101,7 +102,8 @@ class CsvOptionsForm(forms.Form):
 
     def csv_format(self, *, true_text: str, false_text: str) -> CsvFormat:
         """The :class:`CsvFormat` for the current language and the chosen delimiter (the
-        language's default when none or an invalid one was chosen)."""
+        language's default when none was chosen). The export views refuse an invalid
+        delimiter with 400 before they get here."""
         chosen = self.cleaned_data.get("delimiter") if self.is_valid() else None
         delimiter = {"semicolon": SEMICOLON, "comma": COMMA}.get(chosen or "")
         base = format_for_language(get_language(), delimiter)

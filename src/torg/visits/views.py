@@ -17,6 +17,7 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,9 @@ from torg.web.tenancy import tenant_view
 
 PAGE_SIZE = 50
 CSV_CHUNK_CHARACTERS = 64 * 1024
+#: The list page of each ``nav`` key: where the filter form submits and "Clear filters"
+#: leads, also when the page is shown by an export that was refused.
+LIST_URLS = {"visits": "visits:list", "events": "visits:events", "inquiries": "inquiries:list"}
 
 
 # --- Shared by every list page ----------------------------------------------------------
@@ -55,19 +59,35 @@ def export_parameters(request: HttpRequest, form: Form) -> list[tuple[str, str]]
 
 
 def list_context(
-    request: HttpRequest, tenancy: Tenancy, form: Form, *, nav: str, **extra: Any
+    request: HttpRequest,
+    tenancy: Tenancy,
+    form: Form,
+    *,
+    nav: str,
+    csv_options: CsvOptionsForm | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     """What every list template needs besides its rows: the filter form, the export
-    parameters and whether the user may export."""
+    parameters, whether the user may export, and the CSV options (a refused bound form
+    when an export was asked for with an invalid delimiter)."""
     return {
         "form": form,
         "nav": nav,
+        "list_url": reverse(LIST_URLS[nav], args=[tenancy.municipality.slug]),
         "municipality": tenancy.municipality,
         "can_export": tenancy.allows(Permission.EXPORT),
         "export_parameters": export_parameters(request, form),
-        "csv_options": CsvOptionsForm(),
+        "csv_options": csv_options or CsvOptionsForm(),
         **extra,
     }
+
+
+def refused_csv_options(request: HttpRequest) -> CsvOptionsForm | None:
+    """The bound CSV options of an export request when they are invalid (an unknown
+    ``delimiter``), else ``None``. The export view then shows the list page with the
+    error and status 400 rather than quietly using another delimiter."""
+    options = CsvOptionsForm(request.GET)
+    return None if options.is_valid() else options
 
 
 def csv_format_for(request: HttpRequest) -> CsvFormat:
@@ -125,8 +145,14 @@ def in_zone(instant: dt.datetime | None, zone_name: str) -> dt.datetime | None:
 @tenant_view()
 def visit_list(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
     """The visit counts with filters, a page of rows and the totals of all matching rows."""
+    return _visit_list_page(request, tenancy)
+
+
+def _visit_list_page(
+    request: HttpRequest, tenancy: Tenancy, csv_options: CsvOptionsForm | None = None
+) -> HttpResponse:
     form = VisitCountFilterForm(request.GET, municipality=tenancy.municipality)
-    context = list_context(request, tenancy, form, nav="visits")
+    context = list_context(request, tenancy, form, nav="visits", csv_options=csv_options)
     if not form.is_valid():
         return render(request, "visits/list.html", context, status=400)
     rows = visit_count_list(tenancy, form.filters())
@@ -135,7 +161,7 @@ def visit_list(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
         totals=visit_count_totals(rows),
         filtered=form.is_filtered(),
     )
-    return render(request, "visits/list.html", context)
+    return render(request, "visits/list.html", context, status=400 if csv_options else 200)
 
 
 @tenant_view(Permission.EXPORT)
@@ -143,9 +169,9 @@ def visit_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
     """The visit counts of :func:`visit_list`, same filters, as a CSV file: every matching
     row, local period start and end with their UTC offset, and the site's time zone."""
     form = VisitCountFilterForm(request.GET, municipality=tenancy.municipality)
-    if not form.is_valid():
-        context = list_context(request, tenancy, form, nav="visits")
-        return render(request, "visits/list.html", context, status=400)
+    refused = refused_csv_options(request)
+    if refused is not None or not form.is_valid():
+        return _visit_list_page(request, tenancy, refused)
     rows = visit_count_list(tenancy, form.filters())
     methods = labels(CountMethod.choices)
     whole_site = _("All entrances")
@@ -201,8 +227,14 @@ def visit_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
 @tenant_view()
 def event_list_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
     """The events with filters, a page of rows and the totals of all matching rows."""
+    return _event_list_page(request, tenancy)
+
+
+def _event_list_page(
+    request: HttpRequest, tenancy: Tenancy, csv_options: CsvOptionsForm | None = None
+) -> HttpResponse:
     form = EventFilterForm(request.GET, municipality=tenancy.municipality)
-    context = list_context(request, tenancy, form, nav="events")
+    context = list_context(request, tenancy, form, nav="events", csv_options=csv_options)
     if not form.is_valid():
         return render(request, "visits/events.html", context, status=400)
     rows = event_list(tenancy, form.filters())
@@ -212,7 +244,7 @@ def event_list_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
         filtered=form.is_filtered(),
         no_site_zone=default_time_zone(tenancy.municipality),
     )
-    return render(request, "visits/events.html", context)
+    return render(request, "visits/events.html", context, status=400 if csv_options else 200)
 
 
 @tenant_view(Permission.EXPORT)
@@ -220,9 +252,9 @@ def event_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
     """The events of :func:`event_list_page`, same filters, as a CSV file. Attendance not
     recorded is an empty cell (and "no" in the column that says so), distinct from 0."""
     form = EventFilterForm(request.GET, municipality=tenancy.municipality)
-    if not form.is_valid():
-        context = list_context(request, tenancy, form, nav="events")
-        return render(request, "visits/events.html", context, status=400)
+    refused = refused_csv_options(request)
+    if refused is not None or not form.is_valid():
+        return _event_list_page(request, tenancy, refused)
     rows = event_list(tenancy, form.filters())
     types = labels(EventType.choices)
     audiences = labels(Audience.choices)

@@ -43,12 +43,14 @@ def comparison(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"nav": "national", "years": years}
     if not years:
         return render(request, "visits/national.html", context)
+    asked_year = request.GET.get("year", "").strip()
     try:
-        year = int(request.GET.get("year", years[0]))
+        year = int(asked_year) if asked_year else years[0]
     except ValueError:
         year = years[0]
     if year not in years:
         year = years[0]
+    year_not_found = bool(asked_year) and not (asked_year.isdigit() and int(asked_year) == year)
     rows = national.load_year(year, "NO")
     asked = request.GET.get("municipality", "").strip()
     subject = national.find(rows, asked) if asked else None
@@ -67,6 +69,8 @@ def comparison(request: HttpRequest) -> HttpResponse:
             "comparison": result,
             "not_found": not_found,
             "asked": asked,
+            "year_not_found": year_not_found,
+            "asked_year": asked_year,
             "band_percent": int(national.BAND_FRACTION * 100),
             "population": fmt(subject.population),
             "band_low": fmt(result.band.low if result.band else None),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import altair as alt
@@ -32,11 +33,33 @@ PALETTE = [
 HEIGHT = 260
 
 
-def fmt(value: float | int | None, decimals: int = 0) -> str:
+def round_half_up(value: float | int | Decimal, decimals: int = 0) -> Decimal:
+    """``value`` rounded to ``decimals`` places, a half always away from zero (0.75 → 0.8,
+    14.25 → 14.3), as people round by hand and as the rest of the page's figures are
+    rounded. A float is read from its shortest decimal text (``0.15`` stays 0.15 rather
+    than the 0.1499… it is stored as), so the result is the one a person would write.
+    (Django's ``number_format`` cuts the extra digits off instead: 0.77 would show 0.7.)"""
+    exact = value if isinstance(value, Decimal) else Decimal(str(value))
+    return exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def percent(part: int, whole: int, decimals: int = 1) -> Decimal | None:
+    """``part`` as a percentage of ``whole``, computed exactly and rounded half up
+    (:func:`round_half_up`): 36 of 4,651 is 0.8, 664 of 4,651 is 14.3. ``None`` when
+    ``whole`` is 0 (there is no share of nothing)."""
+    if not whole:
+        return None
+    return round_half_up(Decimal(100 * part) / Decimal(whole), decimals)
+
+
+def fmt(value: float | int | Decimal | None, decimals: int = 0) -> str:
     """A number in the active language's format with grouping (``275 962`` in bokmål,
-    ``275,962`` in English); ``None`` gives ``"–"``."""
+    ``275,962`` in English), rounded half up to ``decimals`` places
+    (:func:`round_half_up`); ``None`` gives ``"–"``."""
     if value is None:
         return "–"
+    if not isinstance(value, int) or decimals:
+        value = round_half_up(value, decimals)
     return number_format(value, decimal_pos=decimals, force_grouping=True)
 
 
@@ -50,7 +73,7 @@ class Cell:
     missing: bool = False
 
 
-def num(value: float | int | None, decimals: int = 0) -> Cell:
+def num(value: float | int | Decimal | None, decimals: int = 0) -> Cell:
     return Cell(text=fmt(value, decimals), numeric=True, missing=value is None)
 
 

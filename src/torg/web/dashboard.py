@@ -19,16 +19,22 @@ from torg.inquiries.aggregates import (
     inquiries_over_time,
     inquiry_count,
 )
+from torg.inquiries.models import Inquiry
+from torg.lib.localtime import FIRST_DAY, LAST_DAY
 from torg.organisation.models import Municipality
+from torg.organisation.scoping import scoped
 from torg.visits.aggregates import (
+    MAX_BUCKETS,
     EventBreakdown,
     LocalDateRange,
     VisitSeries,
     events_by_audience,
+    outside_calendar,
     visits_over_time,
 )
+from torg.visits.models import Event, VisitCount
 from torg.web import charts
-from torg.web.charts import ChartBlock, fmt, num, txt
+from torg.web.charts import ChartBlock, fmt, num, percent, txt
 
 #: Sites drawn one by one in the per-site chart; the total always covers every site.
 TOP_SITES = 8
@@ -51,6 +57,9 @@ class Dashboard:
     inquiries_by_service: ChartBlock | None
     events: ChartBlock | None
     top_sites_note: str
+    visits_too_long: str = ""  # said instead of the visit charts when they cannot be drawn
+    inquiries_too_long: str = ""  # likewise for inquiries over time
+    left_out_note: str = ""  # rows dated outside the accepted calendar
 
 
 def build_dashboard(municipality: Municipality, period: LocalDateRange) -> Dashboard:
@@ -68,10 +77,13 @@ def build_dashboard(municipality: Municipality, period: LocalDateRange) -> Dashb
             "%(total)s sites have visit counts. The chart per site shows the %(top)s with "
             "the most visits in the period; the total covers all %(total)s sites."
         ) % {"total": fmt(len(visits.sites)), "top": fmt(TOP_SITES)}
+    visits_too_long = (
+        _too_long(visits.first_day, visits.last_day) if visits.too_many_buckets else ""
+    )
     return Dashboard(
         headlines=_headlines(visits, events, total_inquiries),
-        visits_total=_visits_total(visits),
-        visits_by_site=_visits_by_site(visits),
+        visits_total=None if visits.too_many_buckets else _visits_total(visits),
+        visits_by_site=None if visits.too_many_buckets else _visits_by_site(visits),
         inquiries_over_time=_inquiries_over_time(series),
         inquiries=[block for b in breakdowns if (block := _breakdown(b)) is not None],
         inquiries_by_service=_breakdown(
@@ -79,7 +91,43 @@ def build_dashboard(municipality: Municipality, period: LocalDateRange) -> Dashb
         ),
         events=_events(events),
         top_sites_note=note,
+        visits_too_long=visits_too_long,
+        inquiries_too_long=(
+            _too_long(series.first_day, series.last_day) if series.too_many_buckets else ""
+        ),
+        left_out_note=_left_out_note(municipality, period),
     )
+
+
+def _too_long(first: object, last: object) -> str:
+    return _(
+        "From %(first)s to %(last)s is too long a time to draw in one chart (at most "
+        "%(max)s years). Choose a shorter period above; the totals cover all of it."
+    ) % {"first": first, "last": last, "max": fmt(MAX_BUCKETS)}
+
+
+def _left_out_note(municipality: Municipality, period: LocalDateRange) -> str:
+    """Says how many rows are dated outside the accepted calendar and so in no figure (only
+    when a side of the range is open: a chosen range lies inside the calendar anyway)."""
+    if period.first is not None and period.last is not None:
+        return ""
+    count = sum(
+        outside_calendar(municipality, scoped(model, municipality), field)
+        for model, field in (
+            (VisitCount, "period_start"),
+            (Inquiry, "occurred_at"),
+            (Event, "starts_at"),
+        )
+    )
+    if not count:
+        return ""
+    return ngettext(
+        "%(count)s record is dated before %(first)s or after %(last)s and is left out of "
+        "every figure. Correct its date in the source and import it again.",
+        "%(count)s records are dated before %(first)s or after %(last)s and are left out of "
+        "every figure. Correct their dates in the source and import them again.",
+        count,
+    ) % {"count": fmt(count), "first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()}
 
 
 def _headlines(visits: VisitSeries, events: EventBreakdown, inquiries: int) -> list[Headline]:
@@ -96,22 +144,21 @@ def _headlines(visits: VisitSeries, events: EventBreakdown, inquiries: int) -> l
             fmt(inquiries),
             _("logged at the desks and channels"),
         ),
-        Headline(
-            _("Events"),
-            fmt(events.events),
-            ngettext(
-                "with %(attendance)s attending (%(missing)s event without attendance recorded)",
-                "with %(attendance)s attending (%(missing)s events without attendance recorded)",
-                events.events_without_attendance,
-            )
-            % {
-                "attendance": fmt(events.attendance),
-                "missing": fmt(events.events_without_attendance),
-            }
-            if events.events_without_attendance
-            else _("with %(attendance)s attending") % {"attendance": fmt(events.attendance)},
-        ),
+        Headline(_("Events"), fmt(events.events), _events_detail(events)),
     ]
+
+
+def _events_detail(events: EventBreakdown) -> str:
+    attending = ngettext(
+        "with %(attendance)s attending", "with %(attendance)s attending", events.attendance
+    ) % {"attendance": fmt(events.attendance)}
+    if not events.events_without_attendance:
+        return attending
+    return ngettext(
+        "%(attending)s (%(missing)s event without attendance recorded)",
+        "%(attending)s (%(missing)s events without attendance recorded)",
+        events.events_without_attendance,
+    ) % {"attending": attending, "missing": fmt(events.events_without_attendance)}
 
 
 def _visits_total(visits: VisitSeries) -> ChartBlock | None:
@@ -213,9 +260,12 @@ def _inquiries_over_time(series: InquirySeries) -> ChartBlock | None:
         return None
     unit = series.granularity.label
     total = sum(series.total(b) for b in series.buckets)
-    summary = _(
+    summary = ngettext(
+        "%(total)s inquiry from %(first)s to %(last)s, per %(unit)s of the sites' local "
+        "time and by domain.",
         "%(total)s inquiries from %(first)s to %(last)s, per %(unit)s of the sites' local "
-        "time and by domain."
+        "time and by domain.",
+        total,
     ) % {
         "total": fmt(total),
         "first": series.label(series.buckets[0]),
@@ -269,14 +319,18 @@ def _breakdown(breakdown: Breakdown) -> ChartBlock | None:
     }
     title, category = titles[breakdown.dimension]
     first = breakdown.rows[0]
-    summary = _(
-        "%(label)s is the largest group with %(count)s of %(total)s inquiries (%(share)s %%)."
+    summary = ngettext(
+        "%(label)s is the largest group with %(count)s of %(total)s inquiry (%(share)s %%).",
+        "%(label)s is the largest group with %(count)s of %(total)s inquiries (%(share)s %%).",
+        breakdown.total,
     ) % {
         "label": first.label,
         "count": fmt(first.count),
         "total": fmt(breakdown.total),
-        "share": fmt(100 * breakdown.share(first), 1),
+        "share": fmt(percent(first.count, breakdown.total), 1),
     }
+    shares = [percent(row.count, breakdown.total) for row in breakdown]
+    rounded_sum = sum(share for share in shares if share is not None)
     return ChartBlock(
         id=f"chart-inquiries-{breakdown.dimension.value}",
         title=title,
@@ -289,10 +343,23 @@ def _breakdown(breakdown: Breakdown) -> ChartBlock | None:
         ),
         columns=[category, _("Inquiries"), _("Share (%)")],
         rows=[
-            [txt(row.label), num(row.count), num(100 * breakdown.share(row), 1)]
-            for row in breakdown
+            [txt(row.label), num(row.count), num(share, 1)]
+            for row, share in zip(breakdown, shares, strict=True)
         ],
-        footer=[txt(_("Total")), num(breakdown.total), num(100.0 if breakdown.total else None, 1)],
+        footer=[
+            txt(_("Total")),
+            num(breakdown.total),
+            num(percent(breakdown.total, breakdown.total), 1),
+        ],
+        note=(
+            _(
+                "Each share is rounded to one decimal, so together they make %(sum)s %% "
+                "rather than exactly 100 %%."
+            )
+            % {"sum": fmt(rounded_sum, 1)}
+            if breakdown.total and rounded_sum != 100
+            else ""
+        ),
     )
 
 
@@ -301,9 +368,12 @@ def _events(events: EventBreakdown) -> ChartBlock | None:
         return None
     measure_events, measure_attendance = _("Events"), _("Attendance")
     largest = max(events.rows, key=lambda row: row.attendance)
-    summary = _(
+    summary = ngettext(
+        "%(events)s event with %(attendance)s attending; %(audience)s drew the largest "
+        "attendance (%(largest)s).",
         "%(events)s events with %(attendance)s attending; %(audience)s drew the largest "
-        "attendance (%(largest)s)."
+        "attendance (%(largest)s).",
+        events.events,
     ) % {
         "events": fmt(events.events),
         "attendance": fmt(events.attendance),

@@ -8,23 +8,21 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from torg.visits.aggregates import LocalDateRange
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
+from torg.web.fields import DayField
 
 
 class PeriodForm(forms.Form):
-    """An optional range of local calendar days, both ends inclusive."""
+    """An optional range of local calendar days, both ends inclusive, each within the
+    calendar Torg accepts (:class:`~torg.web.fields.DayField`)."""
 
-    first = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    last = forms.DateField(label=_("To (inclusive)"), required=False, widget=DateInput())
+    first = DayField(label=_("From"), required=False)
+    last = DayField(label=_("To (inclusive)"), required=False)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         first, last = cleaned.get("first"), cleaned.get("last")
         if first and last and last < first:
-            raise forms.ValidationError(_("The last day comes before the first."))
+            self.add_error("last", _("The last day comes before the first."))
         return cleaned
 
     def period(self) -> LocalDateRange:

@@ -83,9 +83,12 @@ def switch_municipality(request: HttpRequest) -> HttpResponse:
 
 @tenant_view(Permission.VIEW)
 def dashboard(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
-    """Headline figures and charts of one municipality, for an optional range of local days."""
+    """Headline figures and charts of one municipality, for an optional range of local days.
+    An invalid range (a day outside the accepted calendar, the last before the first) is
+    answered with 400 and the form's errors, and no figures."""
     request.session[CURRENT_MUNICIPALITY] = tenancy.municipality.slug
     form = PeriodForm(request.GET or None)
+    invalid = form.is_bound and not form.is_valid()
     period = form.period()
     return render(
         request,
@@ -94,8 +97,9 @@ def dashboard(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
             "municipality": tenancy.municipality,
             "form": form,
             "period": period,
-            "dashboard": build_dashboard(tenancy.municipality, period),
+            "dashboard": None if invalid else build_dashboard(tenancy.municipality, period),
             "nav": "dashboard",
             "page_title": _("Dashboard"),
         },
+        status=400 if invalid else 200,
     )

@@ -174,3 +174,52 @@ def test_the_services_list_filters_by_domain(municipality_x, desk_worker_x, clie
         f"/api/v1/m/{municipality_x.slug}/services/", {"domain": "municipal"}
     )
     assert [s["code"] for s in response.json()["results"]] == ["eiendomsskatt"]
+
+
+@pytest.mark.parametrize("number", ["1e999", "12", "1.5", "true", "null", "[]"])
+def test_a_number_or_another_value_where_text_is_expected_is_refused(
+    number, municipality_x, manager_x, client_for
+):
+    category = make_category(municipality_x)
+    body = json.dumps(new_service(category)).replace('"Parkeringstillatelse"', number, 1)
+    assert number in body
+    response = client_for(manager_x).post(
+        f"/api/v1/m/{municipality_x.slug}/services/",
+        data=body,
+        content_type="application/json",
+        headers={"Idempotency-Key": str(uuid.uuid4())},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert "name_nb" in response.json()
+    assert not Service.objects.exists()
+
+
+def test_the_idempotency_messages_speak_the_callers_language(municipality_x, manager_x, client_for):
+    category = make_category(municipality_x)
+    client = client_for(manager_x)
+    path = f"/api/v1/m/{municipality_x.slug}/services/"
+    without_key = client.post(
+        path,
+        data=json.dumps(new_service(category)),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="nb",
+    )
+    assert without_key.status_code == 400
+    assert without_key.json() == {
+        "detail": "Alle skriveoperasjoner må ha en Idempotency-Key-header "
+        "(for eksempel en ny UUID)."
+    }
+    key = str(uuid.uuid4())
+    assert send(client, "POST", path, new_service(category), key=key).status_code == 201
+    reused = client.post(
+        path,
+        data=json.dumps(new_service(category, code="annen")),
+        content_type="application/json",
+        headers={"Idempotency-Key": key},
+        HTTP_ACCEPT_LANGUAGE="nb",
+    )
+    assert reused.status_code == 422
+    assert reused.json()["detail"].startswith(
+        "Denne Idempotency-Key er allerede brukt for en annen forespørsel (POST "
+    )

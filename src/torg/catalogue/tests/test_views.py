@@ -98,14 +98,25 @@ def test_the_filters_narrow_the_list(client_for, desk_worker_x, catalogue_x, ref
     assert len(response.context["services"]) == reference["by_category"]["reports"]
 
 
-def test_a_category_id_of_another_municipality_in_the_filter_shows_none_of_its_services(
+def test_a_category_id_of_another_municipality_in_the_filter_is_refused_with_the_form_error(
     client_for, desk_worker_x, catalogue_x, catalogue_y
 ):
     foreign = ServiceCategory.objects.get(municipality=catalogue_y, code="reports")
     response = client_for(desk_worker_x).get(_url("list"), {"category": foreign.pk})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors["category"]
-    assert {service.municipality_id for service in response.context["services"]} == {catalogue_x.pk}
+    assert response.context["services"] == []
+    html = response.content.decode()
+    assert "data-error-summary" in html and 'href="#id_category"' in html
+
+
+@pytest.mark.parametrize("query", [{"domain": "nonsense"}, {"level": "boss"}, {"category": "x"}])
+def test_invalid_catalogue_filters_give_400_like_the_list_filters(
+    client_for, desk_worker_x, catalogue_x, query
+):
+    response = client_for(desk_worker_x).get(_url("list"), query)
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == list(query)
 
 
 def test_an_outsider_gets_404_for_every_catalogue_page(client_for, outsider_y, catalogue_x):

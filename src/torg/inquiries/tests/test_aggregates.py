@@ -119,3 +119,18 @@ def test_sites_in_different_zones_each_use_their_own_local_day(municipality_x):
     inquiry(toronto, local(2024, 6, 1, 21, 0, "America/Toronto"))
     first_june = LocalDateRange(dt.date(2024, 6, 1), dt.date(2024, 6, 1))
     assert inquiry_count(municipality_x, period=first_june) == 1
+
+
+def test_inquiries_outside_the_accepted_calendar_are_left_out_and_a_long_span_is_not_drawn(
+    site_a,
+):
+    inquiry(site_a, local(1900, 1, 1, 12))
+    inquiry(site_a, local(2100, 12, 31, 12))
+    inquiry(site_a, dt.datetime(9999, 6, 1, tzinfo=dt.UTC))
+    municipality = site_a.municipality
+    assert inquiry_count(municipality) == 2
+    assert inquiries_by(municipality, Dimension.CHANNEL).total == 2
+    series = inquiries_over_time(municipality)
+    assert series.too_many_buckets
+    assert series.buckets == ()
+    assert (series.first_day, series.last_day) == (dt.date(1900, 1, 1), dt.date(2100, 12, 31))

@@ -21,7 +21,7 @@ from torg.inquiries.models import Inquiry
 from torg.inquiries.selectors import InquiryFilters, inquiry_list, inquiry_totals
 from torg.lib.localtime import zone
 from torg.organisation.models import Municipality, Site
-from torg.testing.factories import make_site
+from torg.testing.factories import local, make_site
 
 REFERENCE = Path(__file__).parent / "reference"
 EXPECTED = json.loads((REFERENCE / "expected_totals.json").read_text(encoding="utf-8"))
@@ -241,3 +241,59 @@ def test_the_norwegian_csv_uses_semicolons_and_norwegian_service_names(
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
     assert all(len(row) == 10 for row in rows)
     assert any("Byggesøknad" in row for row in rows)
+
+
+def test_without_any_effort_the_average_is_said_in_ordinary_text_not_as_a_big_number(
+    municipality_x, site_a, analyst_x, client_for
+):
+    Inquiry.objects.create(
+        municipality=municipality_x,
+        site=site_a,
+        occurred_at=local(2024, 3, 1, 10),
+        channel="phone",
+        outcome="resolved",
+    )
+    html = (
+        client_for(analyst_x)
+        .get(reverse("inquiries:list", args=[municipality_x.slug]), HTTP_ACCEPT_LANGUAGE="nb")
+        .content.decode()
+    )
+    assert '<span class="headline__text">ingen innsats registrert</span>' in html
+    assert '<span class="headline__value">ingen innsats' not in html
+
+
+def test_the_norwegian_caption_counts_inquiries_in_the_plural(
+    world, municipality_x, analyst_x, client_for
+):
+    html = (
+        client_for(analyst_x)
+        .get(
+            reverse("inquiries:list", args=[municipality_x.slug]), RANGE, HTTP_ACCEPT_LANGUAGE="nb"
+        )
+        .content.decode()
+    )
+    assert "<caption>Henvendelser 1–5 av 5, nyeste først" in html
+
+
+def test_a_refused_filter_puts_the_focus_on_the_error_summary(
+    municipality_x, analyst_x, client_for
+):
+    response = client_for(analyst_x).get(
+        reverse("inquiries:list", args=[municipality_x.slug]),
+        {"channel": "digital"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    summary = re.search(r"<div class=\"error-summary\"[^>]*>", html)
+    assert summary is not None
+    for attribute in ('role="alert"', 'tabindex="-1"', "autofocus", "data-error-summary"):
+        assert attribute in summary.group(0)
+    assert '<a href="#id_channel">Channel: ' in html
+    assert '<script src="/static/torg/focus.js" defer></script>' in html
+    # The field's own error is in the field's box, linked from the control.
+    assert re.search(
+        r'<div class="field field--error">.*?<ul class="errorlist" id="id_channel_error">',
+        html,
+        re.S,
+    )

@@ -17,10 +17,13 @@ from torg.testing.factories import demo_data_file, local, make_site
 from torg.visits.aggregates import (
     Granularity,
     LocalDateRange,
+    bucket_count,
     bucket_label,
+    bucket_range,
     coarsen_for_span,
     events_by_audience,
     granularity_for_periods,
+    outside_calendar,
     visits_over_time,
 )
 from torg.visits.models import Audience, CountMethod, Event, EventType, VisitCount
@@ -230,3 +233,75 @@ def test_torontos_yearly_totals_and_top_branches_match_the_awk_sums(toronto):
     assert [(s.name, s.total) for s in series.top_sites(8)] == [
         (b["code"], b["visits"]) for b in expected["top_branches"]
     ]
+
+
+# --- The edges of the calendar ----------------------------------------------------------
+
+
+def test_bucket_ranges_stop_at_the_last_accepted_day_and_never_overflow():
+    last_years = bucket_range(dt.date(2099, 6, 1), dt.date(9999, 12, 31), Granularity.YEAR)
+    assert last_years == [dt.date(2099, 1, 1), dt.date(2100, 1, 1)]
+    months = bucket_range(dt.date(2100, 11, 5), dt.date.max, Granularity.MONTH)
+    assert months == [dt.date(2100, 11, 1), dt.date(2100, 12, 1)]
+    assert bucket_range(dt.date(9999, 1, 1), dt.date(9999, 12, 31), Granularity.QUARTER) == []
+    first_weeks = bucket_range(dt.date(1, 1, 1), dt.date(1900, 1, 8), Granularity.WEEK)
+    assert first_weeks == [dt.date(1900, 1, 1), dt.date(1900, 1, 8)]  # 1900-01-01 is a Monday
+
+
+def test_bucket_count_agrees_with_bucket_range():
+    cases = [
+        (dt.date(2023, 12, 31), dt.date(2024, 3, 1)),
+        (dt.date(1900, 1, 1), dt.date(2100, 12, 31)),
+        (dt.date(2024, 2, 29), dt.date(2024, 2, 29)),
+    ]
+    for first, last in cases:
+        for granularity in Granularity:
+            if granularity is Granularity.DAY and (last - first).days > 1000:
+                continue
+            assert bucket_count(first, last, granularity) == len(
+                bucket_range(first, last, granularity)
+            ), (first, last, granularity)
+
+
+def test_a_count_dated_in_the_year_9999_is_left_out_and_counted_as_such(site_a):
+    # What an import accepted before imports refused such dates: the dashboard crashed
+    # with "year 10000 is out of range", or drew a bucket for every year up to it.
+    count(site_a, local(2023, 1, 1), local(2024, 1, 1), 500)
+    count(site_a, dt.datetime(9999, 6, 1, tzinfo=UTC), dt.datetime(9999, 7, 1, tzinfo=UTC), 7)
+    count(site_a, dt.datetime(3000, 1, 1, tzinfo=UTC), dt.datetime(3001, 1, 1, tzinfo=UTC), 8)
+    series = visits_over_time(site_a.municipality)
+    assert series.buckets == (dt.date(2023, 1, 1),)
+    assert series.total == 500
+    assert not series.too_many_buckets
+    queryset = VisitCount.objects.filter(municipality=site_a.municipality)
+    assert outside_calendar(site_a.municipality, queryset, "period_start") == 2
+
+
+def test_counts_spanning_more_years_than_a_chart_can_show_have_no_buckets(site_a):
+    count(site_a, local(1900, 1, 1), local(1901, 1, 1), 1)
+    count(site_a, local(2100, 1, 1), local(2101, 1, 1), 2)
+    series = visits_over_time(site_a.municipality)
+    assert series.granularity is Granularity.YEAR
+    assert series.too_many_buckets
+    assert series.buckets == ()
+    assert (series.first_day, series.last_day) == (dt.date(1900, 1, 1), dt.date(2100, 1, 1))
+    assert series.total == 3  # the totals still cover everything
+
+
+def test_the_dashboard_says_what_it_left_out_and_what_it_cannot_draw(
+    site_a, desk_worker_x, client_for
+):
+    count(site_a, local(1900, 1, 1), local(1901, 1, 1), 1)
+    count(site_a, local(2100, 1, 1), local(2101, 1, 1), 2)
+    count(site_a, dt.datetime(9999, 6, 1, tzinfo=UTC), dt.datetime(9999, 7, 1, tzinfo=UTC), 7)
+    response = client_for(desk_worker_x).get(
+        f"/m/{site_a.municipality.slug}/", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert (
+        "1 record is dated before 1900-01-01 or after 2100-12-31 and is left out of every "
+        "figure." in html
+    )
+    assert "From 1900-01-01 to 2100-01-01 is too long a time to draw in one chart" in html
+    assert 'id="chart-visits-total"' not in html

@@ -181,3 +181,27 @@ def test_the_events_csv_has_a_filename_and_is_not_cached(
         'attachment; filename="torg-events-kommune-x-'
     )
     assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    ("export", "page"),
+    [
+        ("visits:export", "visits:list"),
+        ("visits:events_export", "visits:events"),
+        ("inquiries:export", "inquiries:list"),
+    ],
+)
+def test_an_unknown_delimiter_is_refused_with_400_and_a_message_not_replaced_by_a_semicolon(
+    export, page, world, municipality_x, analyst_x, client_for
+):
+    response = client_for(analyst_x).get(
+        url(export, municipality_x), {**RANGE, "delimiter": "tab"}, **ENGLISH
+    )
+    assert response.status_code == 400
+    assert not response.streaming
+    html = response.content.decode()
+    assert 'id="id_delimiter_error"' in html
+    assert "Choose a semicolon or a comma." in html
+    # The list is shown with its filters kept, and its filter form leads back to the list.
+    assert 'value="2024-03-25"' in html
+    assert f'<form method="get" action="{url(page, municipality_x)}"' in html

@@ -171,7 +171,10 @@ def test_every_filter_has_a_label_and_the_table_has_a_caption_and_column_headers
         assert f'<label for="id_{field}"' in html
     assert "<caption>" in html
     assert html.count('<th scope="col"') == 6
-    assert '<form method="get" class="period-form filters" role="search"' in html
+    assert (
+        f'<form method="get" action="{url("visits:list", municipality_x)}" '
+        'class="period-form filters" role="search"'
+    ) in html
 
 
 def test_the_pages_keep_the_filters(municipality_x, analyst_x, client_for):
@@ -250,3 +253,11 @@ def test_an_event_without_a_site_says_so(world, municipality_x, analyst_x, clien
         .content.decode()
     )
     assert "Not stated" in html
+
+
+def test_the_norwegian_captions_count_in_the_plural(world, municipality_x, analyst_x, client_for):
+    client = client_for(analyst_x)
+    events = client.get(url("visits:events", municipality_x), HTTP_ACCEPT_LANGUAGE="nb")
+    assert "<caption>Arrangementer 1–" in events.content.decode()
+    visits = client.get(url("visits:list", municipality_x), HTTP_ACCEPT_LANGUAGE="nb")
+    assert "<caption>Besøkstall 1–" in visits.content.decode()

@@ -120,3 +120,26 @@ def test_a_membership_in_a_non_norwegian_municipality_does_not_change_the_defaul
     user = make_user("toronto-analyst", toronto, Role.ANALYST)
     html = english(client_for(user)).get("/national/").content.decode()
     assert "Drammen in 2020" in html
+
+
+@pytest.mark.parametrize("year", ["1900", "2031", "abc"])
+def test_a_year_without_statistics_falls_back_and_says_so(year, client_for, desk_worker_x, country):
+    response = english(client_for(desk_worker_x)).get(
+        "/national/", {"municipality": "3005", "year": year}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert (
+        f"There are no statistics for the year {year}; showing 2020, the newest year, instead."
+        in html
+    )
+    assert "Drammen in 2020" in html
+
+
+def test_a_year_with_statistics_says_nothing_about_falling_back(client_for, desk_worker_x, country):
+    html = (
+        english(client_for(desk_worker_x))
+        .get("/national/", {"municipality": "3005", "year": "2020"})
+        .content.decode()
+    )
+    assert "There are no statistics for the year" not in html
