@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from django.utils import translation
 
 from torg.organisation.models import Membership, Role
 
@@ -49,7 +50,7 @@ def test_an_existing_member_gets_the_new_role_and_no_second_membership(
     ],
 )
 def test_a_user_error_is_a_message_with_status_2(municipality_x, args, message) -> None:
-    with pytest.raises(CommandError, match=message) as error:
+    with translation.override("en"), pytest.raises(CommandError, match=message) as error:
         _add(*args)
     assert error.value.returncode == 2
     assert not get_user_model().objects.filter(username="nobody").exists()
@@ -68,3 +69,8 @@ def test_a_superuser_can_manage_municipalities_and_memberships_in_the_admin(
     )
     assert client.get("/admin/organisation/membership/").status_code == 200
     assert client.get("/admin/organisation/site/add/").status_code == 200
+
+
+def test_the_messages_are_norwegian_in_a_norwegian_installation(municipality_x) -> None:
+    with translation.override("nb"), pytest.raises(CommandError, match="Gyldige kommuner"):
+        _add("nobody", "--municipality", "nowhere", "--role", "manager")
