@@ -27,3 +27,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "torg.web.errors.bad_request"
+handler403 = "torg.web.errors.permission_denied"
+handler404 = "torg.web.errors.page_not_found"
+handler500 = "torg.web.errors.server_error"

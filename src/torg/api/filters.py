@@ -27,6 +27,7 @@ from rest_framework.request import Request
 from torg.catalogue.models import Service
 from torg.inquiries.models import Channel, InquiryDomain, Outcome
 from torg.inquiries.selectors import InquiryFilters
+from torg.lib.params import whole_number
 from torg.organisation.models import Site
 from torg.organisation.scoping import Tenancy
 from torg.visits.models import Audience, CountMethod, EventType
@@ -167,7 +168,8 @@ class _Parser:
         raw = self.text(name)
         if not raw:
             return None
-        row = self.tenancy.scoped(model).filter(pk=int(raw)).first() if raw.isdigit() else None
+        pk = whole_number(raw)
+        row = self.tenancy.scoped(model).filter(pk=pk).first() if pk is not None else None
         if row is None:
             self.errors[name] = [_("Nothing with this id in this municipality.")]
         return row

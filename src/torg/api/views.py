@@ -41,10 +41,11 @@ from rest_framework.response import Response
 from torg.api import filters, serializers
 from torg.api.idempotency import IDEMPOTENCY_PARAMETER, IdempotentWritesMixin
 from torg.api.permissions import AUTHENTICATION_CLASSES, TenantAPIMixin, TenantPermission
-from torg.catalogue.models import Service, ServiceCategory
+from torg.catalogue.models import Domain, Level, Service, ServiceCategory
 from torg.catalogue.services import service_create, service_update
 from torg.inquiries.models import Inquiry
 from torg.inquiries.selectors import inquiry_list, inquiry_totals
+from torg.lib.params import whole_number
 from torg.organisation.models import (
     Municipality,
     OpeningHours,
@@ -181,11 +182,26 @@ class ServiceViewSet(
         queryset = self.tenancy.scoped(Service)
         if self.action == "list":
             params = self.request.query_params
-            if params.get("category", "").isdigit():
-                queryset = queryset.filter(category_id=int(params["category"]))
-            for name in ("domain", "level"):
-                if params.get(name):
-                    queryset = queryset.filter(**{name: params[name]})
+            errors: dict[str, list[str]] = {}
+            if params.get("category"):
+                category = whole_number(params["category"])
+                if (
+                    category is None
+                    or not self.tenancy.scoped(ServiceCategory).filter(pk=category).exists()
+                ):
+                    errors["category"] = [_("Nothing with this id in this municipality.")]
+                else:
+                    queryset = queryset.filter(category_id=category)
+            for name, choices in (("domain", Domain.values), ("level", Level.values)):
+                value = params.get(name)
+                if not value:
+                    continue
+                if value not in choices:
+                    errors[name] = [_("Choose one of: %(valid)s.") % {"valid": ", ".join(choices)}]
+                else:
+                    queryset = queryset.filter(**{name: value})
+            if errors:
+                raise ValidationError(errors)
         return queryset
 
     def perform_create(self, serializer: serializers.ServiceSerializer) -> None:  # type: ignore[override]
@@ -392,9 +408,10 @@ class AnnualLibraryStatisticsViewSet(viewsets.ReadOnlyModelViewSet):
         if params.get("country"):
             queryset = queryset.filter(country=params["country"].upper())
         if params.get("year"):
-            if not params["year"].isdigit():
+            year = whole_number(params["year"], maximum=9999)
+            if year is None:
                 raise ValidationError({"year": [_("Give a year such as 2020.")]})
-            queryset = queryset.filter(year=int(params["year"]))
+            queryset = queryset.filter(year=year)
         if params.get("municipality_number"):
             queryset = queryset.filter(municipality_number=params["municipality_number"])
         return queryset

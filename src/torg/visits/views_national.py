@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from torg.lib.params import printable, whole_number
 from torg.organisation.scoping import memberships_of
 from torg.visits import national
 from torg.web import charts
@@ -43,16 +44,12 @@ def comparison(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"nav": "national", "years": years}
     if not years:
         return render(request, "visits/national.html", context)
-    asked_year = request.GET.get("year", "").strip()
-    try:
-        year = int(asked_year) if asked_year else years[0]
-    except ValueError:
-        year = years[0]
-    if year not in years:
-        year = years[0]
-    year_not_found = bool(asked_year) and not (asked_year.isdigit() and int(asked_year) == year)
+    asked_year = printable(request.GET.get("year", ""), limit=20)
+    wanted_year = whole_number(asked_year, maximum=9999) if asked_year else years[0]
+    year = wanted_year if wanted_year in years else years[0]
+    year_not_found = bool(asked_year) and wanted_year != year
     rows = national.load_year(year, "NO")
-    asked = request.GET.get("municipality", "").strip()
+    asked = printable(request.GET.get("municipality", ""), limit=100)
     subject = national.find(rows, asked) if asked else None
     not_found = bool(asked) and subject is None
     if subject is None:
