@@ -79,10 +79,10 @@ def test_another_municipalitys_category_is_refused(api, municipality_x, municipa
 
 
 @override_settings(DEBUG=False)
-def test_a_page_that_does_not_exist_is_torgs_own_page_outside_the_api(municipality_x) -> None:
-    client = Client()
-    client.force_login(make_user("someone", municipality_x))
-    response = client.get("/no/such/page/")
+def test_a_page_that_does_not_exist_is_torgs_own_page_outside_the_api(
+    municipality_x, client_for
+) -> None:
+    response = client_for(make_user("someone", municipality_x)).get("/no/such/page/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
 
