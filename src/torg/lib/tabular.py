@@ -8,7 +8,9 @@ text in the wrong encoding.
 Encodings are tried in the order recommended for Nordic spreadsheets: a byte-order mark
 decides (UTF-8 with BOM, UTF-16 LE/BE); UTF-16 without a BOM is recognised by its zero
 bytes; otherwise strict UTF-8, and if that fails Windows-1252 (what Excel on Windows
-writes for "CSV" in Norway). Delimiters are sniffed among ``,``, ``;``, tab and ``|``.
+writes for "CSV" in Norway). A file that is not UTF-8 but has UTF-8 characters in it (rows
+pasted together from two sources) is refused, not read as Windows-1252: that would garble
+every UTF-8 row ("sør" → "sÃ¸r"). Delimiters are sniffed among ``,``, ``;``, tab and ``|``.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import IO
 
 from torg.lib.localtime import check_day
 
@@ -129,10 +132,19 @@ def detect_encoding(raw: bytes) -> str:
         return "utf-16-le" if odd_zeros > even_zeros else "utf-16-be"
     try:
         raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        not_utf8 = error.start
     else:
         return "utf-8"
+    if _has_utf8_characters(raw):
+        line = raw.count(b"\n", 0, not_utf8) + 1
+        raise TableError(
+            f"The file mixes encodings: it has UTF-8 characters, but line {line} has a byte "
+            f"that is not UTF-8 (byte {not_utf8} of the file, 0x{raw[not_utf8]:02X}), as "
+            "when rows from a Windows-1252 file are pasted into a UTF-8 file. Save the file "
+            'as UTF-8 (in Excel: "CSV UTF-8") and import it again; if it is Windows-1252 '
+            "throughout, give the encoding cp1252."
+        )
     try:
         raw.decode("cp1252")
     except UnicodeDecodeError as error:
@@ -140,6 +152,20 @@ def detect_encoding(raw: bytes) -> str:
             f"The file is neither UTF-8, UTF-16 nor Windows-1252 text (byte {error.start})."
         ) from error
     return "cp1252"
+
+
+def _has_utf8_characters(raw: bytes) -> bool:
+    """Whether ``raw`` holds a well-formed UTF-8 sequence of a printable character ("ø" is
+    ``C3 B8``, "–" ``E2 80 93``; RFC 3629, which Python's strict decoder follows). Windows-1252
+    text has one only by accident: a capital letter with an accent right before a symbol
+    such as "’" or "°" ("Ã¸" is no Norwegian). Such a file is refused too, with the way out:
+    give its encoding."""
+    # Decoding with replacement keeps every well-formed sequence and turns each invalid
+    # byte into U+FFFD; what is left beyond ASCII came from UTF-8.
+    rest = raw.decode("utf-8", errors="replace").replace("\ufffd", "")
+    if rest.isascii():
+        return False
+    return any(not char.isascii() and char.isprintable() for char in set(rest))
 
 
 def detect_delimiter(text: str) -> str:
@@ -232,6 +258,31 @@ class Table:
     delimiter: str | None = None
     sheet: str | None = None
     size_bytes: int = 0
+    # For an XLSX sheet: finds its formula cells that have no saved value, which read as
+    # empty. Called once, and only when a required cell is empty.
+    find_formulas_without_value: Callable[[], frozenset[tuple[int, int]]] | None = field(
+        default=None, repr=False
+    )
+    _formulas_without_value: frozenset[tuple[int, int]] | None = field(
+        default=None, init=False, repr=False
+    )
+
+    def empty_reason(self, row: int, column: int) -> str:
+        """Why the cell in spreadsheet ``row`` (header = 1) and 0-based ``column`` reads as
+        empty: ``"is empty"``, or :data:`FORMULA_WITHOUT_VALUE` for a formula in a workbook
+        that was never calculated (one written by a program, not by Excel)."""
+        if self.find_formulas_without_value is not None:
+            if self._formulas_without_value is None:
+                self._formulas_without_value = self.find_formulas_without_value()
+            if (row, column) in self._formulas_without_value:
+                return FORMULA_WITHOUT_VALUE
+        return "is empty"
+
+
+FORMULA_WITHOUT_VALUE = (
+    "is a formula without a saved value; open and save the workbook in Excel "
+    "(or LibreOffice), which calculates it"
+)
 
 
 def read_table(
@@ -308,7 +359,7 @@ def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> Table:
     except StopIteration:
         raise TableError(f"{path.name}: the file has no header row.") from None
     except csv.Error as error:
-        raise TableError(f"{path.name}, row 1: {error}") from error
+        raise TableError(f"{path.name}, row 1: {_csv_reason(error)}.") from error
     return Table(
         path=path,
         headers=headers,
@@ -328,7 +379,7 @@ def _csv_rows(path: Path, reader: Iterator[list[str]]) -> Iterator[tuple[int, li
         except StopIteration:
             return
         except csv.Error as error:
-            raise TableError(f"{path.name}, row {start}: {error}") from error
+            raise TableError(f"{path.name}, row {start}: {_csv_reason(error)}.") from error
         line = reader.line_num  # type: ignore[attr-defined]
         if not cells:
             continue  # an empty line: no row at all
@@ -339,21 +390,48 @@ def _csv_rows(path: Path, reader: Iterator[list[str]]) -> Iterator[tuple[int, li
             yield start, []  # only delimiters (and spaces): a blank row
 
 
+# What the csv module's errors mean to someone who made the file in a spreadsheet.
+_CSV_REASONS = (
+    ("unexpected end of data", "a quoted cell is never closed"),
+    ("line contains nul", "the row has a NUL byte, which no text file has"),
+    ("expected after", "a quote inside a cell is not doubled"),
+    ("field larger than field limit", "a cell is longer than the longest Torg reads"),
+)
+
+
+def _csv_reason(error: csv.Error) -> str:
+    """The reason for a record the csv module cannot parse, in the user's terms, followed
+    by the module's own words (without a full stop, for the caller to add)."""
+    text = str(error).rstrip(".")
+    lowered = text.casefold()
+    for fragment, reason in _CSV_REASONS:
+        if fragment in lowered:
+            return f"{reason} ({text})"
+    return text
+
+
 def _blank(cells: list[str]) -> bool:
     """Whether every cell is empty or whitespace."""
     return all(not cell or cell.isspace() for cell in cells)
 
 
 def _cell_text(value: object, decimal: str = ".") -> str:
+    """A workbook cell as the text a profile parses: a yes/no cell as ``TRUE`` or ``FALSE``
+    (as Excel shows it, so that no number column takes it for 1 or 0), a number without
+    grouping and with ``decimal`` as its mark."""
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "1" if value else "0"
+        return "TRUE" if value else "FALSE"
     if isinstance(value, float):
-        if value.is_integer():
+        if value.is_integer() and -1e16 < value < 1e16:
             return str(int(value))
-        # The shortest repr that round-trips, without an exponent (1e-07 → 0.0000001).
-        return format(Decimal(repr(value)), "f").replace(".", decimal)
+        text = repr(value)  # the shortest text that reads back as the same number
+        if "e" in text and not 1e-16 < abs(value) < 1e16:
+            # Far beyond any count or amount: as Excel shows it (1E+300), not 300 digits.
+            return text.upper().replace(".", decimal)
+        # Without an exponent (1e-07 → 0.0000001).
+        return format(Decimal(text), "f").replace(".", decimal)
     if isinstance(value, dt.datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date):
@@ -385,9 +463,111 @@ def _read_workbook(path: Path, sheet: str | None, decimal: str = ".") -> Table:
             cells = [_cell_text(v, decimal) for v in values]
             yield index, [] if _blank(cells) else cells
 
-    return Table(
+    table = Table(
         path=path, headers=headers, rows=iterate(), sheet=sheet, size_bytes=path.stat().st_size
     )
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        table.find_formulas_without_value = lambda: _formulas_without_value(path, sheet)
+    return table
+
+
+_CELL_REFERENCE = re.compile(r"([A-Z]{1,3})([0-9]+)")
+
+
+def _parse_xml(
+    source: IO[bytes],
+    start: Callable[[str, dict[str, str]], None],
+    end: Callable[[str], None] | None = None,
+    text: Callable[[str], None] | None = None,
+) -> None:
+    """Stream the XML ``source`` through expat, calling ``start(name, attributes)``,
+    ``end(name)`` and ``text(data)`` with names without their prefix (``x:c`` → ``c``).
+    A document type declaration is refused (``ValueError``): no part of a workbook has
+    one, and it is where the entity expansion attacks on XML parsers live."""
+    from xml.parsers import expat
+
+    def refuse(*_args: object) -> None:
+        raise ValueError("an XML part of the workbook has a document type declaration")
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.StartElementHandler = lambda name, attributes: start(
+        name.rpartition(":")[2], {k.rpartition(":")[2]: v for k, v in attributes.items()}
+    )
+    if end is not None:
+        parser.EndElementHandler = lambda name: end(name.rpartition(":")[2])
+    if text is not None:
+        parser.CharacterDataHandler = text
+    parser.ParseFile(source)
+
+
+def _formulas_without_value(path: Path, sheet: str) -> frozenset[tuple[int, int]]:
+    """(spreadsheet row, 0-based column) of each formula cell of ``sheet`` in the XLSX
+    workbook ``path`` that has no saved value (``<c><f>…</f></c>`` without a ``<v>``;
+    ECMA-376 part 1, 18.3.1.4). calamine reads such a cell as empty and does not say that
+    it holds a formula, so the sheet's XML is read again here. Empty when the workbook is
+    laid out in a way this does not follow."""
+    import zipfile
+    from xml.parsers import expat
+
+    targets: dict[str, str] = {}
+    relations: dict[str, str] = {}
+    found: set[tuple[int, int]] = set()
+    cell: dict[str, str | None] = {}
+
+    def relationship(name: str, attributes: dict[str, str]) -> None:
+        if name == "Relationship":
+            targets[attributes.get("Id", "")] = attributes.get("Target", "")
+
+    def sheet_entry(name: str, attributes: dict[str, str]) -> None:
+        if name == "sheet" and attributes.get("name") == sheet:
+            relations[sheet] = attributes.get("id", "")
+
+    def cell_start(name: str, attributes: dict[str, str]) -> None:
+        if name == "c":
+            cell.clear()
+            cell.update(ref=attributes.get("r", ""), type=attributes.get("t"))
+        elif name == "f":
+            cell["formula"] = ""
+        elif name == "v":
+            cell["value"] = ""
+            cell["reading"] = ""
+
+    def cell_text(data: str) -> None:
+        if "reading" in cell:
+            cell["value"] = (cell.get("value") or "") + data
+
+    def cell_end(name: str) -> None:
+        if name == "v":
+            cell.pop("reading", None)
+        elif name == "c" and "formula" in cell:
+            value = cell.get("value")
+            # A cached empty text (t="str", <v></v>) is a value; <v/> alone is none.
+            if value is None or (not value and cell.get("type") != "str"):
+                match = _CELL_REFERENCE.fullmatch(cell.get("ref") or "")
+                if match:
+                    letters, digits = match.groups()
+                    column = 0
+                    for letter in letters:
+                        column = column * 26 + ord(letter) - ord("A") + 1
+                    found.add((int(digits), column - 1))
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            with archive.open("xl/_rels/workbook.xml.rels") as handle:
+                _parse_xml(handle, relationship)
+            with archive.open("xl/workbook.xml") as handle:
+                _parse_xml(handle, sheet_entry)
+            target = targets.get(relations.get(sheet, ""), "")
+            if not target:
+                return frozenset()
+            part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            with archive.open(part) as handle:
+                _parse_xml(handle, cell_start, cell_end, cell_text)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, expat.ExpatError):
+        return frozenset()
+    return frozenset(found)
 
 
 # --- numbers ---------------------------------------------------------------------------
@@ -463,11 +643,16 @@ class NumberFormat:
 
     def parse_int(self, text: str) -> int:
         """Parse ``text`` as a whole number; ``"3024.0"``-style integral decimals (as written
-        by spreadsheets and pandas) are accepted. Raises ``ValueError`` with a reason."""
+        by spreadsheets and pandas) are accepted. Raises ``ValueError`` with a reason: "not
+        a whole number" for a decimal in either notation (``1,5`` and ``1.5``), whichever
+        mark the format has."""
         plain = text.strip()
         if plain.isdigit() and plain.isascii():  # the common case, fast
             return int(plain)
-        number = self.parse_decimal(text)
+        try:
+            number = self.parse_decimal(text)
+        except ValueError as error:
+            raise ValueError(_not_whole_reason(plain) or str(error)) from None
         if number != number.to_integral_value():
             raise ValueError("not a whole number")
         return int(number)
@@ -475,12 +660,48 @@ class NumberFormat:
     def parse_count(self, text: str) -> int:
         """Parse ``text`` as a count: a whole number from 0 (an observation) to
         :data:`MAX_COUNT`. Raises ``ValueError`` with a reason."""
-        value = self.parse_int(text)
+        try:
+            value = self.parse_int(text)
+        except ValueError:
+            if _scientific_above(text, MAX_COUNT):
+                raise ValueError(_TOO_LARGE_COUNT) from None
+            raise
         if value < 0:
             raise ValueError("a count cannot be negative")
         if value > MAX_COUNT:
-            raise ValueError(f"is larger than {MAX_COUNT:,}, the largest count Torg stores")
+            raise ValueError(_TOO_LARGE_COUNT)
         return value
+
+
+_TOO_LARGE_COUNT = f"is larger than {MAX_COUNT:,}, the largest count Torg stores"
+# A decimal in either notation, and a number in scientific notation (as a spreadsheet
+# shows a very large one: 1E+300, 1,5E+20).
+_DECIMAL_TEXT = re.compile(r"[-+\u2212]?[0-9]+[.,][0-9]+")
+_SCIENTIFIC_TEXT = re.compile(r"[-+\u2212]?[0-9]+(?:[.,][0-9]+)?[eE][-+]?[0-9]+")
+_YES_NO = frozenset({"TRUE", "FALSE", "SANN", "USANN"})
+
+
+def _not_whole_reason(plain: str) -> str | None:
+    """Why stripped ``plain``, which the number format refused, is no whole number, when
+    something better than "not a number" can be said."""
+    if _DECIMAL_TEXT.fullmatch(plain):
+        return "not a whole number"
+    if _SCIENTIFIC_TEXT.fullmatch(plain):
+        return "not a whole number written out in digits (it is in scientific notation)"
+    if plain.upper() in _YES_NO:
+        return "not a number but a yes/no value"
+    return None
+
+
+def _scientific_above(text: str, limit: int) -> bool:
+    """Whether ``text`` is a number in scientific notation larger than ``limit``."""
+    plain = text.strip()
+    if not _SCIENTIFIC_TEXT.fullmatch(plain):
+        return False
+    try:
+        return Decimal(plain.replace(",", ".").replace("\u2212", "-")) > limit
+    except InvalidOperation:  # an exponent with more digits than Decimal takes
+        return False
 
 
 NORWEGIAN = NumberFormat("nb", decimal=",", group=(" ",))

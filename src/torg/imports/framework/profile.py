@@ -95,8 +95,13 @@ class Profile:
         return None
 
     missing_row_reason: ClassVar[str] = "there is no stored row to update"
+    # The file's columns whose values together make a record's natural key, named in the
+    # message about a row that repeats another.
+    key_columns: ClassVar[tuple[str, ...]] = ()
 
     def describe_key(self, key: tuple[Any, ...]) -> str:
+        """The natural ``key`` as the file's user reads it (a site's name, a period in the
+        site's local time), for the message about a repeated row."""
         return ", ".join(str(k) for k in key)
 
 

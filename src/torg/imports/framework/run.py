@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,10 @@ class ImportResult:
     Every row read is accounted for: ``rows_read == rows_built + skipped``, and
     ``records == created + updated + unchanged`` (:meth:`check`). When each row makes one
     record, as in every profile so far, the summary's figures add up to the rows read.
+
+    ``ignored_columns`` are the file's columns that the profile does not read (their
+    headers, in the file's order), which the summary names so that no column vanishes
+    unnoticed.
     """
 
     profile: str
@@ -51,6 +55,7 @@ class ImportResult:
     dry_run: bool = False
     already_imported: bool = False
     batch_id: int | None = None
+    ignored_columns: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """The one-line summary the command prints."""
@@ -62,10 +67,14 @@ class ImportResult:
             )
         prefix = "Dry run, nothing written: would import" if self.dry_run else "Imported"
         records = f" ({self.records} records)" if self.records != self.rows_built else ""
+        ignored = (
+            f"; ignored columns: {', '.join(self.ignored_columns)}" if self.ignored_columns else ""
+        )
         return (
             f"{prefix} {self.file_name}{target} with profile {self.profile}: "
             f"{self.rows_read} rows read{records}, {self.created} created, "
-            f"{self.updated} updated, {self.unchanged} unchanged, {self.skipped} skipped."
+            f"{self.updated} updated, {self.unchanged} unchanged, {self.skipped} skipped"
+            f"{ignored}."
         )
 
     def check(self) -> None:
@@ -125,7 +134,9 @@ def _valid_municipalities() -> str:
 
 def _match_columns(
     profile: Profile, table: Table
-) -> list[tuple[str, int, Callable[[str], Any], bool]]:
+) -> tuple[list[tuple[str, int, Callable[[str], Any], bool]], list[str]]:
+    """The plan of the profile's columns in ``table``, (field, index, parse, allow_empty)
+    each, and the headers of the file's columns that no column of the profile reads."""
     wanted: list[str] = []
     for column in profile.columns:
         wanted.append(column.header)
@@ -146,7 +157,13 @@ def _match_columns(
             f"{table.path.name} does not match the profile {profile.name}: it lacks the column(s) "
             f"{', '.join(repr(m) for m in missing)}. Its header has: {present or '(nothing)'}."
         )
-    return plan
+    used = {index for _, index, _, _ in plan}
+    ignored = [
+        _clean_header(header)
+        for index, header in enumerate(table.headers)
+        if index not in used and header.strip()
+    ]
+    return plan, ignored
 
 
 def run_import(
@@ -213,7 +230,7 @@ def run_import(
     except OSError as error:
         raise ImportRefused(f"{path} cannot be read: {error.strerror or error}.") from error
     try:
-        plan = _match_columns(profile, table)
+        plan, ignored_columns = _match_columns(profile, table)
     except TableError as error:
         raise ImportRefused(f"{path.name}: {error}") from error
     run = ImportRun(path=path, municipality=target, options=options)
@@ -229,7 +246,8 @@ def run_import(
             profile, table, plan, run, writer, progress
         )
     except TableError as error:
-        # A record the CSV reader cannot parse (an unterminated quote, a NUL byte).
+        # A record the CSV reader cannot parse (an unterminated quote); the message names
+        # the row and ends with a full stop.
         raise ImportRefused(f"{error} Nothing was imported.") from error
     issues.extend(
         Issue(
@@ -246,6 +264,7 @@ def run_import(
         raise ImportFailed(issues, rows_read)
     result.rows_read, result.records, result.skipped = rows_read, len(records), skipped
     result.rows_built = rows_built
+    result.ignored_columns = ignored_columns
     with transaction.atomic():
         if not force and _already_imported(profile, target, sha):
             # Another import of the same file finished while this one was reading.
@@ -390,7 +409,13 @@ def _read_rows(
                     values[name] = None
                     continue
                 issues.append(
-                    Issue(file_name, row_number, _clean_header(headers[index]), text, "is empty")
+                    Issue(
+                        file_name,
+                        row_number,
+                        _clean_header(headers[index]),
+                        text,
+                        table.empty_reason(row_number, index),
+                    )
                 )
                 row_ok = False
                 continue
@@ -435,13 +460,7 @@ def _read_rows(
             first = seen.get(key)
             if first is not None:
                 issues.append(
-                    Issue(
-                        file_name,
-                        row_number,
-                        None,
-                        None,
-                        f"repeats row {first} ({profile.describe_key(key)}); each may appear once",
-                    )
+                    Issue(file_name, row_number, None, None, _repeat_reason(profile, key, first))
                 )
                 continue
             seen[key] = row_number
@@ -453,3 +472,13 @@ def _read_rows(
 
 def _clean_header(header: str) -> str:
     return " ".join(header.split())
+
+
+def _repeat_reason(profile: Profile, key: tuple[Any, ...], first: int) -> str:
+    """The reason of a row whose natural ``key`` repeats that of row ``first``."""
+    columns = profile.key_columns
+    if not columns:
+        return f"repeats row {first} ({profile.describe_key(key)}); each may appear once"
+    named = columns[0] if len(columns) == 1 else f"{', '.join(columns[:-1])} and {columns[-1]}"
+    each = "each value of" if len(columns) == 1 else "each combination of"
+    return f"repeats row {first} ({profile.describe_key(key)}); {each} {named} may appear only once"

@@ -46,7 +46,7 @@ from torg.imports.framework import (
     UpsertWriter,
     choice_parser,
 )
-from torg.imports.profiles.common import local_day_start
+from torg.imports.profiles.common import local_day_start, local_period_text
 from torg.imports.registry import register
 from torg.inquiries.models import Channel, Inquiry, InquiryDomain, Outcome
 from torg.lib.localtime import FIRST_DAY, LAST_DAY, add_months
@@ -97,6 +97,7 @@ class AlessandriaLibraryEntriesProfile(Profile):
     )
     scope = Scope.TENANT
     source = "Comune di Alessandria, open data: dataset ingressi-biblioteca (CC BY 4.0)"
+    key_columns = ("Mese",)
     columns = (
         Column("Mese", "month", parse=choice_parser(MONTHS, what="Italian month name")),
         Column("Ingressi", "entries", parse=PLAIN.parse_count),
@@ -144,7 +145,7 @@ class AlessandriaLibraryEntriesProfile(Profile):
         }
 
     def describe_key(self, key: tuple[Any, ...]) -> str:
-        return f"the month starting {key[2]:%Y-%m-%d %H:%M} UTC"
+        return f"the month {local_period_text(key[2], key[3], self.site.time_zone)}"
 
 
 # Stato (the report's state in Municipium) → outcome. A report is never resolved at the

@@ -166,5 +166,7 @@ class BampfaDeskLogProfile(Profile):
             "created_by_id": None,
         }
 
+    key_columns = ("Timestamp",)
+
     def describe_key(self, key: tuple[Any, ...]) -> str:
         return f"the same timestamp ({key[1].removeprefix('libstats:')})"

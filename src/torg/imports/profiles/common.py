@@ -44,6 +44,23 @@ def local_instant(text: str, zone_name: str) -> dt.datetime:
     return parse_local_datetime(text, zone(zone_name))
 
 
+def local_period_text(start: dt.datetime, end: dt.datetime, zone_name: str) -> str:
+    """The half-open period [``start``, ``end``) as a person at a site in ``zone_name``
+    reads it, for messages: whole local days as first and last day
+    (``2024-03-01–2024-03-31 Europe/Oslo``, or one day), other periods with their local
+    times (``2024-03-01 08:00–09:00 Europe/Oslo``, the end's date only when it differs)."""
+    local_zone = zone(zone_name)
+    first = start.astimezone(local_zone)
+    after = end.astimezone(local_zone)
+    midnight = dt.time(0, 0)
+    if first.time() == midnight and after.time() == midnight and after.date() > first.date():
+        last = after.date() - dt.timedelta(days=1)
+        days = f"{first:%Y-%m-%d}" if last == first.date() else f"{first:%Y-%m-%d}–{last:%Y-%m-%d}"
+        return f"{days} {zone_name}"
+    end_text = f"{after:%H:%M}" if after.date() == first.date() else f"{after:%Y-%m-%d %H:%M}"
+    return f"{first:%Y-%m-%d %H:%M}–{end_text} {zone_name}"
+
+
 @lru_cache(maxsize=50_000)
 def local_day_start(day: dt.date, zone_name: str) -> dt.datetime:
     """:func:`start_of_local_day` cached on (day, zone): the UTC instant local ``day``

@@ -26,7 +26,7 @@ from torg.imports.framework import (
     UpsertWriter,
     choice_parser,
 )
-from torg.imports.profiles.common import SiteLookup, local_instant
+from torg.imports.profiles.common import SiteLookup, local_instant, local_period_text
 from torg.imports.registry import register
 from torg.lib.tabular import NORWEGIAN
 from torg.visits.models import CountMethod, VisitCount
@@ -59,6 +59,7 @@ class CounterCsvProfile(Profile):
     title = gettext_noop("Visit counts (generic CSV: site, entrance, period start and end, count)")
     scope = Scope.TENANT
     number_format = NORWEGIAN
+    key_columns = ("site", "entrance", "period_start", "period_end")
     columns = (
         Column("site", "site"),
         Column("entrance", "entrance", parse=_entrance, allow_empty=True, optional=True),
@@ -83,6 +84,8 @@ class CounterCsvProfile(Profile):
         self.sites = SiteLookup(run.require_municipality())
         # Cell text → (site id, IANA zone): looked up once per spelling, not once per row.
         self.site_cache: dict[str, tuple[int, str]] = {}
+        # Site id → (name, IANA zone), for messages.
+        self.site_names: dict[int, tuple[str, str]] = {}
         self.municipality_id = run.require_municipality().pk
 
     def build(self, values: dict[str, Any], row: int, run: ImportRun) -> Record:
@@ -91,6 +94,7 @@ class CounterCsvProfile(Profile):
         if cached is None:
             site = self.sites.get(site_text, "site")
             cached = self.site_cache[site_text] = (site.pk, site.time_zone)
+            self.site_names[site.pk] = (site.name, site.time_zone)
         site_id, zone_name = cached
         try:
             start = local_instant(values["start"], zone_name)
@@ -101,7 +105,12 @@ class CounterCsvProfile(Profile):
         except ValueError as error:
             raise RowError(str(error), "period_end", values["end"]) from None
         if end <= start:
-            raise RowError("the period ends before it starts", "period_end", values["end"])
+            reason = (
+                "the period is empty: it ends when it starts"
+                if end == start
+                else "the period ends before it starts"
+            )
+            raise RowError(reason, "period_end", values["end"])
         # Every column of the model, so that the writer has no defaults to fill in.
         return {
             "municipality_id": self.municipality_id,
@@ -116,5 +125,7 @@ class CounterCsvProfile(Profile):
         }
 
     def describe_key(self, key: tuple[Any, ...]) -> str:
-        _, entrance, start, end = key
-        return f"same site, entrance {entrance or '(all)'!r} and period {start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M} UTC"
+        site_id, entrance, start, end = key
+        name, zone_name = self.site_names[site_id]
+        period = local_period_text(start, end, zone_name)
+        return f"site {name}, entrance {entrance or '(all)'!r}, period {period}"

@@ -49,7 +49,7 @@ from torg.imports.framework import (
     UpsertWriter,
     choice_parser,
 )
-from torg.imports.profiles.common import local_day_start
+from torg.imports.profiles.common import local_day_start, local_period_text
 from torg.imports.registry import register
 from torg.lib.localtime import parse_iso_interval
 from torg.lib.tabular import PLAIN
@@ -135,9 +135,14 @@ class AceVisitsProfile(_RoutedProfile):
         Column("Period", "period", parse=period),
         Column("Count", "count", parse=PLAIN.parse_count),
     )
+    key_columns = ("Authority", "Location", "Period")
 
     def writer(self) -> UpsertWriter:
         return UpsertWriter(VisitCount, ("site_id", "entrance", "period_start", "period_end"))
+
+    def describe_key(self, key: tuple[Any, ...]) -> str:
+        site = next(s for s in self.sites.values() if s.pk == key[0])
+        return f"{site.name}, {local_period_text(key[2], key[3], site.time_zone)}"
 
     def begin(self, run: ImportRun) -> None:
         super().begin(run)
@@ -206,6 +211,7 @@ class _AceEventFigureProfile(_RoutedProfile):
     other: ClassVar[str]
     source = "Arts Council England, Libraries Activity Data 2023-24 (Libraries Hacked tidy files)"
     columns = _EVENT_COLUMNS
+    key_columns = ("Authority", "Event type", "Age group", "Period")
 
     def writer(self) -> UpsertWriter:
         return UpsertWriter(Event, ("municipality_id", "source_key"))

@@ -353,6 +353,7 @@ class NbFolkebibliotek2020Profile(Profile):
     country = COUNTRY
     source = "Nasjonalbiblioteket, folkebibliotekstatistikk 2020 (folkebibl-2020-kommuner.csv)"
     columns = _columns()
+    key_columns = ("Kommunenr.",)
 
     def writer(self) -> UpsertWriter:
         return UpsertWriter(AnnualLibraryStatistics, ("country", "year", "municipality_number"))

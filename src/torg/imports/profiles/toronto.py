@@ -35,7 +35,7 @@ from torg.imports.framework import (
     Scope,
     UpsertWriter,
 )
-from torg.imports.profiles.common import local_day_start
+from torg.imports.profiles.common import local_day_start, local_period_text
 from torg.imports.registry import register
 from torg.lib.localtime import FIRST_DAY, LAST_DAY
 from torg.lib.tabular import PLAIN
@@ -72,10 +72,12 @@ def opened_year(text: str) -> int:
 
 
 def flag(text: str) -> bool:
-    value = text.strip()
-    if value not in ("0", "1"):
+    """``1`` or ``0``, as the file writes it; ``TRUE`` or ``FALSE`` from a workbook's yes/no
+    cell."""
+    value = text.strip().upper()
+    if value not in ("0", "1", "TRUE", "FALSE"):
         raise ValueError("expected 0 or 1")
-    return value == "1"
+    return value in ("1", "TRUE")
 
 
 @register
@@ -93,6 +95,7 @@ class TorontoBranchesProfile(Profile):
         Column("PresentSiteYear", "opened_year", parse=opened_year, allow_empty=True),
         Column("PhysicalBranch", "physical", parse=flag, allow_empty=True, optional=True),
     )
+    key_columns = ("BranchCode",)
 
     def writer(self) -> UpsertWriter:
         return UpsertWriter(Site, ("municipality_id", "code"))
@@ -133,6 +136,7 @@ class TorontoVisitsProfile(Profile):
     )
     scope = Scope.TENANT
     source = "Toronto Public Library, Library Visits (OGL – Toronto)"
+    key_columns = ("Year", "BranchCode")
     columns = (
         Column("Year", "year", parse=year),
         Column("BranchCode", "code", parse=str.strip),
@@ -172,4 +176,5 @@ class TorontoVisitsProfile(Profile):
         }
 
     def describe_key(self, key: tuple[Any, ...]) -> str:
-        return f"the same branch and year ({key[2]:%Y})"
+        site = next(s for s in self.sites.values() if s.pk == key[0])
+        return f"branch {site.code}, {local_period_text(key[2], key[3], site.time_zone)}"

@@ -24,7 +24,7 @@ from typing import Any
 from django.utils.translation import gettext_noop
 
 from torg.imports.framework import Column, ImportRun, Profile, Record, RowError, Scope, UpsertWriter
-from torg.imports.profiles.common import SiteLookup, local_day_start
+from torg.imports.profiles.common import SiteLookup, local_day_start, local_period_text
 from torg.imports.registry import register
 from torg.lib.tabular import PLAIN, parse_iso_date
 from torg.organisation.models import Site
@@ -52,6 +52,7 @@ class UkSchemaVisitsProfile(Profile):
     title = gettext_noop("Physical visits in the UK library data schema (physical_visits_*.csv)")
     scope = Scope.TENANT
     source = "schema.librarydata.uk, Physical visits (LibrariesHacked/schema-librarydata)"
+    key_columns = ("Library name", "Count start", "Count end")
     columns = (
         Column("Library name", "library", parse=str.strip),
         Column("Count start", "first", parse=parse_iso_date),
@@ -90,4 +91,5 @@ class UkSchemaVisitsProfile(Profile):
         }
 
     def describe_key(self, key: tuple[Any, ...]) -> str:
-        return f"same library and period ({key[2]:%Y-%m-%d}–{key[3]:%Y-%m-%d} UTC)"
+        site = next(s for s in self.site_of.values() if s.pk == key[0])
+        return f"{site.name}, {local_period_text(key[2], key[3], site.time_zone)}"

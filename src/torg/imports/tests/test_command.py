@@ -62,6 +62,8 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
         f"{HEADER}\nTorget;;0001-01-01;0001-01-02;3;\n", encoding="utf-8"
     )
     (folder / "wide.csv").write_text(f"{HEADER}\n{GOOD[1]};surplus\n", encoding="utf-8")
+    (folder / "input.csv").write_text("\n".join(BAD) + "\n", encoding="utf-8")
+    (folder / "notes.txt").write_text("my notes, not a report\n", encoding="utf-8")
     book = openpyxl.Workbook()
     book.active.append(["site", "period_start", "period_end", "count"])  # type: ignore[union-attr]
     book.save(folder / "book.xlsx")
@@ -114,7 +116,8 @@ USER_ERRORS: dict[str, tuple[tuple[str, ...], str]] = {
     "empty file": (("visit-counts", "{files}/empty.csv", *K), "empty.csv: the file is empty."),
     "unterminated quote": (
         ("visit-counts", "{files}/quote.csv", *K),
-        "quote.csv, row 3: unexpected end of data Nothing was imported.",
+        "quote.csv, row 3: a quoted cell is never closed (unexpected end of data). "
+        "Nothing was imported.",
     ),
     "unsupported encoding": (
         ("visit-counts", "{files}/good.csv", *K, "--encoding", "ebcdic"),
@@ -136,6 +139,24 @@ USER_ERRORS: dict[str, tuple[tuple[str, ...], str]] = {
     "damaged workbook": (
         ("visit-counts", "{files}/broken.xlsx", *K),
         "broken.xlsx cannot be read as a workbook",
+    ),
+    "report over the file being imported": (
+        ("visit-counts", "{files}/input.csv", *K, "--errors", "{files}/input.csv"),
+        "is the file being imported; the report would overwrite it.",
+    ),
+    "report over the file being imported, by another path": (
+        (
+            "visit-counts",
+            "{files}/input.csv",
+            *K,
+            "--errors",
+            "{files}/a-folder.csv/../input.csv",
+        ),
+        "is the file being imported",
+    ),
+    "report over a file that is no report": (
+        ("visit-counts", "{files}/input.csv", *K, "--errors", "{files}/notes.txt"),
+        "the file exists and is not an error report of torg import, so it is not overwritten",
     ),
     "unwritable report": (
         ("visit-counts", "{files}/good.csv", *K, "--errors", "{files}/not-a-folder/report.csv"),
@@ -211,6 +232,37 @@ def test_a_user_error_exits_with_status_2_and_a_message_not_a_traceback(user_err
     assert "Traceback" not in done.stderr
     assert USER_ERRORS[case][1] in done.stderr
     assert "\x1b" not in done.stderr  # no control codes in a log
+
+
+def test_a_report_refused_leaves_the_file_it_would_have_overwritten_as_it_was(
+    user_error_runs, files
+):
+    assert user_error_runs["report over the file being imported"].returncode == 2
+    assert user_error_runs["report over a file that is no report"].returncode == 2
+    assert (files / "input.csv").read_text("utf-8") == "\n".join(BAD) + "\n"
+    assert (files / "notes.txt").read_text("utf-8") == "my notes, not a report\n"
+
+
+def test_the_report_may_not_overwrite_the_input_through_a_link_either(var, files, tmp_path):
+    source = tmp_path / "counts.csv"
+    shutil.copy(files / "bad.csv", source)
+    link = tmp_path / "report.csv"
+    link.symlink_to(source)
+    done = torg(var, "visit-counts", str(source), *K, "--errors", str(link))
+    assert done.returncode == 2
+    assert "is the file being imported" in done.stderr
+    assert source.read_text("utf-8") == (files / "bad.csv").read_text("utf-8")
+
+
+def test_the_summary_line_names_the_columns_it_ignored(var, files, tmp_path):
+    path = tmp_path / "noted.csv"
+    path.write_text(f"{HEADER};note\n{GOOD[1]};the door was open\n", encoding="utf-8")
+    done = torg(var, "visit-counts", str(path), *K)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (
+        "Imported noted.csv into kommune-k with profile visit-counts: 1 rows read, 1 created, "
+        "0 updated, 0 unchanged, 0 skipped; ignored columns: note.\n"
+    )
 
 
 def test_no_profile_lists_the_profiles_as_well(user_error_runs):

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from torg.lib.tabular import (
     ENGLISH,
+    FORMULA_WITHOUT_VALUE,
     MAX_COUNT,
     NORWEGIAN,
     NUMBER_FORMATS,
@@ -88,6 +89,49 @@ def test_an_encoding_override_is_used_instead_of_detection(tmp_path):
     with pytest.raises(TableError, match="is not valid utf-8"):
         read_table(write(tmp_path, data), encoding="utf-8")
     assert list(read_table(write(tmp_path, data), encoding="cp1252").rows) == [(2, ["Tromsø", "3"])]
+
+
+MIXED_HEADER = "site,entrance,period_start,period_end,count\n"
+MIXED_ROW = "biblioteca,Hovedinngang sør,2024-03-01 08:00,2024-03-01 09:00,12\n"
+
+
+def mixed_file() -> tuple[bytes, int]:
+    """Row 2 in UTF-8, row 3 the same in Windows-1252; and the offset of row 3's "ø"."""
+    head = (MIXED_HEADER + MIXED_ROW).encode("utf-8")
+    offset = len(head) + MIXED_ROW.index("ø")
+    return head + MIXED_ROW.encode("cp1252"), offset
+
+
+def test_a_utf_8_file_with_one_windows_1252_byte_is_refused_naming_line_and_byte(tmp_path):
+    data, offset = mixed_file()
+    assert data[offset] == 0xF8  # "ø" in Windows-1252, no UTF-8
+    with pytest.raises(TableError) as caught:
+        read_table(write(tmp_path, data, "mixed.csv"))
+    message = str(caught.value)
+    assert message.startswith("mixed.csv: The file mixes encodings")
+    assert f"line 3 has a byte that is not UTF-8 (byte {offset} of the file, 0xF8)" in message
+    assert "Save the file as UTF-8" in message
+
+
+@pytest.mark.parametrize(
+    "utf8_text",
+    ["Hovedinngang sør", "Kafé – inngang", "Čáhcesuolu", "€ 12", "Ærø"],
+)
+def test_any_utf_8_character_beside_a_byte_that_is_not_utf_8_makes_a_file_mixed(utf8_text):
+    data = f"a;b\n{utf8_text};1\n".encode() + "Tromsø;2\n".encode("cp1252")
+    with pytest.raises(TableError, match="mixes encodings"):
+        detect_encoding(data)
+
+
+def test_windows_1252_punctuation_and_letters_without_utf_8_sequences_stay_windows_1252():
+    text = "sted;merknad\nTromsø;«åpent» – 10–16 € ’\nÅS;Ærlig\n"
+    assert detect_encoding(text.encode("cp1252")) == "cp1252"
+
+
+def test_a_mixed_file_can_still_be_read_with_its_encoding_given(tmp_path):
+    data, _ = mixed_file()
+    rows = list(read_table(write(tmp_path, data), encoding="cp1252").rows)
+    assert rows[1][1][1] == "Hovedinngang sør"
 
 
 def test_an_unsupported_encoding_override_lists_the_supported_ones(tmp_path):
@@ -192,7 +236,25 @@ def test_an_unterminated_quote_is_reported_with_its_row(tmp_path):
     table = read_table(write(tmp_path, b'a;b\n1;2\n3;"never closed\n'))
     rows = table.rows
     assert next(rows) == (2, ["1", "2"])
-    with pytest.raises(TableError, match=r"table.csv, row 3: unexpected end of data"):
+    with pytest.raises(
+        TableError,
+        match=r"^table.csv, row 3: a quoted cell is never closed \(unexpected end of data\)\.$",
+    ):
+        next(rows)
+
+
+def test_a_header_row_that_cannot_be_parsed_is_reported_as_row_1_with_a_full_stop(tmp_path):
+    with pytest.raises(
+        TableError, match=r"^table.csv, row 1: a quoted cell is never closed .*\)\.$"
+    ):
+        read_table(write(tmp_path, b'a;"b\n'))
+
+
+def test_a_quote_inside_a_cell_that_is_not_doubled_is_named_as_such(tmp_path):
+    rows = read_table(write(tmp_path, b'a;b\n1;"x"y\n', "quotes.csv"), delimiter=";").rows
+    with pytest.raises(
+        TableError, match=r"^quotes.csv, row 2: a quote inside a cell is not doubled \(.*\)\.$"
+    ):
         next(rows)
 
 
@@ -275,8 +337,32 @@ def test_whole_numbers_accept_an_integral_decimal_and_refuse_a_fraction():
     assert NORWEGIAN.parse_int("3024,0") == 3024
     with pytest.raises(ValueError, match="not a whole number"):
         NORWEGIAN.parse_int("3024,5")
-    with pytest.raises(ValueError, match="not a number"):
+    # A decimal point where the format has a comma is still a decimal, not a whole number.
+    with pytest.raises(ValueError, match=r"^not a whole number$"):
         NORWEGIAN.parse_int("3024.0")
+
+
+@pytest.mark.parametrize("number_format", [NORWEGIAN, ENGLISH, SPACE_GROUPED, PLAIN])
+@pytest.mark.parametrize("text", ["1,5", "1.5", " -2,25 ", "0.5"])
+def test_a_decimal_in_either_notation_is_not_a_whole_number(number_format, text):
+    for parse in (number_format.parse_int, number_format.parse_count):
+        with pytest.raises(ValueError, match=r"^not a whole number$"):
+            parse(text)
+
+
+def test_a_count_in_scientific_notation_says_what_is_wrong_without_spelling_it_out():
+    for text in ("1e300", "1E+300", "1,5E+20", "9.9e9"):
+        with pytest.raises(ValueError) as caught:
+            PLAIN.parse_count(text)
+        assert str(caught.value) == "is larger than 2,147,483,647, the largest count Torg stores"
+    with pytest.raises(ValueError, match="scientific notation"):
+        PLAIN.parse_count("1e5")  # small enough, but a spreadsheet may have rounded it
+
+
+@pytest.mark.parametrize("text", ["TRUE", "FALSE", "true", "SANN"])
+def test_a_yes_no_value_is_no_count(text):
+    with pytest.raises(ValueError, match=r"^not a number but a yes/no value$"):
+        NORWEGIAN.parse_count(text)
 
 
 SPACES = ["\u0020", "\u00a0", "\u202f", "\u2009"]
@@ -402,7 +488,8 @@ def test_an_xlsx_workbook_made_with_openpyxl_reads_as_text_cells(workbook):
         (2, ["Bø bibliotek", "2024-03-01 08:54:00", "2024-03-01", "275962", "1234.5", "1 234,5"]),
         # Row 3 is empty, a blank row without cells; row numbers stay the spreadsheet's.
         (3, []),
-        (4, ["Ås torg", "2024-03-02", "2024-03-02", "0", "0.0000001", "1"]),
+        # A yes/no cell reads as Excel shows it, never as a number.
+        (4, ["Ås torg", "2024-03-02", "2024-03-02", "0", "0.0000001", "TRUE"]),
     ]
 
 
@@ -420,6 +507,83 @@ def test_a_named_sheet_is_read_and_an_unknown_one_lists_the_sheets(workbook):
         TableError, match="has no sheet 'Sheet9'; its sheets are: Besøk, Ærlig talt"
     ):
         read_table(workbook, sheet="Sheet9")
+
+
+def test_a_yes_no_cell_is_refused_by_a_count_column_not_read_as_1(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["site", "count"])
+    sheet.append(["Torget", True])
+    sheet.append(["Torget", False])
+    book.save(tmp_path / "flags.xlsx")
+    rows = list(read_table(tmp_path / "flags.xlsx", number_format=NORWEGIAN).rows)
+    assert [cells[1] for _, cells in rows] == ["TRUE", "FALSE"]
+    for _, cells in rows:
+        with pytest.raises(ValueError, match="yes/no"):
+            NORWEGIAN.parse_count(cells[1])
+
+
+def test_a_huge_or_tiny_workbook_number_reads_as_excel_shows_it_not_in_300_digits(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["count"])
+    for value in (1e300, -1.5e20, 1e-300, 1e15, 123456789012.0):
+        sheet.append([value])
+    book.save(tmp_path / "huge.xlsx")
+    cells = [cells[0] for _, cells in read_table(tmp_path / "huge.xlsx").rows]
+    assert cells == ["1E+300", "-1.5E+20", "1E-300", "1000000000000000", "123456789012"]
+    with pytest.raises(ValueError, match="is larger than 2,147,483,647"):
+        PLAIN.parse_count(cells[0])
+
+
+def formula_workbook(tmp_path: Path, *, saved_value: str | None) -> Path:
+    """A sheet whose B2 is the formula =1+1: as openpyxl writes it (no saved value, as any
+    program but a spreadsheet writes formulas), or with ``saved_value`` as Excel saves it."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["site", "count"])
+    sheet.append(["Torget", "=1+1"])
+    sheet.append(["Filial", None])
+    path = tmp_path / "formula.xlsx"
+    book.save(path)
+    if saved_value is not None:
+        import zipfile
+
+        copy = tmp_path / "saved.xlsx"
+        with zipfile.ZipFile(path) as source, zipfile.ZipFile(copy, "w") as target:
+            for item in source.infolist():
+                data = source.read(item)
+                if item.filename == "xl/worksheets/sheet1.xml":
+                    assert b"<f>1+1</f><v />" in data
+                    data = data.replace(
+                        b"<f>1+1</f><v />", f"<f>1+1</f><v>{saved_value}</v>".encode()
+                    )
+                target.writestr(item, data)
+        path = copy
+    return path
+
+
+def test_a_formula_without_a_saved_value_is_named_as_such_not_as_empty(tmp_path):
+    table = read_table(formula_workbook(tmp_path, saved_value=None))
+    assert list(table.rows) == [(2, ["Torget", ""]), (3, ["Filial", ""])]
+    assert table.empty_reason(2, 1) == FORMULA_WITHOUT_VALUE
+    assert "open and save the workbook in Excel" in FORMULA_WITHOUT_VALUE
+    assert table.empty_reason(3, 1) == "is empty"
+    assert table.empty_reason(2, 0) == "is empty"
+
+
+def test_a_formula_with_its_saved_value_reads_as_the_value(tmp_path):
+    table = read_table(formula_workbook(tmp_path, saved_value="2"))
+    assert list(table.rows) == [(2, ["Torget", "2"]), (3, ["Filial", ""])]
+    assert table.empty_reason(3, 1) == "is empty"
+
+
+def test_an_empty_cell_of_a_csv_file_is_just_empty(tmp_path):
+    table = read_table(write(tmp_path, b"a;b\n1;\n"))
+    assert table.empty_reason(2, 1) == "is empty"
 
 
 def test_a_damaged_workbook_is_refused(tmp_path):

@@ -3,7 +3,8 @@
 Prints a one-line summary on success. Every user error (unknown profile or municipality,
 unreadable or mismatched file, bad rows) exits with status 2 and a message, never a
 traceback; bad rows are also written, one line per problem, to the ``--errors`` CSV file
-(default: ``var/import-errors-<time>-<profile>.csv``, a new file for every run).
+(default: ``var/import-errors-<time>-<profile>.csv``, a new file for every run). The report
+never overwrites the file being imported, nor any existing file but an earlier report.
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ class Command(BaseCommand):
             "--errors",
             type=Path,
             help="Write every problem to this CSV file (UTF-8 with BOM, ';'); "
-            "written on every run, with only its header when there is no problem.",
+            "written on every run, with only its header when there is no problem. "
+            "An existing file is overwritten only if it is an earlier report.",
         )
         parser.add_argument(
             "--list", action="store_true", help="List the import profiles and exit."
@@ -117,6 +119,9 @@ class Command(BaseCommand):
             profile_options[name.strip()] = value.strip()
         report: Path | None = options["errors"]
         if report is not None:
+            problem = _report_clash(report, options["file"])
+            if problem:
+                raise CommandError(problem, returncode=USER_ERROR)
             # Fail before importing, not after, when the report cannot be written; and never
             # leave an earlier run's report behind.
             problem = self._write_report(report, [])
@@ -219,3 +224,32 @@ class Command(BaseCommand):
         except OSError as error:
             return f"The error report cannot be written to {path}: {error.strerror or error}."
         return None
+
+
+# How every report this command writes begins (UTF-8 BOM, then the header row).
+_REPORT_START = ("\ufeff" + ";".join(REPORT_HEADER)).encode("utf-8")
+
+
+def _report_clash(report: Path, source: Path) -> str | None:
+    """Why ``--errors report`` must not be written, or ``None``: it is the file being
+    imported (under any name: a link, a relative path), or an existing file that is no
+    report of this command, which the report would overwrite."""
+    try:
+        if report.resolve() == source.resolve() or (
+            report.exists() and source.exists() and report.samefile(source)
+        ):
+            return (
+                f"--errors {report} is the file being imported; the report would overwrite it. "
+                "Name another file for the report."
+            )
+        if report.is_file() and report.stat().st_size > 0:
+            with report.open("rb") as handle:
+                start = handle.read(len(_REPORT_START))
+            if start != _REPORT_START:
+                return (
+                    f"--errors {report}: the file exists and is not an error report of torg "
+                    "import, so it is not overwritten. Name a new file (or an earlier report)."
+                )
+    except OSError as error:
+        return f"The error report cannot be written to {report}: {error.strerror or error}."
+    return None
