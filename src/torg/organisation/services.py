@@ -180,24 +180,43 @@ def site_model_period_delete(
 
 
 def membership_grant(
-    *, username: str, municipality_slug: str, role: str, create_user: bool = False
-) -> tuple[Membership, str | None]:
+    *,
+    username: str,
+    municipality_slug: str,
+    role: str,
+    create_user: bool = False,
+    force: bool = False,
+) -> tuple[Membership, str | None, str | None]:
     """Give the user ``username`` the ``role`` in the municipality ``municipality_slug``
     (replacing any role they had there). With ``create_user``, a missing user is created
-    with a generated password, which is returned (``None`` otherwise).
+    with a generated password. Returns ``(membership, password, previous_role)``: the
+    password only for a created user, the role the user had there before (``None`` for a
+    new member).
 
     Raises :class:`ValidationError` naming what is wrong: an unknown municipality (listing
-    the valid slugs), an unknown role (listing the roles), or an unknown user without
-    ``create_user``.
+    the valid slugs), an unknown role (listing the roles), an unknown user without
+    ``create_user``, a user name that is blank, has spaces or control characters or fails
+    the user model's own validators and length (150 for Django's user), a new user name
+    that differs from an existing one only in case (``Kari`` beside ``kari``), or taking
+    the administrator role from the municipality's last administrator without ``force``.
     """
     import secrets
+    import unicodedata
 
     from django.contrib.auth import get_user_model
+    from django.db.models import Field
 
     if role not in Role.values:
         raise ValidationError(
             _("There is no role %(role)s; the roles are: %(roles)s.")
             % {"role": role, "roles": ", ".join(Role.values)}
+        )
+    if not username or username.isspace():
+        raise ValidationError(_("Give a user name; it cannot be empty."))
+    if any(char.isspace() or unicodedata.category(char).startswith("C") for char in username):
+        raise ValidationError(
+            _("The user name %(username)s has a space or a control character; it cannot.")
+            % {"username": repr(username)}
         )
     municipality = Municipality.objects.filter(slug=municipality_slug).first()
     if municipality is None:
@@ -207,18 +226,82 @@ def membership_grant(
             % {"slug": municipality_slug, "slugs": slugs or "-"}
         )
     User = get_user_model()
+    name_field = User._meta.get_field(User.USERNAME_FIELD)
     password: str | None = None
     with transaction.atomic():
-        user = User.objects.filter(username=username).first()
+        user = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
         if user is None:
+            # iexact is case-insensitive for every letter in PostgreSQL, for ASCII in SQLite.
+            other = next(
+                (
+                    name
+                    for name in User.objects.filter(
+                        **{f"{User.USERNAME_FIELD}__iexact": username}
+                    ).values_list(User.USERNAME_FIELD, flat=True)
+                    if str(name).casefold() == username.casefold()
+                ),
+                None,
+            )
+            if other is None and not username.isascii():
+                other = next(
+                    (
+                        name
+                        for name in User.objects.values_list(
+                            User.USERNAME_FIELD, flat=True
+                        ).iterator()
+                        if str(name).casefold() == username.casefold()
+                    ),
+                    None,
+                )
+            if other is not None:
+                raise ValidationError(
+                    _(
+                        "There is a user %(other)s already; user names that differ only in "
+                        "case would be mistaken for each other. Use %(other)s, or choose "
+                        "another name."
+                    )
+                    % {"other": other}
+                )
             if not create_user:
                 raise ValidationError(
                     _("There is no user %(username)s; add --create to create one.")
                     % {"username": username}
                 )
+            try:
+                if isinstance(name_field, Field):  # the user model's own validators and length
+                    name_field.clean(username, None)
+            except ValidationError as error:
+                raise ValidationError(
+                    _("The user name %(username)s cannot be used: %(reasons)s")
+                    % {"username": repr(username), "reasons": " ".join(error.messages)}
+                ) from None
             password = secrets.token_urlsafe(12)
             user = User.objects.create_user(username=username, password=password)
+        existing = (
+            Membership.objects.select_for_update()
+            .filter(user=user, municipality=municipality)
+            .first()
+        )
+        previous = existing.role if existing is not None else None
+        if previous == Role.ADMINISTRATOR and role != Role.ADMINISTRATOR and not force:
+            # Locked, so that two demotions at once cannot both see the other administrator.
+            administrators = set(
+                Membership.objects.select_for_update()
+                .filter(municipality=municipality, role=Role.ADMINISTRATOR)
+                .values_list("user_id", flat=True)
+            )
+            last = administrators <= {user.pk}
+        else:
+            last = False
+        if last:
+            raise ValidationError(
+                _(
+                    "%(username)s is the last administrator of %(municipality)s; give another "
+                    "member the administrator role first, or add --force."
+                )
+                % {"username": username, "municipality": municipality.name}
+            )
         membership, _created = Membership.objects.update_or_create(
             user=user, municipality=municipality, defaults={"role": role}
         )
-    return membership, password
+    return membership, password, previous

@@ -1,4 +1,4 @@
-"""``torg add member <username> --municipality <slug> --role <role> [--create]``."""
+"""``torg add member <username> --municipality <slug> --role <role> [--create] [--force]``."""
 
 from __future__ import annotations
 
@@ -6,9 +6,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from torg.organisation.models import Role
 from torg.organisation.services import membership_grant
+
+
+def _role_name(role: str) -> str:
+    """The role's translated name as it reads inside a sentence ("desk staff")."""
+    label = str(Role(role).label)
+    return label[:1].lower() + label[1:]
 
 
 class Command(BaseCommand):
@@ -21,19 +28,40 @@ class Command(BaseCommand):
         parser.add_argument(
             "--create", action="store_true", help="Create the user, with a generated password."
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Take the administrator role even from the municipality's last administrator.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            membership, password = membership_grant(
+            membership, password, previous = membership_grant(
                 username=options["username"],
                 municipality_slug=options["municipality"],
                 role=options["role"],
                 create_user=options["create"],
+                force=options["force"],
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages), returncode=2) from None
-        created = f" Created the user with the password {password} ." if password else ""
-        self.stdout.write(
-            f"{membership.user.get_username()} is now {membership.get_role_display()} in "
-            f"{membership.municipality.name}.{created}"
-        )
+        names = {
+            "user": membership.user.get_username(),
+            "municipality": membership.municipality.name,
+            "role": _role_name(membership.role),
+        }
+        if previous is not None and previous != membership.role:
+            line = _("%(user)s was %(previous)s, is now %(role)s in %(municipality)s.") % {
+                **names,
+                "previous": _role_name(previous),
+            }
+        elif previous is not None:
+            line = _("%(user)s was already %(role)s in %(municipality)s; nothing changed.") % names
+        else:
+            line = _("%(user)s is now %(role)s in %(municipality)s.") % names
+        if password:
+            # The space before the full stop keeps it out of a password copied by a double-click.
+            line += " " + _("Created the user with the password %(password)s .") % {
+                "password": password
+            }
+        self.stdout.write(line)
