@@ -9,7 +9,7 @@ Every function takes the municipality (the tenant) and reaches rows only through
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -46,6 +46,26 @@ def default_time_zone(municipality: Municipality) -> str:
     return zones[0] if len(zones) == 1 else str(settings.TIME_ZONE)
 
 
+def per_zone_q(
+    condition: Callable[[dt.tzinfo], Q],
+    *,
+    zones: Iterable[str],
+    zone_path: str = "site__time_zone",
+    no_site_zone: str | None = None,
+    site_path: str = "site",
+) -> Q:
+    """``condition(tz)`` applied to each row in its own site's time zone: for every zone
+    in ``zones``, the rows whose site is in that zone and meet ``condition`` for it.
+    ``no_site_zone``, when given, also matches rows without a site (``site_path`` empty),
+    judged in that zone; otherwise they never match. No zones at all: matches nothing."""
+    combined = Q(pk__in=[])
+    for zone_name in sorted(set(zones)):
+        combined |= Q(**{zone_path: zone_name}) & condition(zone(zone_name))
+    if no_site_zone is not None:
+        combined |= Q(**{f"{site_path}__isnull": True}) & condition(zone(no_site_zone))
+    return combined
+
+
 def local_day_range_q(
     *,
     field: str,
@@ -69,8 +89,7 @@ def local_day_range_q(
     if first_day is None and last_day is None:
         return Q()
 
-    def bounds(zone_name: str) -> Q:
-        tz = zone(zone_name)
+    def bounds(tz: dt.tzinfo) -> Q:
         condition = Q()
         if first_day is not None:
             condition &= Q(**{f"{field}__gte": start_of_local_day(first_day, tz)})
@@ -78,12 +97,9 @@ def local_day_range_q(
             condition &= Q(**{f"{field}__lt": start_of_local_day(last_day + ONE_DAY, tz)})
         return condition
 
-    combined = Q(pk__in=[])
-    for zone_name in sorted(set(zones)):
-        combined |= Q(**{zone_path: zone_name}) & bounds(zone_name)
-    if no_site_zone is not None:
-        combined |= Q(**{f"{site_path}__isnull": True}) & bounds(no_site_zone)
-    return combined
+    return per_zone_q(
+        bounds, zones=zones, zone_path=zone_path, no_site_zone=no_site_zone, site_path=site_path
+    )
 
 
 # --- Sites ------------------------------------------------------------------------------

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, DateTimeField, Q, QuerySet, Sum
 from django.db.models.functions import Trunc
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from torg.lib.localtime import FIRST_DAY, LAST_DAY, local_day_bounds, zone
 from torg.organisation.models import Municipality, Site
 from torg.organisation.scoping import scoped
+from torg.organisation.selectors import default_time_zone
 from torg.visits.models import Audience, Event, VisitCount
 
 #: More buckets than this and the series is shown at the next coarser granularity.
@@ -202,16 +202,11 @@ def coarsen_for_span(
 
 
 def municipality_time_zone(municipality: Municipality) -> dt.tzinfo:
-    """The zone for rows without a site: the zone most of the municipality's sites use,
-    else the server's ``TIME_ZONE``."""
-    zones = (
-        scoped(Site, municipality)
-        .values("time_zone")
-        .annotate(n=Count("id"))
-        .order_by("-n", "time_zone")
-    )
-    first = zones.first()
-    return zone(first["time_zone"] if first else settings.TIME_ZONE)
+    """The zone for rows without a site, the same as the lists' and the API's
+    (:func:`torg.organisation.selectors.default_time_zone`: the sites' zone when they all
+    share one, else the server's ``TIME_ZONE``), so that the dashboard's figures agree
+    with theirs."""
+    return zone(default_time_zone(municipality))
 
 
 def site_zones(municipality: Municipality) -> dict[str, list[int]]:

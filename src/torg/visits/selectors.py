@@ -1,8 +1,12 @@
-"""The visits and events lists and their totals.
+"""The visits and events lists and their totals, what a date range does to counts and
+events that cover a period, and a municipality's own national statistics.
 
 One function returns the rows of a list for validated filters, one computes the totals of
 exactly those rows; the page, the CSV export and the API all call both, so their figures
-agree (LESSONS.md, "Totals agree").
+agree (LESSONS.md, "Totals agree"). A row with a period belongs wholly to the range in
+which it starts; :func:`visit_count_edges` and :func:`event_edges` count the rows that
+rule counts whole past the range's last day or leaves out before its first, for the
+lists, the dashboard and the API to say so.
 
 Dates are local calendar days in each row's site's time zone, inclusive at both ends
 ("1 to 31 March" includes all of 31 March), turned into half-open UTC instants by
@@ -12,14 +16,23 @@ Dates are local calendar days in each row's site's time zone, inclusive at both 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from torg.lib.localtime import start_of_local_day
 from torg.organisation.models import Municipality, Site
 from torg.organisation.scoping import Tenancy, scoped
-from torg.organisation.selectors import default_time_zone, local_day_range_q, site_time_zones
-from torg.visits.models import Event, VisitCount
+from torg.organisation.selectors import (
+    ONE_DAY,
+    default_time_zone,
+    local_day_range_q,
+    per_zone_q,
+    site_time_zones,
+)
+from torg.visits.models import AnnualLibraryStatistics, Event, VisitCount
+from torg.visits.national import normalise_number
 
 #: The value of the entrance filter that selects the figures for a whole site
 #: (``entrance=""`` in the database), as opposed to "any entrance" (no filter).
@@ -225,4 +238,170 @@ def event_totals(rows: QuerySet[Event]) -> EventTotals:
         events_without_attendance=summary["without_attendance"] or 0,
         rows_without_event_count=summary["unknown_count_rows"] or 0,
         attendance_without_event_count=summary["unknown_count_attendance"] or 0,
+    )
+
+
+# --- Periods that cross the edges of a chosen range ------------------------------------
+
+
+@dataclass(frozen=True)
+class EdgeRows:
+    """Rows on one edge of a range: how many, and the sum of their measure (visits for
+    visit counts, events (occurrences) for events; an unknown number adds nothing)."""
+
+    rows: int = 0
+    total: int = 0
+
+
+@dataclass(frozen=True)
+class PeriodEdges:
+    """What the rule "a row belongs wholly to the period in which it starts" does to a
+    chosen range of local days ``first_day`` to ``last_day`` (inclusive; ``None`` open).
+
+    A count or an aggregate event row covers a period [start, end) and cannot be split
+    between days without inventing numbers, so it is in the range when its period *starts*
+    on one of the days. Two kinds of row therefore need saying:
+
+    * ``counted_whole``: the period starts on the chosen days but ends after the last of
+      them; the row is in the figures with all of its value;
+    * ``left_out``: the period starts before the first chosen day but ends after that day
+      began (within the range or past it); the row is in no figure of the range.
+
+    Each row is judged in its own site's time zone. Both are empty for an open side.
+    """
+
+    first_day: dt.date | None
+    last_day: dt.date | None
+    counted_whole: EdgeRows = EdgeRows()
+    left_out: EdgeRows = EdgeRows()
+
+    def __bool__(self) -> bool:
+        return bool(self.counted_whole.rows or self.left_out.rows)
+
+
+def _period_edges(
+    rows: QuerySet[Any],
+    *,
+    start_field: str,
+    end_field: str,
+    measure: str,
+    first_day: dt.date | None,
+    last_day: dt.date | None,
+    zones: list[str],
+    no_site_zone: str | None = None,
+) -> PeriodEdges:
+    """The :class:`PeriodEdges` of ``rows`` (filtered in every way but the dates)."""
+    counted_whole = left_out = EdgeRows()
+    if last_day is not None:
+        end = last_day + ONE_DAY
+        in_range = local_day_range_q(
+            field=start_field,
+            first_day=first_day,
+            last_day=last_day,
+            zones=zones,
+            no_site_zone=no_site_zone,
+        )
+        past_last = per_zone_q(
+            lambda tz: Q(**{f"{end_field}__gt": start_of_local_day(end, tz)}),
+            zones=zones,
+            no_site_zone=no_site_zone,
+        )
+        counted_whole = _edge_rows(rows.filter(in_range & past_last), measure)
+    if first_day is not None:
+        first = first_day
+
+        def across_first(tz: dt.tzinfo) -> Q:
+            start = start_of_local_day(first, tz)
+            return Q(**{f"{start_field}__lt": start, f"{end_field}__gt": start})
+
+        left_out = _edge_rows(
+            rows.filter(per_zone_q(across_first, zones=zones, no_site_zone=no_site_zone)),
+            measure,
+        )
+    return PeriodEdges(
+        first_day=first_day, last_day=last_day, counted_whole=counted_whole, left_out=left_out
+    )
+
+
+def _edge_rows(rows: QuerySet[Any], measure: str) -> EdgeRows:
+    summary = rows.order_by().aggregate(rows=Count("pk"), total=Sum(measure))
+    return EdgeRows(rows=summary["rows"], total=summary["total"] or 0)
+
+
+def visit_count_edges(scope: Tenancy | Municipality, filters: VisitCountFilters) -> PeriodEdges:
+    """The counts that matter at the edges of ``filters``' date range (see
+    :class:`PeriodEdges`), among the counts that match every other filter: the page, the
+    dashboard and the API say with it why a range's visits are what they are. ``total``
+    is in visits."""
+    municipality = _municipality(scope)
+    return _period_edges(
+        visit_count_list(municipality, replace(filters, first_day=None, last_day=None)),
+        start_field="period_start",
+        end_field="period_end",
+        measure="count",
+        first_day=filters.first_day,
+        last_day=filters.last_day,
+        zones=_zones(municipality, filters.site),
+    )
+
+
+def event_edges(scope: Tenancy | Municipality, filters: EventFilters) -> PeriodEdges:
+    """The events with a period (``ends_at`` set: a source's totals for a month, or a
+    long event) at the edges of ``filters``' date range (see :class:`PeriodEdges`), among
+    the events that match every other filter. Events without a site are judged in
+    :func:`~torg.organisation.selectors.default_time_zone`, as in :func:`event_list`.
+    ``total`` is in events (occurrences)."""
+    municipality = _municipality(scope)
+    return _period_edges(
+        event_list(municipality, replace(filters, first_day=None, last_day=None)),
+        start_field="starts_at",
+        end_field="ends_at",
+        measure="occurrences",
+        first_day=filters.first_day,
+        last_day=filters.last_day,
+        zones=_zones(municipality, filters.site),
+        no_site_zone=None if filters.site is not None else default_time_zone(municipality),
+    )
+
+
+# --- National statistics ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NationalFigures:
+    """A municipality's own row in the newest national annual library statistics
+    (:class:`~torg.visits.models.AnnualLibraryStatistics`, Nasjonalbiblioteket's
+    *folkebibliotekstatistikk*): visits, events and their attendance in ``year``, ``None``
+    where the source cell is empty. ``number`` is as the statistics write it."""
+
+    year: int
+    number: str
+    name: str
+    visits: int | None
+    events: int | None
+    attendance: int | None
+
+
+def national_figures(municipality: Municipality) -> NationalFigures | None:
+    """The newest national statistics row of a Norwegian ``municipality``, matched by its
+    number (``0301`` and ``301`` are the same, see
+    :func:`~torg.visits.national.normalise_number`); ``None`` for a municipality outside
+    Norway or without a row. Public reference data, so no tenant scoping is needed."""
+    if municipality.country != "NO" or not municipality.number.strip():
+        return None
+    wanted = normalise_number(municipality.number)
+    candidates = {wanted, wanted.zfill(4), f"{wanted}.0", f"{wanted.zfill(4)}.0"}
+    rows = AnnualLibraryStatistics.objects.filter(
+        country="NO", municipality_number__in=candidates
+    ).order_by("-year", "municipality_number")
+    row = next((r for r in rows if normalise_number(r.municipality_number) == wanted), None)
+    if row is None:
+        return None
+    return NationalFigures(
+        year=row.year,
+        number=row.municipality_number,
+        name=row.municipality_name,
+        visits=row.visits_total,
+        events=row.events_total,
+        attendance=row.events_attendance,
     )

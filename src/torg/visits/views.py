@@ -19,7 +19,9 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from torg.lib.csv_export import Cell, CsvFormat, iter_csv
 from torg.lib.localtime import zone
@@ -28,7 +30,16 @@ from torg.organisation.scoping import Tenancy
 from torg.organisation.selectors import default_time_zone
 from torg.visits.forms import CsvOptionsForm, EventFilterForm, VisitCountFilterForm
 from torg.visits.models import Audience, CountMethod, EventType
-from torg.visits.selectors import event_list, event_totals, visit_count_list, visit_count_totals
+from torg.visits.selectors import (
+    PeriodEdges,
+    event_edges,
+    event_list,
+    event_totals,
+    visit_count_edges,
+    visit_count_list,
+    visit_count_totals,
+)
+from torg.web.charts import fmt
 from torg.web.tenancy import tenant_view
 
 PAGE_SIZE = 50
@@ -139,6 +150,105 @@ def in_zone(instant: dt.datetime | None, zone_name: str) -> dt.datetime | None:
     return None if instant is None else instant.astimezone(zone(zone_name))
 
 
+# --- What the rule "a period belongs where it starts" does to a range ------------------
+
+
+def visit_edges_note(edges: PeriodEdges) -> str:
+    """The notice shown with visit figures for a chosen range (the visits list, the
+    dashboard): how many counts run past its last day and are counted whole, how many
+    started before its first day and are left out; ``""`` when there are none."""
+    parts = []
+    if edges.counted_whole.rows and edges.last_day is not None:
+        parts.append(
+            ngettext(
+                "%(counts)s count (%(visits)s) runs past %(last)s: it is counted whole, in "
+                "the period in which it starts.",
+                "%(counts)s counts (%(visits)s) run past %(last)s: they are counted whole, in "
+                "the period in which they start.",
+                edges.counted_whole.rows,
+            )
+            % {
+                "counts": fmt(edges.counted_whole.rows),
+                "visits": _visits(edges.counted_whole.total),
+                "last": date_format(edges.last_day),
+            }
+        )
+    if edges.left_out.rows and edges.first_day is not None:
+        parts.append(
+            ngettext(
+                "%(counts)s count (%(visits)s) started before %(first)s and is left out, also "
+                "for its days in the chosen range.",
+                "%(counts)s counts (%(visits)s) started before %(first)s and are left out, "
+                "also for their days in the chosen range.",
+                edges.left_out.rows,
+            )
+            % {
+                "counts": fmt(edges.left_out.rows),
+                "visits": _visits(edges.left_out.total),
+                "first": date_format(edges.first_day),
+            }
+        )
+    if not parts:
+        return ""
+    rule = _(
+        "A count cannot be split between days without inventing numbers, so each count "
+        "belongs wholly to the period in which it starts."
+    )
+    return " ".join([rule, *parts])
+
+
+def _visits(visits: int) -> str:
+    return ngettext("%(visits)s visit", "%(visits)s visits", visits) % {"visits": fmt(visits)}
+
+
+def event_edges_note(edges: PeriodEdges) -> str:
+    """Like :func:`visit_edges_note`, for events with a period (a source's totals for a
+    month, say) on the events list and the dashboard."""
+    parts = []
+    if edges.counted_whole.rows and edges.last_day is not None:
+        parts.append(
+            ngettext(
+                "%(rows)s event record (%(events)s) runs past %(last)s: it is counted whole, "
+                "in the period in which it starts.",
+                "%(rows)s event records (%(events)s) run past %(last)s: they are counted "
+                "whole, in the period in which they start.",
+                edges.counted_whole.rows,
+            )
+            % {
+                "rows": fmt(edges.counted_whole.rows),
+                "events": _events(edges.counted_whole.total),
+                "last": date_format(edges.last_day),
+            }
+        )
+    if edges.left_out.rows and edges.first_day is not None:
+        parts.append(
+            ngettext(
+                "%(rows)s event record (%(events)s) started before %(first)s and is left "
+                "out, also for its days in the chosen range.",
+                "%(rows)s event records (%(events)s) started before %(first)s and are left "
+                "out, also for their days in the chosen range.",
+                edges.left_out.rows,
+            )
+            % {
+                "rows": fmt(edges.left_out.rows),
+                "events": _events(edges.left_out.total),
+                "first": date_format(edges.first_day),
+            }
+        )
+    if not parts:
+        return ""
+    rule = _(
+        "Some event records cover a period (a source's total for a month, say). Such a "
+        "record cannot be split between days, so it belongs wholly to the period in which "
+        "it starts."
+    )
+    return " ".join([rule, *parts])
+
+
+def _events(events: int) -> str:
+    return ngettext("%(events)s event", "%(events)s events", events) % {"events": fmt(events)}
+
+
 # --- Visits -----------------------------------------------------------------------------
 
 
@@ -155,11 +265,13 @@ def _visit_list_page(
     context = list_context(request, tenancy, form, nav="visits", csv_options=csv_options)
     if not form.is_valid():
         return render(request, "visits/list.html", context, status=400)
-    rows = visit_count_list(tenancy, form.filters())
+    filters = form.filters()
+    rows = visit_count_list(tenancy, filters)
     context.update(
         page=paginate(request, rows),
         totals=visit_count_totals(rows),
         filtered=form.is_filtered(),
+        edges_note=visit_edges_note(visit_count_edges(tenancy, filters)),
     )
     return render(request, "visits/list.html", context, status=400 if csv_options else 200)
 
@@ -237,10 +349,12 @@ def _event_list_page(
     context = list_context(request, tenancy, form, nav="events", csv_options=csv_options)
     if not form.is_valid():
         return render(request, "visits/events.html", context, status=400)
-    rows = event_list(tenancy, form.filters())
+    filters = form.filters()
+    rows = event_list(tenancy, filters)
     context.update(
         page=paginate(request, rows),
         totals=event_totals(rows),
+        edges_note=event_edges_note(event_edges(tenancy, filters)),
         filtered=form.is_filtered(),
         no_site_zone=default_time_zone(tenancy.municipality),
     )

@@ -16,6 +16,7 @@ from typing import Any
 import altair as alt
 from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 #: Palette with at least 3:1 contrast against white for every colour (WCAG 2.1, 1.4.11).
 PALETTE = [
@@ -61,6 +62,17 @@ def fmt(value: float | int | Decimal | None, decimals: int = 0) -> str:
     if not isinstance(value, int) or decimals:
         value = round_half_up(value, decimals)
     return number_format(value, decimal_pos=decimals, force_grouping=True)
+
+
+def fmt_percent(value: float | int | Decimal | None, decimals: int = 1) -> str:
+    """A share written as the active language writes it: ``99.2%`` in English, ``99,2 %``
+    in bokmål with a no-break space (U+00A0, Språkrådet's rule), so that the number and
+    its sign never wrap apart. The number is :func:`fmt`'s; ``None`` gives ``"–"`` (there
+    is no share of nothing). Every share on a page is written with this function."""
+    if value is None:
+        return "–"
+    # Translators: a percentage. Bokmål puts a no-break space (U+00A0) before the sign.
+    return pgettext("percentage", "%(number)s%%") % {"number": fmt(value, decimals)}
 
 
 @dataclass(frozen=True)

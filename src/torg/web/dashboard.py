@@ -7,7 +7,9 @@ module only turns them into :class:`~torg.web.charts.ChartBlock` objects for the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -33,8 +35,17 @@ from torg.visits.aggregates import (
     visits_over_time,
 )
 from torg.visits.models import Event, VisitCount
+from torg.visits.selectors import (
+    EventFilters,
+    NationalFigures,
+    VisitCountFilters,
+    event_edges,
+    national_figures,
+    visit_count_edges,
+)
+from torg.visits.views import event_edges_note, visit_edges_note
 from torg.web import charts
-from torg.web.charts import ChartBlock, fmt, num, percent, txt
+from torg.web.charts import ChartBlock, fmt, fmt_percent, num, percent, txt
 
 #: Sites drawn one by one in the per-site chart; the total always covers every site.
 TOP_SITES = 8
@@ -42,9 +53,32 @@ TOP_SITES = 8
 
 @dataclass(frozen=True)
 class Headline:
+    """One key figure. ``value`` is a formatted number, or words when ``is_text`` (there
+    is nothing to count: "No visit counts yet" is not the same as 0)."""
+
     label: str
     value: str
     detail: str
+    is_text: bool = False
+
+
+@dataclass(frozen=True)
+class NationalPointer:
+    """The municipality's own figures in the national statistics, with the link to the
+    national comparison for that municipality and year."""
+
+    visits: str
+    events: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """Whether the municipality has any rows at all of each kind, whatever the period."""
+
+    visits: bool
+    inquiries: bool
+    events: bool
 
 
 @dataclass(frozen=True)
@@ -60,6 +94,10 @@ class Dashboard:
     visits_too_long: str = ""  # said instead of the visit charts when they cannot be drawn
     inquiries_too_long: str = ""  # likewise for inquiries over time
     left_out_note: str = ""  # rows dated outside the accepted calendar
+    visits_edges_note: str = ""  # counts that run past the chosen days, or started before
+    events_edges_note: str = ""  # likewise for events with a period
+    national: NationalPointer | None = None
+    recorded: Recorded = Recorded(visits=True, inquiries=True, events=True)
 
 
 def build_dashboard(municipality: Municipality, period: LocalDateRange) -> Dashboard:
@@ -80,8 +118,20 @@ def build_dashboard(municipality: Municipality, period: LocalDateRange) -> Dashb
     visits_too_long = (
         _too_long(visits.first_day, visits.last_day) if visits.too_many_buckets else ""
     )
+    recorded = Recorded(
+        visits=scoped(VisitCount, municipality).exists(),
+        inquiries=scoped(Inquiry, municipality).exists(),
+        events=scoped(Event, municipality).exists(),
+    )
+    visits_edges_note = visit_edges_note(
+        visit_count_edges(
+            municipality, VisitCountFilters(first_day=period.first, last_day=period.last)
+        )
+    )
     return Dashboard(
-        headlines=_headlines(visits, events, total_inquiries),
+        headlines=_headlines(
+            visits, events, total_inquiries, recorded, edges_noted=bool(visits_edges_note)
+        ),
         visits_total=None if visits.too_many_buckets else _visits_total(visits),
         visits_by_site=None if visits.too_many_buckets else _visits_by_site(visits),
         inquiries_over_time=_inquiries_over_time(series),
@@ -96,6 +146,45 @@ def build_dashboard(municipality: Municipality, period: LocalDateRange) -> Dashb
             _too_long(series.first_day, series.last_day) if series.too_many_buckets else ""
         ),
         left_out_note=_left_out_note(municipality, period),
+        visits_edges_note=visits_edges_note,
+        events_edges_note=event_edges_note(
+            event_edges(municipality, EventFilters(first_day=period.first, last_day=period.last))
+        ),
+        national=_national_pointer(national_figures(municipality)),
+        recorded=recorded,
+    )
+
+
+def _national_pointer(figures: NationalFigures | None) -> NationalPointer | None:
+    if figures is None:
+        return None
+    not_reported = _("not reported")
+    query = urlencode({"municipality": figures.number, "year": figures.year})
+    return NationalPointer(
+        visits=_("%(name)s in the national public library statistics for %(year)s: %(visits)s.")
+        % {
+            "name": figures.name,
+            "year": figures.year,
+            "visits": (
+                ngettext("%(visits)s visit", "%(visits)s visits", figures.visits)
+                % {"visits": fmt(figures.visits)}
+                if figures.visits is not None
+                else _("visits %(not_reported)s") % {"not_reported": not_reported}
+            ),
+        },
+        events=_(
+            "%(name)s in the national public library statistics for %(year)s: %(events)s "
+            "events, %(attendance)s attending."
+        )
+        % {
+            "name": figures.name,
+            "year": figures.year,
+            "events": fmt(figures.events) if figures.events is not None else not_reported,
+            "attendance": (
+                fmt(figures.attendance) if figures.attendance is not None else not_reported
+            ),
+        },
+        url=f"{reverse('national:comparison')}?{query}",
     )
 
 
@@ -130,22 +219,57 @@ def _left_out_note(municipality: Municipality, period: LocalDateRange) -> str:
     ) % {"count": fmt(count), "first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()}
 
 
-def _headlines(visits: VisitSeries, events: EventBreakdown, inquiries: int) -> list[Headline]:
+def _headlines(
+    visits: VisitSeries,
+    events: EventBreakdown,
+    inquiries: int,
+    recorded: Recorded,
+    *,
+    edges_noted: bool,
+) -> list[Headline]:
+    """The three key figures. A figure with no row behind it is said in words, never
+    shown as 0: "no visit counts yet" when the municipality has none at all, "none in
+    this period" when it has some elsewhere. 0 is shown only when rows say 0."""
     site_count = len(visits.sites)
-    return [
-        Headline(
+    if visits.is_empty:
+        visits_headline = Headline(
             _("Visits"),
-            fmt(visits.total),
-            ngettext("counted at %(count)s site", "counted at %(count)s sites", site_count)
-            % {"count": fmt(site_count)},
-        ),
-        Headline(
+            _("No visit count starts in this period")
+            if recorded.visits
+            else _("No visit counts yet"),
+            "",
+            is_text=True,
+        )
+    else:
+        detail = ngettext("counted at %(count)s site", "counted at %(count)s sites", site_count) % {
+            "count": fmt(site_count)
+        }
+        if edges_noted:
+            detail += " " + _("(see the note on longer periods under Visits)")
+        visits_headline = Headline(_("Visits"), fmt(visits.total), detail)
+    if inquiries:
+        inquiries_headline = Headline(
+            _("Inquiries"), fmt(inquiries), _("logged at the desks and channels")
+        )
+    else:
+        inquiries_headline = Headline(
             _("Inquiries"),
-            fmt(inquiries),
-            _("logged at the desks and channels"),
-        ),
-        Headline(_("Events"), fmt(events.events), _events_detail(events)),
-    ]
+            _("No inquiries logged in this period")
+            if recorded.inquiries
+            else _("No inquiries logged yet"),
+            "",
+            is_text=True,
+        )
+    if events.rows:
+        events_headline = Headline(_("Events"), fmt(events.events), _events_detail(events))
+    else:
+        events_headline = Headline(
+            _("Events"),
+            _("No events in this period") if recorded.events else _("No events recorded yet"),
+            "",
+            is_text=True,
+        )
+    return [visits_headline, inquiries_headline, events_headline]
 
 
 def _events_detail(events: EventBreakdown) -> str:
@@ -320,14 +444,14 @@ def _breakdown(breakdown: Breakdown) -> ChartBlock | None:
     title, category = titles[breakdown.dimension]
     first = breakdown.rows[0]
     summary = ngettext(
-        "%(label)s is the largest group with %(count)s of %(total)s inquiry (%(share)s %%).",
-        "%(label)s is the largest group with %(count)s of %(total)s inquiries (%(share)s %%).",
+        "%(label)s is the largest group with %(count)s of %(total)s inquiry (%(share)s).",
+        "%(label)s is the largest group with %(count)s of %(total)s inquiries (%(share)s).",
         breakdown.total,
     ) % {
         "label": first.label,
         "count": fmt(first.count),
         "total": fmt(breakdown.total),
-        "share": fmt(percent(first.count, breakdown.total), 1),
+        "share": fmt_percent(percent(first.count, breakdown.total)),
     }
     shares = [percent(row.count, breakdown.total) for row in breakdown]
     rounded_sum = sum(share for share in shares if share is not None)
@@ -353,10 +477,10 @@ def _breakdown(breakdown: Breakdown) -> ChartBlock | None:
         ],
         note=(
             _(
-                "Each share is rounded to one decimal, so together they make %(sum)s %% "
-                "rather than exactly 100 %%."
+                "Each share is rounded to one decimal, so together they make %(sum)s "
+                "rather than exactly %(whole)s."
             )
-            % {"sum": fmt(rounded_sum, 1)}
+            % {"sum": fmt_percent(rounded_sum), "whole": fmt_percent(100, 0)}
             if breakdown.total and rounded_sum != 100
             else ""
         ),

@@ -261,3 +261,106 @@ def test_the_norwegian_captions_count_in_the_plural(world, municipality_x, analy
     assert "<caption>Arrangementer 1–" in events.content.decode()
     visits = client.get(url("visits:list", municipality_x), HTTP_ACCEPT_LANGUAGE="nb")
     assert "<caption>Besøkstall 1–" in visits.content.decode()
+
+
+def _monthly(site, year: int, month: int, visits: int) -> None:
+    start = local(year, month, 1, zone="Europe/London")
+    end = local(year + month // 12, month % 12 + 1, 1, zone="Europe/London")
+    VisitCount.objects.create(
+        municipality=site.municipality,
+        site=site,
+        period_start=start,
+        period_end=end,
+        count=visits,
+        method="reported",
+    )
+
+
+def test_the_visits_list_says_which_counts_a_range_leaves_out_or_counts_whole(
+    municipality_x, analyst_x, client_for
+):
+    # Camden's tester: 2 April to 31 May left April out without a word. April's count
+    # (1 April 00:00 BST = 31 March 23:00Z) starts before 2 April and is left out; May's is
+    # in the range and ends on 1 June, at the range's end, so it is neither.
+    site = municipality_x.sites.create(name="Camden", kind="library", time_zone="Europe/London")
+    _monthly(site, 2023, 4, 281)
+    _monthly(site, 2023, 5, 185)
+    _monthly(site, 2023, 6, 296)
+    client = client_for(analyst_x)
+    html = client.get(
+        url("visits:list", municipality_x),
+        {"date_from": "2023-04-02", "date_to": "2023-05-31"},
+        **ENGLISH,
+    ).content.decode()
+    assert re.search(r'<span class="headline__value">185</span>', html)
+    assert (
+        "1 count (281 visits) started before April 2, 2023 and is left out, also for its days "
+        "in the chosen range."
+    ) in html
+    assert "runs past" not in html
+    html = client.get(
+        url("visits:list", municipality_x),
+        {"date_from": "2023-05-01", "date_to": "2023-05-15"},
+        **ENGLISH,
+    ).content.decode()
+    assert (
+        "1 count (185 visits) runs past May 15, 2023: it is counted whole, in the period in "
+        "which it starts."
+    ) in html
+    unfiltered = client.get(url("visits:list", municipality_x), **ENGLISH).content.decode()
+    assert 'id="period-edges"' not in unfiltered
+
+
+def test_a_range_without_counts_says_so_instead_of_a_sum_of_0(
+    municipality_x, analyst_x, client_for
+):
+    site = municipality_x.sites.create(name="Camden", kind="library", time_zone="Europe/London")
+    _monthly(site, 2023, 4, 281)
+    html = (
+        client_for(analyst_x)
+        .get(
+            url("visits:list", municipality_x),
+            {"date_from": "2023-04-02", "date_to": "2023-04-30"},
+            **ENGLISH,
+        )
+        .content.decode()
+    )
+    assert (
+        '<dt>Visits (sum of the counts)</dt><dd><span class="headline__text">no counts to add '
+        "up</span>"
+    ) in html
+    assert "1 count (281 visits) started before April 2, 2023" in html
+
+
+def test_the_events_list_says_which_event_records_a_range_leaves_out(
+    municipality_x, analyst_x, client_for
+):
+    # England's events are monthly totals without a site: judged in the municipality's
+    # zone (no sites: Torg's TIME_ZONE, Oslo). February's 8 events start before 15
+    # February; March's 9 start in the range and run past 10 March.
+    from torg.visits.models import Event
+
+    for month, occurrences in ((2, 8), (3, 9)):
+        Event.objects.create(
+            municipality=municipality_x,
+            starts_at=local(2024, month, 1),
+            ends_at=local(2024, month + 1, 1),
+            event_type="culture",
+            audience="all",
+            occurrences=occurrences,
+            attendance=50,
+        )
+    html = (
+        client_for(analyst_x)
+        .get(
+            url("visits:events", municipality_x),
+            {"date_from": "2024-02-15", "date_to": "2024-03-10"},
+            **ENGLISH,
+        )
+        .content.decode()
+    )
+    assert (
+        "1 event record (9 events) runs past March 10, 2024: it is counted whole, in the "
+        "period in which it starts. 1 event record (8 events) started before Feb. 15, 2024 "
+        "and is left out, also for its days in the chosen range."
+    ) in html

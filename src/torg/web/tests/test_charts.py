@@ -1,5 +1,6 @@
 """Numbers on the pages are rounded half up, the way a person rounds by hand, by one helper
-(:func:`torg.web.charts.round_half_up`), and shares are computed exactly before rounding."""
+(:func:`torg.web.charts.round_half_up`), shares are computed exactly before rounding, and
+written by one helper (:func:`torg.web.charts.fmt_percent`) in each language's style."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from torg.web.charts import fmt, percent, round_half_up
+from torg.web.charts import fmt, fmt_percent, percent, round_half_up
 
 
 @pytest.mark.parametrize(
@@ -48,3 +49,17 @@ def test_fmt_rounds_half_up_in_either_language():
     with translation.override("nb"):
         assert fmt(100 * 664 / 4651, 1) == "14,3"
         assert fmt(1234.55, 1) == "1\xa0234,6"
+
+
+def test_a_share_is_written_without_a_space_in_english_and_with_a_no_break_space_in_bokmal():
+    # English style: "99.2%"; Språkrådet: "99,2 %" with a space that never breaks, so that
+    # "(100,0" and "%)" never end up on two lines.
+    with translation.override("en"):
+        assert fmt_percent(Decimal("99.2")) == "99.2%"
+        assert fmt_percent(100, 0) == "100%"
+        assert fmt_percent(percent(3951, 4651)) == "84.9%"
+        assert fmt_percent(None) == "–"
+    with translation.override("nb"):
+        assert fmt_percent(Decimal("99.2")) == "99,2\xa0%"
+        assert fmt_percent(Decimal("100.0")) == "100,0\xa0%"
+        assert fmt_percent(1234.5) == "1\xa0234,5\xa0%"

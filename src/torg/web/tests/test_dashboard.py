@@ -12,8 +12,16 @@ from django.utils import translation
 
 from torg.inquiries.models import Channel, Inquiry, Outcome
 from torg.organisation.models import Site
-from torg.testing.factories import local, make_site
-from torg.visits.models import Audience, CountMethod, Event, EventType, VisitCount
+from torg.testing.factories import local, make_municipality, make_site
+from torg.visits.models import (
+    AnnualLibraryStatistics,
+    Audience,
+    CountMethod,
+    Event,
+    EventType,
+    VisitCount,
+)
+from torg.visits.selectors import national_figures
 
 
 def count(site: Site, start: dt.datetime, end: dt.datetime, visits: int) -> None:
@@ -193,7 +201,10 @@ def test_shares_are_rounded_half_up_like_the_hand_computed_ones(
         ["Phone", "36", "0.8"],
         ["Total", "4,651", "100.0"],
     ]
-    assert "(84.9 %)" in html
+    assert "(84.9%)" in html
+    with translation.override("nb"):
+        html = client_for(analyst_x).get("/m/kommune-x/").content.decode()
+    assert "(84,9\xa0%)" in html
     assert "Each share is rounded" not in html
 
 
@@ -210,3 +221,213 @@ def test_rounded_shares_that_do_not_add_up_to_100_say_so(client_for, analyst_x, 
         "100,0",
     ]
     assert "så til sammen blir de 99,9\xa0% og ikke nøyaktig 100\xa0%" in html
+
+
+def english(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    return client
+
+
+def headlines(html: str) -> dict[str, str]:
+    """Each key figure's label and what it shows, number or words, without its detail."""
+    return {
+        label: re.sub(r"<[^>]+>", "", shown).replace("\xa0", " ")
+        for label, shown in re.findall(
+            r'<div class="headline"><dt>(.*?)</dt><dd><span class="headline__\w+">(.*?)</span>',
+            html,
+        )
+    }
+
+
+def test_one_day_of_a_yearly_count_shows_the_year_and_says_why(
+    client_for, analyst_x, municipality_x
+):
+    # Toronto's tester: 1 January 2015 showed a whole year's visits "for" one day.
+    site = make_site(municipality_x, "Branch", time_zone="America/Toronto")
+    count(
+        site,
+        local(2015, 1, 1, zone="America/Toronto"),
+        local(2016, 1, 1, zone="America/Toronto"),
+        18_153,
+    )
+    client = english(client_for(analyst_x))
+    html = client.get("/m/kommune-x/?first=2015-01-01&last=2015-01-01").content.decode()
+    assert headlines(html)["Visits"] == "18,153"
+    assert (
+        '<p class="notice" id="visits-period-edges">A count cannot be split between days '
+        "without inventing numbers, so each count belongs wholly to the period in which it "
+        "starts. 1 count (18,153 visits) runs past Jan. 1, 2015: it is counted whole, in the "
+        "period in which it starts.</p>"
+    ) in html
+    assert "(see the note on longer periods under Visits)" in html
+
+
+def test_the_rest_of_the_year_shows_no_visits_and_says_which_count_is_left_out(
+    client_for, analyst_x, municipality_x
+):
+    site = make_site(municipality_x, "Branch", time_zone="America/Toronto")
+    count(
+        site,
+        local(2015, 1, 1, zone="America/Toronto"),
+        local(2016, 1, 1, zone="America/Toronto"),
+        18_153,
+    )
+    client = english(client_for(analyst_x))
+    html = client.get("/m/kommune-x/?first=2015-01-02&last=2015-12-31").content.decode()
+    assert headlines(html)["Visits"] == "No visit count starts in this period"
+    assert (
+        "1 count (18,153 visits) started before Jan. 2, 2015 and is left out, also for its "
+        "days in the chosen range."
+    ) in html
+    assert "No visit counts in this period." in html
+
+
+def test_an_annual_figure_from_april_is_counted_whole_in_april_and_says_so(
+    client_for, analyst_x, municipality_x
+):
+    # Barnet reports a year from 1 April 2023 (00:00 BST, 31 March 23:00Z).
+    site = make_site(municipality_x, "Library buildings (all)", time_zone="Europe/London")
+    london = "Europe/London"
+    count(site, local(2023, 4, 1, zone=london), local(2024, 4, 1, zone=london), 644_609)
+    with translation.override("nb"):
+        html = client_for(analyst_x).get("/m/kommune-x/?first=2023-04-01&last=2023-04-30")
+    text = html.content.decode()
+    assert headlines(text)["Besøk"] == "644 609"
+    assert "1 telling (644\xa0609 besøk) går forbi 30. april 2023" in text
+
+
+def test_the_events_card_says_which_monthly_event_totals_a_range_leaves_out(
+    client_for, analyst_x, municipality_x
+):
+    make_site(municipality_x, "Camden", time_zone="Europe/London")
+    london = "Europe/London"
+    for month, occurrences in ((4, 134), (5, 97)):
+        Event.objects.create(
+            municipality=municipality_x,
+            starts_at=local(2023, month, 1, zone=london),
+            ends_at=local(2023, month + 1, 1, zone=london),
+            event_type=EventType.CULTURE,
+            audience=Audience.ALL,
+            occurrences=occurrences,
+            attendance=100,
+        )
+    client = english(client_for(analyst_x))
+    html = client.get("/m/kommune-x/?first=2023-04-02&last=2023-05-31").content.decode()
+    assert headlines(html)["Events"] == "97"
+    assert ('<p class="notice" id="events-period-edges">Some event records cover a period') in html
+    assert (
+        "1 event record (134 events) started before April 2, 2023 and is left out, also for "
+        "its days in the chosen range."
+    ) in html
+
+
+def test_a_municipality_without_records_says_none_yet_and_never_shows_0(client_for, desk_worker_x):
+    html = english(client_for(desk_worker_x)).get("/m/kommune-x/").content.decode()
+    assert headlines(html) == {
+        "Visits": "No visit counts yet",
+        "Inquiries": "No inquiries logged yet",
+        "Events": "No events recorded yet",
+    }
+    assert "No visit counts yet." in html
+    assert "No events recorded yet." in html
+
+
+def test_a_zero_count_is_a_0_and_a_period_without_rows_is_said_in_words(
+    client_for, analyst_x, monthly
+):
+    client = english(client_for(analyst_x))
+    february = client.get("/m/kommune-x/?first=2024-02-01&last=2024-02-29").content.decode()
+    assert headlines(february)["Visits"] == "0"
+    april = client.get("/m/kommune-x/?first=2024-04-01&last=2024-04-30").content.decode()
+    assert headlines(april) == {
+        "Visits": "No visit count starts in this period",
+        "Inquiries": "No inquiries logged yet",
+        "Events": "No events in this period",
+    }
+
+
+def _statistics(number: str, year: int, visits: int | None) -> None:
+    AnnualLibraryStatistics.objects.create(
+        country="NO",
+        year=year,
+        municipality_number=number,
+        municipality_name="Drammen",
+        population_total=101_386,
+        visits_total=visits,
+        events_total=298,
+        events_attendance=7_760,
+    )
+
+
+def test_a_norwegian_municipality_points_to_its_newest_national_statistics(
+    client_for, desk_worker_x, municipality_x
+):
+    # Kommune X has number 3005, Drammen's.
+    _statistics("3005", 2019, 250_000)
+    _statistics("3005", 2020, 275_962)
+    with translation.override("nb"):
+        html = client_for(desk_worker_x).get("/m/kommune-x/").content.decode()
+    assert headlines(html)["Besøk"] == "Ingen besøkstall ennå"
+    link = '<a href="/national/?municipality=3005&amp;year=2020">'
+    assert (
+        '<p class="hint" id="national-visits">Drammen i folkebibliotekstatistikken for 2020: '
+        "275\xa0962 besøk. " + link
+    ) in html
+    assert (
+        '<p class="hint" id="national-events">Drammen i folkebibliotekstatistikken for 2020: '
+        "298 arrangementer, 7\xa0760 deltakere. " + link
+    ) in html
+
+
+def test_a_missing_national_figure_is_not_reported_not_zero(
+    client_for, desk_worker_x, municipality_x
+):
+    _statistics("3005", 2020, None)
+    html = english(client_for(desk_worker_x)).get("/m/kommune-x/").content.decode()
+    assert "for 2020: visits not reported." in html
+
+
+def test_a_municipality_outside_norway_or_the_statistics_has_no_pointer(
+    client_for, desk_worker_x, municipality_x
+):
+    _statistics("3014", 2020, 131_548)
+    html = client_for(desk_worker_x).get("/m/kommune-x/").content.decode()
+    assert 'id="national-visits"' not in html and 'id="national-events"' not in html
+    toronto = make_municipality("toronto", number="3005", country="CA")
+    _statistics("3005", 2020, 1)
+    assert national_figures(toronto) is None
+
+
+def test_national_figures_match_a_number_with_or_without_leading_zeros(db):
+    AnnualLibraryStatistics.objects.create(
+        country="NO", year=2020, municipality_number="301", municipality_name="Oslo"
+    )
+    oslo = make_municipality("oslo", number="0301")
+    figures = national_figures(oslo)
+    assert figures is not None
+    assert (figures.number, figures.year, figures.visits) == ("301", 2020, None)
+
+
+def test_events_without_a_site_are_judged_in_the_same_zone_as_on_the_events_list(
+    client_for, analyst_x, municipality_x
+):
+    # Two sites in Toronto, one in Oslo: the lists (and the API) judge an event without a
+    # site in Torg's TIME_ZONE, Oslo. At 02:00 Oslo time on 10 March it is still 9 March
+    # in Toronto; the dashboard used to judge it there and leave it out of 10 March.
+    make_site(municipality_x, "Toronto 1", time_zone="America/Toronto")
+    make_site(municipality_x, "Toronto 2", time_zone="America/Toronto")
+    make_site(municipality_x, "Oslo", time_zone="Europe/Oslo")
+    Event.objects.create(
+        municipality=municipality_x,
+        starts_at=local(2024, 3, 10, 2),
+        event_type=EventType.CULTURE,
+        audience=Audience.ALL,
+        attendance=5,
+    )
+    client = english(client_for(analyst_x))
+    dashboard = client.get("/m/kommune-x/?first=2024-03-10&last=2024-03-10").content.decode()
+    events = client.get(
+        "/m/kommune-x/visits/events/", {"date_from": "2024-03-10", "date_to": "2024-03-10"}
+    )
+    assert events.context["totals"].events == 1
+    assert headlines(dashboard)["Events"] == "1"
