@@ -485,7 +485,7 @@ def _read_rows(
                         row_number,
                         None,
                         None,
-                        _repeat_reason(profile, key, first),
+                        _repeat_reason(profile, key, first, table.row_noun),
                     )
                 )
                 continue
@@ -500,11 +500,16 @@ def _clean_header(header: str) -> str:
     return " ".join(header.split())
 
 
-def _repeat_reason(profile: Profile, key: tuple[Any, ...], first: int) -> str:
+def _repeat_reason(
+    profile: Profile, key: tuple[Any, ...], first: int, row_noun: str = "row"
+) -> str:
     """The reason of a row whose natural ``key`` repeats that of row ``first``."""
     columns = profile.key_columns
     if not columns:
-        return f"repeats row {first} ({profile.describe_key(key)}); each may appear once"
+        return f"repeats {row_noun} {first} ({profile.describe_key(key)}); each may appear once"
     named = columns[0] if len(columns) == 1 else f"{', '.join(columns[:-1])} and {columns[-1]}"
     each = "each value of" if len(columns) == 1 else "each combination of"
-    return f"repeats row {first} ({profile.describe_key(key)}); {each} {named} may appear only once"
+    return (
+        f"repeats {row_noun} {first} ({profile.describe_key(key)}); "
+        f"{each} {named} may appear only once"
+    )
