@@ -3,7 +3,7 @@ spreadsheet kept at the desk, one row per contact.
 
 Each row becomes one :class:`~torg.inquiries.models.Inquiry`. Headers are compared without
 regard to case, spacing or line breaks; each column has English and Norwegian aliases
-(:data:`COLUMN_ALIASES`, listed in the README). The columns:
+(:data:`COLUMN_ALIASES`). The columns:
 
 * **When** (one of them is required): ``Timestamp`` (aliases ``date/time``, ``tidspunkt``,
   ``tidsmerke`` …) or ``Date`` (``dato``) with an optional ``Time`` (``klokkeslett``).
