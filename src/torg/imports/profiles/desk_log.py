@@ -248,6 +248,7 @@ _DATE_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _DATE_NO = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\.\d+)?\s*([AaPp][Mm])?$")
 _READ = re.compile(r"^(?:read[\s:-]*)?([1-6])(?:\s*[-–:.)]\s*.*)?$", re.IGNORECASE)
+_ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}[T ].*(Z|[+-]\d{2}:?\d{2})$")
 _SOURCE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 KEY_LENGTH = 120  # Inquiry.source_key's max_length
 
@@ -300,7 +301,7 @@ def parse_timestamp(text: str) -> dt.datetime | dt.date:
     value = text.strip()
     if _DATE_ISO.match(value) or _DATE_US.match(value) or _DATE_NO.match(value):
         return parse_date(value)
-    if re.search(r"(Z|[+-]\d{2}:?\d{2})$", value) and "T" in value:
+    if _ISO_WITH_OFFSET.match(value):
         try:
             stamp = dt.datetime.fromisoformat(value)
         except ValueError:
@@ -380,12 +381,18 @@ class DeskLogProfile(Profile):
                 "digits and hyphens, starting with a letter or digit."
             )
         self.has_location = "location" in run.fields
+        # The site of every row (the site option), or None when each row's location says;
+        # `default_site` takes a row with an empty location.
         self.site: Site | None = None
         if run.options.get("site") or not self.has_location:
             self.site = site_of_run(run, "A desk log without a location column")
         self.locations, self.location_names = _location_lookup(municipality, self.site)
+        self.default_site = self.site
+        if self.site is None:
+            sites = list(scoped(Site, municipality)[:2])
+            self.default_site = sites[0] if len(sites) == 1 else None
         self.services = ServiceMatcher(municipality)
-        self.occurrences: Counter[tuple[Any, ...]] = Counter()
+        self.occurrences: Counter[str] = Counter()
         self.has_id = "id" in run.fields
         # Messages name a column as the file does ("Dato", not "Date").
         self.names = {
@@ -413,20 +420,24 @@ class DeskLogProfile(Profile):
                 )
             source_key = f"{self.key_prefix}:{entry_id}"
         else:
-            content = (
-                site.pk,
-                point.pk if point else None,
-                values["channel"],
-                normalise_header(service_text or ""),
-                effort,
-                outcome,
-                time_known,
-                occurred_at,
+            # Plain text only, so that the key of a row stays the same across Torg versions
+            # (a changed key would make a re-import add the row again).
+            content = "|".join(
+                (
+                    str(site.pk),
+                    str(point.pk) if point else "",
+                    str(values["channel"].value),
+                    normalise_header(service_text or ""),
+                    str(effort or ""),
+                    str(outcome.value if isinstance(outcome, Outcome) else outcome),
+                    "1" if time_known else "0",
+                    occurred_at.isoformat(),
+                )
             )
             self.occurrences[content] += 1
-            digest = hashlib.sha256(
-                repr((*content, self.occurrences[content])).encode("utf-8")
-            ).hexdigest()[:12]
+            digest = hashlib.sha256(f"{content}|{self.occurrences[content]}".encode()).hexdigest()[
+                :12
+            ]
             source_key = f"{self.key_prefix}:{occurred_at:%Y%m%dT%H%M%SZ}:{digest}"
         if len(source_key) > KEY_LENGTH:
             raise RowError(
@@ -454,12 +465,12 @@ class DeskLogProfile(Profile):
         """The site and service point of a row from its location cell (see the module
         docstring); the fixed site when the cell is empty or the file has no such column."""
         if not location:
-            if self.site is None:
+            if self.default_site is None:
                 raise RowError(
                     "is empty; name the site or service point, or give the site option",
                     self.names["location"],
                 )
-            return self.site, None
+            return self.default_site, None
         found = self.locations.get(normalise_header(location))
         if found is None:
             known = self.location_names

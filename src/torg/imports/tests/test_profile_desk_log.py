@@ -395,3 +395,54 @@ def test_another_municipalitys_sites_and_catalogue_are_never_used(
     assert Inquiry.objects.filter(municipality=other, service__isnull=False).count() == 0
     assert Inquiry.objects.filter(municipality=nordby).count() == 0
     assert not ServicePoint.objects.filter(site__municipality=other).exists()
+
+
+def test_an_empty_location_goes_to_the_only_site_of_a_municipality(tmp_path: Path) -> None:
+    solo = make_municipality("solo", name="Solo", number="3097")
+    site = make_site(solo, "Solo bibliotek", code="solo")
+    make_service_point(site, "Skranke")
+    path = tmp_path / "log.csv"
+    path.write_text(
+        "Timestamp,Channel,Location\n2024-03-28 10:00,phone,Skranke\n2024-03-28 10:05,phone,\n",
+        "utf-8",
+    )
+    assert run_import("desk-log", path, municipality="solo").created == 2
+    assert set(Inquiry.objects.values_list("site", "service_point__name")) == {
+        (site.pk, "Skranke"),
+        (site.pk, None),
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-03-01 08:54", dt.datetime(2024, 3, 1, 8, 54)),
+        ("2024-03-01T08:54:00", dt.datetime(2024, 3, 1, 8, 54)),
+        ("3/1/2024 8:54:00 PM", dt.datetime(2024, 3, 1, 20, 54)),
+        ("3/1/2024, 12:05 AM", dt.datetime(2024, 3, 1, 0, 5)),
+        ("1.3.2024 08.54", dt.datetime(2024, 3, 1, 8, 54)),
+        ("01.03.2024 08:54:10", dt.datetime(2024, 3, 1, 8, 54, 10)),
+        ("2024-03-01", dt.date(2024, 3, 1)),
+        (
+            "2024-03-01T08:54:00+01:00",
+            dt.datetime(2024, 3, 1, 8, 54, tzinfo=dt.timezone(dt.timedelta(hours=1))),
+        ),
+        ("2024-03-01 07:54Z", dt.datetime(2024, 3, 1, 7, 54, tzinfo=dt.UTC)),
+    ],
+)
+def test_a_timestamp_is_read_in_the_forms_desk_logs_write(
+    text: str, expected: dt.datetime | dt.date
+) -> None:
+    from torg.imports.profiles.desk_log import parse_timestamp
+
+    assert parse_timestamp(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["13/1/2024 10:00", "2024-03-01 25:00", "yesterday", "1.3.24 10:00"]
+)
+def test_a_timestamp_that_is_no_date_and_time_is_refused(text: str) -> None:
+    from torg.imports.profiles.desk_log import parse_timestamp
+
+    with pytest.raises(ValueError):
+        parse_timestamp(text)
