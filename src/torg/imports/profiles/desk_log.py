@@ -33,19 +33,20 @@ regard to case, spacing or line breaks; each column has English and Norwegian al
   :data:`OUTCOME_WORDS`; an empty cell, or no such column, is *not recorded*, never
   "resolved".
 * **Location** (optional): ``Location`` (``desk``, ``sted``, ``skranke`` …) names a service
-  point of the site (``Skranke``), a site (name or code), or both as ``site / point``.
-  Without the column the rows go to the site named by the ``site`` option or the
-  municipality's only site.
+  point of the site (``Skranke``), a site (name or code), or both as ``site / point``;
+  a service point's name that several sites use must be written with its site. Without the
+  column, or in an empty cell, the row goes to the site named by the ``site`` option or
+  the municipality's only site (otherwise the file is refused, or the row is an error).
 * **Id** (optional): ``Id`` (``question id``, ``entry id`` …), the entry's number in the
   source system.
 
 Re-importing never duplicates: each inquiry's ``source_key`` is ``<source>:<id>`` when the
 file has an id column (an entry edited in the source is then updated in Torg), otherwise
 ``<source>:<UTC instant>:<hash>`` where the hash covers the row's site, service point,
-channel, service text, effort, outcome and the how-manieth identical row of the file it is
-(two identical walk-up questions in the same minute are two contacts). Without an id an
-edited row becomes a new inquiry and the old one stays: export ids where the system has
-them. ``<source>`` is the ``source`` option (default ``desk-log``); give each system its
+channel, service text, effort, outcome, whether the time is known, and the how-manieth
+identical row of the file it is (two identical walk-up questions in the same minute are
+two contacts). Without an id an edited row becomes a new inquiry and the old one stays:
+export ids where the system has them. ``<source>`` is the ``source`` option (default ``desk-log``); give each system its
 own, so that entry 17 of one system never updates entry 17 of another.
 
 Not imported, and listed as ignored columns in the summary: the free text (question,
