@@ -1,5 +1,6 @@
 """Reading tables from the files people actually have: CSV in whatever encoding and with
-whatever delimiter Excel or a statistics portal produced, and XLSX workbooks.
+whatever delimiter Excel or a statistics portal produced, XLSX workbooks, and a JSON array
+of flat objects (what web APIs such as Open311 GeoReport v2 return).
 
 No Django here. Everything raises :class:`TableError` with a message a user can act on.
 A file that is no text at all (an image, a PDF, random bytes) is refused as such, not as
@@ -19,6 +20,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +41,7 @@ DELIMITER_NAMES = {
 }
 SUPPORTED_ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1252")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+JSON_SUFFIXES = (".json",)
 
 
 class TableError(ValueError):
@@ -266,11 +269,21 @@ class Table:
     _formulas_without_value: frozenset[tuple[int, int]] | None = field(
         default=None, init=False, repr=False
     )
+    # What a row and a column are called in messages: a JSON array has items (numbered
+    # from 1 in the array's order) and keys, not rows and columns.
+    row_noun: str = "row"
+    column_noun: str = "column"
+    # For a JSON array: the (item, column) cells whose key the object does not have at all,
+    # told apart from a key that is present with null or "".
+    absent_cells: frozenset[tuple[int, int]] = frozenset()
 
     def empty_reason(self, row: int, column: int) -> str:
         """Why the cell in spreadsheet ``row`` (header = 1) and 0-based ``column`` reads as
         empty: ``"is empty"``, or :data:`FORMULA_WITHOUT_VALUE` for a formula in a workbook
-        that was never calculated (one written by a program, not by Excel)."""
+        that was never calculated (one written by a program, not by Excel), or
+        ``"is missing (the object has no such key)"`` for a JSON object without the key."""
+        if (row, column) in self.absent_cells:
+            return "is missing (the object has no such key)"
         if self.find_formulas_without_value is not None:
             if self._formulas_without_value is None:
                 self._formulas_without_value = self.find_formulas_without_value()
@@ -292,8 +305,10 @@ def read_table(
     delimiter: str | None = None,
     sheet: str | None = None,
     number_format: NumberFormat | None = None,
+    item_noun: str = "item",
 ) -> Table:
-    """Open ``path`` as a :class:`Table`: XLSX/XLS/ODS by suffix, otherwise CSV.
+    """Open ``path`` as a :class:`Table`: XLSX/XLS/ODS or JSON (:func:`_read_json`, whose
+    items are called ``item_noun`` in messages) by suffix, otherwise CSV.
 
     ``encoding`` and ``delimiter`` override detection for CSV; ``sheet`` picks a worksheet
     (default: the first). ``number_format`` is the format the caller will parse numbers
@@ -306,6 +321,8 @@ def read_table(
     check_is_file(path)
     if path.suffix.lower() in EXCEL_SUFFIXES:
         return _read_workbook(path, sheet, number_format.decimal if number_format else ".")
+    if path.suffix.lower() in JSON_SUFFIXES:
+        return _read_json(path, item_noun)
     if delimiter is not None:
         delimiter = parse_delimiter(delimiter)
     return _read_csv(path, encoding, delimiter)
@@ -368,6 +385,96 @@ def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> Table:
         delimiter=delimiter,
         size_bytes=size_bytes,
     )
+
+
+def _read_json(path: Path, item_noun: str = "item") -> Table:
+    """A JSON array of flat objects as a table (RFC 8259 text: UTF-8, with or without a
+    BOM). The headers are the keys in the order they first appear; item ``n`` of the array
+    (from 1) is row ``n``. A string is its cell as it is; a number is written as JSON
+    writes it (``59.91``), ``true``/``false`` as such; ``null`` is an empty cell, and so is
+    a key the object lacks (listed in :attr:`Table.absent_cells`, so that the message says
+    it is missing). A nested array or object is its JSON text. Raises :class:`TableError`
+    for text that is no JSON, a document that is not an array, an empty array and an item
+    that is not an object."""
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise TableError(f"{path.name}: the file is empty.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise TableError(
+            f"{path.name} is not valid UTF-8 (byte {error.start}); JSON is always UTF-8."
+        ) from error
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise TableError(
+            f"{path.name} is not valid JSON: {error.msg} (line {error.lineno}, column "
+            f"{error.colno})."
+        ) from error
+    if not isinstance(document, list):
+        raise TableError(
+            f"{path.name}: expected a JSON array of objects, one per {item_noun}; "
+            f"the file holds a JSON {_json_kind(document)}."
+        )
+    if not document:
+        raise TableError(f"{path.name}: the JSON array is empty; there is nothing to import.")
+    headers: dict[str, int] = {}
+    for number, item in enumerate(document, start=1):
+        if not isinstance(item, dict):
+            raise TableError(
+                f"{path.name}, {item_noun} {number}: expected a JSON object, found a "
+                f"{_json_kind(item)}."
+            )
+        for key in item:
+            headers.setdefault(key, len(headers))
+    absent: set[tuple[int, int]] = set()
+    rows: list[tuple[int, list[str]]] = []
+    for number, item in enumerate(document, start=1):
+        cells = [""] * len(headers)
+        for key, position in headers.items():
+            if key in item:
+                cells[position] = _json_cell(item[key])
+            else:
+                absent.add((number, position))
+        rows.append((number, cells))
+    return Table(
+        path=path,
+        headers=list(headers),
+        rows=iter(rows),
+        encoding="utf-8",
+        size_bytes=len(raw),
+        row_noun=item_noun,
+        column_noun="key",
+        absent_cells=frozenset(absent),
+    )
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false value"
+    return "number"
+
+
+def _json_cell(value: object) -> str:
+    """A JSON value as cell text (see :func:`_read_json`)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _csv_rows(path: Path, reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:

@@ -10,21 +10,25 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Issue:
-    """One problem in a source file. ``row`` is the spreadsheet row (header = 1); ``row``
-    and ``column`` are ``None`` for problems with the file as a whole."""
+    """One problem in a source file. ``row`` is the spreadsheet row (header = 1), or for a
+    JSON array the item's number in it (from 1); ``row`` and ``column`` are ``None`` for
+    problems with the file as a whole. ``row_noun`` and ``column_noun`` name them in the
+    message (a JSON file has a "request 3" and a "key 'status'")."""
 
     file: str
     row: int | None
     column: str | None
     value: str | None
     reason: str
+    row_noun: str = "row"
+    column_noun: str = "column"
 
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
-            where += f", row {self.row}"
+            where += f", {self.row_noun} {self.row}"
         if self.column:
-            where += f", column {self.column!r}"
+            where += f", {self.column_noun} {self.column!r}"
         value = f" (value {self.value!r})" if self.value not in (None, "") else ""
         return f"{where}: {self.reason}{value}"
 

@@ -48,10 +48,23 @@ class ImportRun:
     municipality: Municipality | None
     municipalities_by_number: dict[str, Municipality] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
+    # ``field`` → the file's header for each of the profile's columns that the file has (an
+    # optional column it lacks is not among them): for a profile that needs one of several
+    # columns, and for messages that name a column as the file does.
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def file_name(self) -> str:
         return self.path.name
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """The ``field`` names of the profile's columns that the file has."""
+        return frozenset(self.headers)
+
+    def header(self, field_name: str, default: str) -> str:
+        """The file's header of the column read into ``field_name``, or ``default``."""
+        return self.headers.get(field_name, default)
 
     def require_municipality(self) -> Municipality:
         if self.municipality is None:  # pragma: no cover - guarded by run_import
@@ -74,6 +87,8 @@ class Profile:
     # name → what it does. Any other option is refused, so that a misspelt one is not
     # silently ignored.
     options: ClassVar[dict[str, str]] = {}
+    # What one element of a JSON array is called in messages ("request 3, key 'status'").
+    item_noun: ClassVar[str] = "item"
 
     def writer(self) -> UpsertWriter:
         raise NotImplementedError
@@ -93,6 +108,11 @@ class Profile:
         if run.municipality is not None and self.scope != Scope.NATIONAL:
             return {"municipality_id": run.municipality.pk}
         return None
+
+    def summary_notes(self) -> list[str]:
+        """Remarks for the import's one-line summary, gathered while building (values the
+        profile accepted but could not map, say). Called once, after every row is read."""
+        return []
 
     missing_row_reason: ClassVar[str] = "there is no stored row to update"
     # The file's columns whose values together make a record's natural key, named in the

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,8 @@ class ImportResult:
 
     ``ignored_columns`` are the file's columns that the profile does not read (their
     headers, in the file's order), which the summary names so that no column vanishes
-    unnoticed.
+    unnoticed. ``notes`` are the profile's remarks (:meth:`Profile.summary_notes`), such as
+    values it could not map, which the summary ends with.
     """
 
     profile: str
@@ -56,6 +58,7 @@ class ImportResult:
     already_imported: bool = False
     batch_id: int | None = None
     ignored_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """The one-line summary the command prints."""
@@ -70,11 +73,12 @@ class ImportResult:
         ignored = (
             f"; ignored columns: {', '.join(self.ignored_columns)}" if self.ignored_columns else ""
         )
+        notes = "".join(f"; {note}" for note in self.notes)
         return (
             f"{prefix} {self.file_name}{target} with profile {self.profile}: "
             f"{self.rows_read} rows read{records}, {self.created} created, "
             f"{self.updated} updated, {self.unchanged} unchanged, {self.skipped} skipped"
-            f"{ignored}."
+            f"{ignored}{notes}."
         )
 
     def check(self) -> None:
@@ -224,6 +228,7 @@ def run_import(
             delimiter=delimiter,
             sheet=sheet,
             number_format=profile.number_format,
+            item_noun=profile.item_noun,
         )
     except TableError as error:
         raise ImportRefused(str(error)) from error
@@ -233,7 +238,12 @@ def run_import(
         plan, ignored_columns = _match_columns(profile, table)
     except TableError as error:
         raise ImportRefused(f"{path.name}: {error}") from error
-    run = ImportRun(path=path, municipality=target, options=options)
+    run = ImportRun(
+        path=path,
+        municipality=target,
+        options=options,
+        headers={name: _clean_header(table.headers[index]) for name, index, _, _ in plan},
+    )
     if profile.scope == Scope.ROUTED:
         run.municipalities_by_number = {
             m.number: m for m in Municipality.objects.filter(country=profile.country or "")
@@ -256,6 +266,7 @@ def run_import(
             None,
             str(value),
             f"{column} {reason}",
+            row_noun=table.row_noun,
         )
         for record, column, value, reason in writer.out_of_range(records)
     )
@@ -265,6 +276,7 @@ def run_import(
     result.rows_read, result.records, result.skipped = rows_read, len(records), skipped
     result.rows_built = rows_built
     result.ignored_columns = ignored_columns
+    result.notes = profile.summary_notes()
     with transaction.atomic():
         if not force and _already_imported(profile, target, sha):
             # Another import of the same file finished while this one was reading.
@@ -297,6 +309,7 @@ def run_import(
                         None,
                         None,
                         f"{profile.describe_key(key)}: {profile.missing_row_reason}",
+                        row_noun=table.row_noun,
                     )
                     for key in error.keys
                 ],
@@ -353,6 +366,7 @@ def _read_rows(
     rows skipped, natural key → row number)."""
     file_name = table.path.name
     headers = table.headers
+    issue = partial(Issue, row_noun=table.row_noun, column_noun=table.column_noun)
     width = max((index for _, index, _, _ in plan), default=-1) + 1
     # The header's width without the empty cells Excel may leave at its end; a row may
     # have empty cells beyond it, but no values.
@@ -377,7 +391,7 @@ def _read_rows(
                 continue
             if len(cells) < width:
                 issues.append(
-                    Issue(
+                    issue(
                         file_name,
                         row_number,
                         None,
@@ -390,7 +404,7 @@ def _read_rows(
             if extra:
                 last = max(i for i, cell in enumerate(cells) if cell.strip()) + 1
                 issues.append(
-                    Issue(
+                    issue(
                         file_name,
                         row_number,
                         None,
@@ -409,7 +423,7 @@ def _read_rows(
                     values[name] = None
                     continue
                 issues.append(
-                    Issue(
+                    issue(
                         file_name,
                         row_number,
                         _clean_header(headers[index]),
@@ -423,7 +437,7 @@ def _read_rows(
                 values[name] = parse(text)
             except (ValueError, ArithmeticError) as error:
                 issues.append(
-                    Issue(
+                    issue(
                         file_name,
                         row_number,
                         _clean_header(headers[index]),
@@ -437,13 +451,19 @@ def _read_rows(
         try:
             built = build(values, row_number, run)
         except RowError as error:
-            issues.append(Issue(file_name, row_number, error.column, error.value, error.reason))
+            issues.append(issue(file_name, row_number, error.column, error.value, error.reason))
             continue
         except (ValueError, ArithmeticError) as error:
             # A check the profile left to Python: a date outside the accepted years in its
             # own date code, a number too large. The row is wrong, not the program.
             issues.append(
-                Issue(file_name, row_number, None, None, str(error) or type(error).__name__)
+                issue(
+                    file_name,
+                    row_number,
+                    None,
+                    None,
+                    str(error) or type(error).__name__,
+                )
             )
             continue
         if built is None:
@@ -454,13 +474,19 @@ def _read_rows(
             try:
                 record = complete(record)
             except RowError as error:
-                issues.append(Issue(file_name, row_number, None, None, error.reason))
+                issues.append(issue(file_name, row_number, None, None, error.reason))
                 continue
             key = key_of(record)
             first = seen.get(key)
             if first is not None:
                 issues.append(
-                    Issue(file_name, row_number, None, None, _repeat_reason(profile, key, first))
+                    issue(
+                        file_name,
+                        row_number,
+                        None,
+                        None,
+                        _repeat_reason(profile, key, first, table.row_noun),
+                    )
                 )
                 continue
             seen[key] = row_number
@@ -474,11 +500,16 @@ def _clean_header(header: str) -> str:
     return " ".join(header.split())
 
 
-def _repeat_reason(profile: Profile, key: tuple[Any, ...], first: int) -> str:
+def _repeat_reason(
+    profile: Profile, key: tuple[Any, ...], first: int, row_noun: str = "row"
+) -> str:
     """The reason of a row whose natural ``key`` repeats that of row ``first``."""
     columns = profile.key_columns
     if not columns:
-        return f"repeats row {first} ({profile.describe_key(key)}); each may appear once"
+        return f"repeats {row_noun} {first} ({profile.describe_key(key)}); each may appear once"
     named = columns[0] if len(columns) == 1 else f"{', '.join(columns[:-1])} and {columns[-1]}"
     each = "each value of" if len(columns) == 1 else "each combination of"
-    return f"repeats row {first} ({profile.describe_key(key)}); {each} {named} may appear only once"
+    return (
+        f"repeats {row_noun} {first} ({profile.describe_key(key)}); "
+        f"{each} {named} may appear only once"
+    )

@@ -5,8 +5,10 @@ from torg.imports.profiles import (  # noqa: F401
     bampfa,
     barnet,
     counter_csv,
+    desk_log,
     england_ace,
     nb_2020,
+    open311,
     toronto,
     uk_schema,
 )

@@ -1,10 +1,13 @@
 """The BAMPFA film library's desk log 2020 against figures computed independently from the
-raw file (``reference/bampfa_desk_log.json``). The file is not shipped: these tests read it
-from ``../shared/data`` and skip when it is absent."""
+raw file (``reference/bampfa_desk_log.json``, made by ``reference/bampfa_desk_log_reference.py``
+with the standard library only). The file is not shipped: these tests read it from
+``../shared/data`` and skip when it is absent."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import importlib.util
 import json
 from collections import Counter
 from pathlib import Path
@@ -129,3 +132,59 @@ def test_the_command_passes_the_site_option_to_the_profile(
     )
     assert set(Inquiry.objects.values_list("site", flat=True)) == {film_library.pk}
     assert Inquiry.objects.count() == 470
+
+
+def test_the_stored_reference_is_what_the_reference_script_computes() -> None:
+    path = shared_data_file("reference-desk-transactions/libstats_2020.csv")
+    script = Path(__file__).parent / "reference" / "bampfa_desk_log_reference.py"
+    spec = importlib.util.spec_from_file_location("bampfa_desk_log_reference", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.compute(path) == REFERENCE
+
+
+def test_each_inquiry_falls_on_the_local_day_of_the_contact(film_library: Site) -> None:
+    _import()
+    by_day = Counter(
+        f"{i.astimezone(BERKELEY):%Y-%m-%d}"
+        for i in Inquiry.objects.values_list("occurred_at", flat=True)
+    )
+    assert dict(by_day) == REFERENCE["by_day_of_contact"]
+    assert sum(by_day.values()) == 470
+
+
+def test_the_free_text_and_the_affiliations_never_reach_the_database(film_library: Site) -> None:
+    result = _import()
+    assert result.ignored_columns == [
+        "interaction type",
+        "research need",
+        "outcome",
+        "Number of people (if more than 1)",
+        "affiliation",
+        "Institutional affiliation if not UCB",
+        "Number of films/documents/items provided",
+        "interaction staff time",
+    ]
+    path = shared_data_file("reference-desk-transactions/libstats_2020.csv")
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    private = {
+        row[column].strip()
+        for row in rows
+        for column in (
+            "research need",
+            "outcome",
+            "affiliation",
+            "Institutional affiliation if not UCB",
+        )
+        if len(row[column].strip()) >= 4
+    }
+    assert len(private) > 300
+    text_columns = [
+        f.attname
+        for f in Inquiry._meta.concrete_fields
+        if f.get_internal_type() in ("CharField", "TextField")
+    ]
+    stored = {str(v) for row in Inquiry.objects.values_list(*text_columns) for v in row}
+    assert not [text for text in private if any(text in value for value in stored)]

@@ -40,7 +40,7 @@ REPORT_HEADER = ["file", "row", "column", "value", "reason"]
 
 
 class Command(BaseCommand):
-    help = "Import a CSV or XLSX file through an import profile. All or nothing; re-importing adds nothing."
+    help = "Import a CSV, XLSX or JSON file through an import profile. All or nothing; re-importing adds nothing."
     # The system checks load every URL and view (and the charting library with them): a
     # second of start-up that an import does not need. `torg check` runs them.
     requires_system_checks: list[str] = []
