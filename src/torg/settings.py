@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "torg.organisation",
     "torg.catalogue",
     "torg.inquiries",
+    "torg.referrals",
     "torg.visits",
     "torg.imports",
     "torg.web",
