@@ -16,12 +16,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from torg.inquiries.models import Inquiry
 from torg.organisation.scoping import Tenancy
@@ -150,10 +156,12 @@ def referral_create_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse
 
 
 @tenant_view()
-@require_POST
 def referral_step(request: HttpRequest, tenancy: Tenancy, pk: int, step: str) -> HttpResponse:
-    """Accept, complete (with an outcome) or decline a referral."""
+    """Accept, complete (with an outcome) or decline a referral. POST only; the object is
+    looked up first, so another municipality's id is "not found" whatever the method."""
     referral = get_object_or_404(visible_referrals(tenancy, request.user), pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     actor: Any = request.user
     if step == "accept":
         _run(
@@ -186,12 +194,14 @@ def referral_step(request: HttpRequest, tenancy: Tenancy, pk: int, step: str) ->
 
 
 @tenant_view()
-@require_POST
 def digital_step(request: HttpRequest, tenancy: Tenancy, pk: int, step: str) -> HttpResponse:
-    """Triage (managers), assign to me, answer or close a digital inquiry."""
+    """Triage (managers), assign to me, answer or close a digital inquiry (POST only, as
+    :func:`referral_step`)."""
     item: DigitalInquiry = get_object_or_404(
         visible_digital_inquiries(tenancy, request.user), pk=pk
     )
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     actor: Any = request.user
     if step == "triage":
         form = TriageForm(request.POST, tenancy=tenancy)
