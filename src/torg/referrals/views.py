@@ -33,7 +33,7 @@ from torg.inquiries.models import Inquiry
 from torg.organisation.scoping import Tenancy
 from torg.referrals import rules, services
 from torg.referrals.forms import CompleteForm, QueueFilterForm, ReferralForm, TeamForm, TriageForm
-from torg.referrals.models import DigitalInquiry, ReferralOutcome, Team
+from torg.referrals.models import DigitalInquiry, ReferralOutcome, ReferralStatus, Team
 from torg.referrals.selectors import (
     queue_for,
     team_get,
@@ -188,7 +188,9 @@ def referral_step(request: HttpRequest, tenancy: Tenancy, pk: int, step: str) ->
         _run(
             request,
             lambda: services.referral_decline(tenancy=tenancy, actor=actor, referral=referral),
-            _("The referral was declined."),
+            _("The referral was returned to the desk.")
+            if referral.status == ReferralStatus.ACCEPTED
+            else _("The referral was declined."),
         )
     return _Redirect303(_queue_url(tenancy))
 
