@@ -281,7 +281,10 @@ def referral_create(
 def _locked_referral(tenancy: Tenancy, referral: Referral) -> Referral:
     _same_municipality(tenancy, referral, "referral")
     return (
-        tenancy.scoped(Referral).select_for_update().select_related("to_team").get(pk=referral.pk)
+        tenancy.scoped(Referral)
+        .select_for_update(of=("self",))
+        .select_related("to_team")
+        .get(pk=referral.pk)
     )
 
 
@@ -468,7 +471,7 @@ def _locked_digital(tenancy: Tenancy, digital_inquiry: DigitalInquiry) -> Digita
     _same_municipality(tenancy, digital_inquiry, "digital_inquiry")
     return (
         tenancy.scoped(DigitalInquiry)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("team")
         .get(pk=digital_inquiry.pk)
     )
