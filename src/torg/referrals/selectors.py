@@ -143,17 +143,25 @@ def digital_due_at(item: DigitalInquiry) -> dt.datetime | None:
 
 @dataclass(frozen=True)
 class ReferralRow:
+    """One referral of the queue; ``zone_name`` is the zone of the inquiry's site, in which
+    the page shows its times."""
+
     referral: Referral
     clock: Clock | None
     may_work: bool
+    zone_name: str
 
 
 @dataclass(frozen=True)
 class DigitalRow:
+    """One digital inquiry of the queue; its times are shown in ``zone_name``, the
+    municipality's default zone."""
+
     item: DigitalInquiry
     clock: Clock | None
     may_work: bool
     assigned_to_me: bool
+    zone_name: str
 
 
 @dataclass(frozen=True)
@@ -204,6 +212,7 @@ def queue_for(
                     referral_due_at(row), now=instant, zone_name=row.inquiry.site.time_zone
                 ),
                 may_work=lead or (worker and row.to_team_id in my_team_ids),
+                zone_name=row.inquiry.site.time_zone,
             )
             for row in referrals
         ],
@@ -213,6 +222,7 @@ def queue_for(
                 clock=clock(digital_due_at(row), now=instant, zone_name=digital_zone),
                 may_work=lead or (worker and row.team_id in my_team_ids),
                 assigned_to_me=row.assigned_to_id == user.pk,
+                zone_name=digital_zone,
             )
             for row in digital
         ],

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from torg.referrals.models import DigitalInquiry, DigitalStatus, Referral, ReferralStatus, Team
 from torg.referrals.tests.factories import make_inquiry, make_specialist, make_team
+from torg.testing.factories import make_site
 
 
 @pytest.fixture
@@ -255,3 +256,18 @@ def test_managers_create_and_edit_teams_and_others_may_not(
 def test_the_nav_links_to_the_queue(municipality_x, desk_worker_x, client_for):
     body = client_for(desk_worker_x).get(queue_url(municipality_x)).content.decode()
     assert f'href="{queue_url(municipality_x)}" aria-current="page"' in body
+
+
+def test_times_are_shown_in_the_zone_of_the_inquirys_site(municipality_x, manager_x, client_for):
+    toronto = make_site(municipality_x, "Toronto branch", time_zone="America/Toronto")
+    team = make_team(municipality_x, "Remote")
+    Referral.objects.create(
+        municipality=municipality_x,
+        inquiry=make_inquiry(toronto),
+        to_team=team,
+        created_at=dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC),  # 10:00 EST (UTC−5)
+    )
+    body = client_for(manager_x).get(queue_url(municipality_x), {"status": "all"}).content.decode()
+    assert 'datetime="2026-03-02T10:00:00-05:00"' in body
+    # Its service-level due time too: 48 h later, 4 March 10:00 in Toronto.
+    assert 'datetime="2026-03-04T10:00:00-05:00"' in body
