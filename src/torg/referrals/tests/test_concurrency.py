@@ -25,7 +25,7 @@ def test_three_simultaneous_receipts_with_one_key_store_one_row(
     waited = threading.local()
     original = services._existing_digital
 
-    def look_up_then_wait(tenancy, client_key, source_key):  # type: ignore[no-untyped-def]
+    def look_up_then_wait(tenancy, client_key, source_key):
         found = original(tenancy, client_key, source_key)
         if not getattr(waited, "done", False):
             waited.done = True
