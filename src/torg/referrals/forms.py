@@ -70,8 +70,9 @@ class ReferralForm(forms.Form):
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
-            "No personal data about the citizen: names, identity numbers, phone numbers and "
-            "e-mail addresses are removed before saving."
+            "No personal data about the citizen. Do not write names; identity numbers, "
+            "phone numbers, e-mail addresses, bank account numbers and postal addresses are "
+            "removed before saving."
         ),
     )
     client_key = forms.CharField(required=False, max_length=255, widget=forms.HiddenInput)
