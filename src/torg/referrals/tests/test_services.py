@@ -597,3 +597,18 @@ def test_team_rules(municipality_x, municipality_y, manager_x, desk_worker_x, ou
             tenancy=manager, actor=manager_x, name="U", domain="library", service_level_hours=0
         )
     assert Team.objects.filter(municipality=municipality_x).count() == 1
+
+
+def test_an_import_receives_without_an_actor_and_the_event_says_so(municipality_x, manager_x):
+    tenancy = tenancy_of(manager_x, municipality_x)
+    result = services.digital_inquiry_receive(
+        tenancy=tenancy,
+        actor=None,
+        channel=DigitalChannel.WEB_FORM,
+        received_at=T0,
+        source_key="file.csv:2",
+        now=T0,
+    )
+    assert result.created
+    event = QueueEvent.objects.get(digital_inquiry=result.digital_inquiry)
+    assert event.actor is None and event.action == "digital_receive"

@@ -271,3 +271,21 @@ def test_times_are_shown_in_the_zone_of_the_inquirys_site(municipality_x, manage
     assert 'datetime="2026-03-02T10:00:00-05:00"' in body
     # Its service-level due time too: 48 h later, 4 March 10:00 in Toronto.
     assert 'datetime="2026-03-04T10:00:00-05:00"' in body
+
+
+def test_an_analyst_sees_every_queue_but_has_no_actions(
+    municipality_x, analyst_x, site_a, team_x, client_for
+):
+    referral = Referral.objects.create(
+        municipality=municipality_x,
+        inquiry=make_inquiry(site_a),
+        to_team=team_x,
+        created_at=timezone.now(),
+    )
+    client = client_for(analyst_x)
+    page = client.get(queue_url(municipality_x))
+    accept = reverse("referrals:accept", args=[municipality_x.slug, referral.pk])
+    assert page.status_code == 200 and len(page.context["queue"].referrals) == 1
+    assert accept not in page.content.decode()
+    assert client.post(accept).status_code == 403
+    assert Referral.objects.get().status == ReferralStatus.NEW
