@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "torg.organisation",
     "torg.catalogue",
     "torg.inquiries",
+    "torg.referrals",
     "torg.visits",
     "torg.imports",
     "torg.web",
@@ -236,6 +237,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets used by several components get one name instead of a hashed one.
+    "ENUM_NAME_OVERRIDES": {
+        "DomainEnum": "torg.catalogue.models.Domain",
+        "ReferralOutcomeEnum": "torg.referrals.models.ReferralOutcome",
+        "DigitalChannelEnum": "torg.referrals.models.DigitalChannel",
+    },
 }
 
 LOGGING = {

@@ -11,6 +11,7 @@ tenant_patterns = [
     path("sites/", include("torg.organisation.urls")),
     path("catalogue/", include("torg.catalogue.urls")),
     path("inquiries/", include("torg.inquiries.urls")),
+    path("queue/", include("torg.referrals.urls")),
     path("visits/", include("torg.visits.urls")),
     path("imports/", include("torg.imports.urls")),
 ]

@@ -6,6 +6,7 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from torg.api import views
+from torg.referrals import api as referrals_api
 
 app_name = "api"
 
@@ -16,6 +17,11 @@ tenant_router.register("services", views.ServiceViewSet, basename="service")
 tenant_router.register("inquiries", views.InquiryViewSet, basename="inquiry")
 tenant_router.register("visit-counts", views.VisitCountViewSet, basename="visit-count")
 tenant_router.register("events", views.EventViewSet, basename="event")
+tenant_router.register("teams", referrals_api.TeamViewSet, basename="team")
+tenant_router.register("referrals", referrals_api.ReferralViewSet, basename="referral")
+tenant_router.register(
+    "digital-inquiries", referrals_api.DigitalInquiryViewSet, basename="digital-inquiry"
+)
 
 national_router = SimpleRouter(use_regex_path=False)
 national_router.register(
