@@ -263,6 +263,7 @@ def _phones(text: str) -> Iterator[Removal]:
     - its eight digits read as a date DDMMYYYY or YYYYMMDD (year 1900-2099) and it is
       written as one run of digits or grouped 2-2-4 / 4-2-2 ("25122024", "2024 12 25"),
       unless a phone word ("tlf", "telefon", "mobil", "ring", "nr") comes just before it.
+    - it is grouped 2-3-3 like thousands ("22 500 000") and no phone word precedes it;
     - it has fewer than 8 digits (a company's or agency's service number, "02800", or
       the tail of a case number, "sak 06/08866").
     A number with a country code is always removed, except one unseparated run of digits
@@ -291,6 +292,10 @@ def _phones(text: str) -> Iterator[Removal]:
             if not cued and (_NOT_PHONE_BEFORE.search(before) or _NOT_PHONE_AFTER.match(after)):
                 continue
             groups = tuple(len(group) for group in re.findall(r"\d+", raw))
+            if not cued and groups == (2, 3, 3):
+                # Thousands grouping: "22 500 000" is an amount or a count, not a way
+                # Norwegian numbers are written (pairs, or 3-2-3).
+                continue
             if not cued and groups in {(8,), (2, 2, 4), (4, 2, 2)} and _looks_like_a_date(digits):
                 continue
         yield Removal("phone", start, end)
@@ -302,15 +307,20 @@ _UPPER = "A-ZÆØÅÄÖÜÉ"
 _LOWER = "a-zæøåäöüéè"
 _ATTACHED_SUFFIXES = "veien|vegen|gata|gaten|gate|vei|veg|stien|plassen|torget|bakken|alléen|allé"
 _SEPARATE_SUFFIXES = "gate|gata|gaten|vei|veien|veg|vegen|plass|plassen"
-# A street name: either capitalised words ending in one word with a suffix ("Storgata",
-# "Øvre Kirkeveien"; at least two letters before the suffix), or up to three capitalised
-# words, the last in the genitive, followed by the suffix as a separate word ("Karl Johans
-# gate", "Ole Bulls plass"), or capitalised words before "allé" ("Bygdøy allé"). The
-# genitive rule keeps "Ingen plass 2" and "Hei alle 3" out.
+# Words that begin street names ("Øvre Slottsgate", "Nedre Storgate"); other capitalised
+# words before a street name are left alone, so "Besøk Storgata 12" keeps "Besøk".
+_STREET_PREFIXES = (
+    "Øvre|Nedre|Nordre|Søndre|Vestre|Østre|Store|Lille|Gamle|Nye|Indre|Ytre|Sankt|St\\."
+)
+# A street name: one capitalised word with a suffix, perhaps after a prefix word
+# ("Storgata", "Øvre Kirkeveien"; at least two letters before the suffix); or one or two
+# capitalised words, the last in the genitive, and the suffix as a separate word ("Karl
+# Johans gate", "Ole Bulls plass"); or one or two capitalised words and "allé" ("Bygdøy
+# allé"). The genitive rule keeps "Ingen plass 2" and "Hei alle 3" out.
 _STREET = (
-    rf"(?:(?:[{_UPPER}][{_LOWER}\-]*\s+){{0,2}}[{_UPPER}][{_LOWER}\-]+(?:{_ATTACHED_SUFFIXES})"
-    rf"|(?:[{_UPPER}][{_LOWER}'\-]*\.?\s+){{0,2}}[{_UPPER}][{_LOWER}'\-]*s\s+(?:{_SEPARATE_SUFFIXES})"
-    rf"|(?:[{_UPPER}][{_LOWER}'\-]*\s+){{1,3}}allé)"
+    rf"(?:(?:(?:{_STREET_PREFIXES})\s+)?[{_UPPER}][{_LOWER}\-]+(?:{_ATTACHED_SUFFIXES})"
+    rf"|(?:[{_UPPER}][{_LOWER}'\-]*\.?\s+)?[{_UPPER}][{_LOWER}'\-]*s\s+(?:{_SEPARATE_SUFFIXES})"
+    rf"|(?:[{_UPPER}][{_LOWER}'\-]*\s+){{1,2}}allé)"
 )
 # House number 1-999 with an optional letter ("12B", "12 b" only if upper case), an optional
 # range ("12-14") and an optional dwelling number ("H0101").

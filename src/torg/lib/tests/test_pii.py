@@ -415,6 +415,20 @@ def test_it_keeps_an_eight_digit_amount_or_reference_that_is_a_valid_phone_numbe
     assert scrub(text).removals == ()
 
 
+def test_it_keeps_a_number_grouped_in_thousands_unless_a_phone_word_precedes_it():
+    assert scrub("tilskudd på 22 500 000 i år").removals == ()
+    assert scrub("tlf 22 500 000").text == "tlf [PHONE]"
+
+
+def test_it_keeps_a_short_service_number_and_the_tail_of_a_case_number():
+    assert scrub("sak 06/08866 og 02800").removals == ()
+
+
+def test_it_keeps_an_unseparated_run_starting_with_00_that_is_not_a_norwegian_number():
+    assert scrub("kort 0053491749").removals == ()
+    assert scrub("0047 91234567 og 004791234567").counts() == {"phone": 2}
+
+
 @pytest.mark.parametrize(
     "address",
     ["ola.nordmann@example.no", "Kari_Ås+bibliotek@post.kommune.no", "x@y.io"],
@@ -478,12 +492,19 @@ def test_every_kind_has_a_placeholder():
 
 SEED = 20261129
 TEXTS_PER_CATEGORY = 1000
-# The asserted bound. Zero would be the goal, but a number with 8 or 11 digits and no
+# The asserted bounds. Zero would be the goal, but a number with 8 or 11 digits and no
 # context can be a phone or account number as well as an ordinary number, and the
-# scrubber errs towards removal; 1 % means at most one note in a hundred containing such a
-# number loses a harmless number, visibly (placeholder) and with the user told.
+# scrubber errs towards removal. Overall 1 %: at most one note in a hundred containing an
+# ordinary number loses a harmless number, visibly (placeholder) and with the user told.
+# Per category 2 %, except counts and times: a third of its numbers have 7-8 digits and
+# a sixth of its layouts write them unseparated ("68943449 utlån"), which is exactly how a
+# phone number is written; about half of 8-digit numbers fall in an allocated series, so
+# about 1/3 x 1/6 x 0.9 (8 rather than 7 digits) x 0.55 = 2.8 % is expected there by
+# design. 5 % leaves room for sampling error (1000 notes: standard error 0.5 %).
 BOUND_OVERALL = 0.01
-BOUND_PER_CATEGORY = 0.02
+BOUND_PER_CATEGORY = {"counts_and_times": 0.05}
+BOUND_OTHER_CATEGORIES = 0.02
+CHANCE_SAMPLE = 20_000
 
 WORDS = (
     *("lånte", "bok", "om", "kunde", "spurte", "etter", "hjelp", "med", "søknad", "møte"),
@@ -597,6 +618,22 @@ def _library_card(rng: random.Random) -> str:
     )
 
 
+def _count(rng: random.Random) -> str:
+    number = rng.choice(
+        [rng.randrange(1, 1000), rng.randrange(1000, 10**6), rng.randrange(10**6, 10**8)]
+    )
+    return rng.choice(
+        [
+            f"{_grouped(number)} besøkende",
+            f"{number} utlån",
+            f"tilskudd på {_grouped(number)}",
+            f"{_grouped(number)} innbyggere",
+            f"kl. {rng.randrange(24):02d}.{rng.randrange(60):02d}",
+            f"side {rng.randrange(1, 900)}",
+        ]
+    )
+
+
 CATEGORIES: dict[str, Callable[[random.Random], str]] = {
     "dates": _date,
     "amounts": _amount,
@@ -609,6 +646,7 @@ CATEGORIES: dict[str, Callable[[random.Random], str]] = {
     ),
     "opening_hours": _opening_hours,
     "library_cards": lambda rng: rng.choice(["lånekort ", "kort ", ""]) + _library_card(rng),
+    "counts_and_times": _count,
 }
 
 
@@ -636,12 +674,14 @@ def measure() -> dict[str, object]:
         rates[category] = len(removed)
         examples += [f"{category}: {text!r} -> {scrub(text).text!r}" for text in removed[:3]]
     rates["overall"] = removed_total
-    random_numbers = [f"{rng.randrange(10**11):011d}" for _ in range(20_000)]
+    random_numbers = [f"{rng.randrange(10**11):011d}" for _ in range(CHANCE_SAMPLE)]
     kinds = [scrub(number).counts() for number in random_numbers]
     rates["random_11_digits_identity"] = sum(
         1 for c in kinds if "national_id" in c or "d_number" in c
     )
     rates["random_11_digits_account"] = sum(1 for c in kinds if "bank_account" in c)
+    eight = [f"{rng.randrange(10**8):08d}" for _ in range(CHANCE_SAMPLE)]
+    rates["random_8_digits_phone"] = sum(1 for number in eight if scrub(number).removals)
     rates["examples"] = examples
     return rates
 
@@ -655,7 +695,8 @@ def render(measured: dict[str, object]) -> str:
         f"# How: random.Random({SEED}); per category {n} notes of 2-4 ordinary Norwegian words,",
         "# one generated number of the category, 2-4 words. A note counts as a false positive",
         "# if scrub() removed anything. Generators: test_pii.py (CATEGORIES).",
-        f"# Bound asserted: overall < {BOUND_OVERALL:.0%}, each category < {BOUND_PER_CATEGORY:.0%}.",
+        f"# Bounds asserted: overall < {BOUND_OVERALL:.0%}, each category <"
+        f" {BOUND_OTHER_CATEGORIES:.0%} except counts_and_times < 5% (see test_pii.py).",
         "# category: removed/texts = rate",
     ]
     for category in [*CATEGORIES, "overall"]:
@@ -664,16 +705,18 @@ def render(measured: dict[str, object]) -> str:
         assert isinstance(count, int)
         lines.append(f"{category}: {count}/{total} = {count / total:.4f}")
     lines += [
-        "# Chance removals of uniformly random 11-digit numbers written alone (20000 drawn",
-        "# from the same generator). Expected: identity about 0.07 % (about 7 % of 6-digit",
-        "# prefixes are a day and month of a D- or identity number with a usable century,",
-        "# and about 1 in 100 of those pass both check digits); account about 1/11 = 9 %.",
-        "# These are removed on purpose: checksummed identifiers are never left in the text.",
+        f"# Chance removals of uniformly random numbers written alone ({CHANCE_SAMPLE} each,",
+        "# same generator). These are ambiguous by nature and removed on purpose.",
+        "# 11 digits: identity expected about 0.07 % (about 7 % of 6-digit prefixes are a",
+        "# day and month of an identity or D-number with a usable century, and about 1 in",
+        "# 100 of those pass both check digits); account expected 1/11 = 9.1 % (MOD11).",
+        "# 8 digits with no context: removed as a phone number when in an allocated series",
+        "# (0x and 1x are never allocated), except the date-shaped ones.",
     ]
-    for key in ("random_11_digits_identity", "random_11_digits_account"):
+    for key in ("random_11_digits_identity", "random_11_digits_account", "random_8_digits_phone"):
         count = measured[key]
         assert isinstance(count, int)
-        lines.append(f"{key}: {count}/20000 = {count / 20000:.4f}")
+        lines.append(f"{key}: {count}/{CHANCE_SAMPLE} = {count / CHANCE_SAMPLE:.4f}")
     lines.append("# First false positives per category (text -> scrubbed):")
     examples = measured["examples"]
     assert isinstance(examples, list)
@@ -687,6 +730,8 @@ def measured() -> dict[str, object]:
 
 
 def test_the_recorded_false_positive_rate_is_what_the_scrubber_measures_now(measured):
+    # After a deliberate change (or a new phonenumbers metadata release), regenerate:
+    # .venv/bin/python -m torg.lib.tests.test_pii
     assert REFERENCE.read_text(encoding="utf-8") == render(measured)
 
 
@@ -694,7 +739,7 @@ def test_the_recorded_false_positive_rate_is_what_the_scrubber_measures_now(meas
 def test_ordinary_numbers_are_removed_in_fewer_than_the_bound_share_of_notes(measured, category):
     count = measured[category]
     assert isinstance(count, int)
-    assert count / TEXTS_PER_CATEGORY < BOUND_PER_CATEGORY
+    assert count / TEXTS_PER_CATEGORY < BOUND_PER_CATEGORY.get(category, BOUND_OTHER_CATEGORIES)
 
 
 def test_ordinary_numbers_overall_are_removed_in_fewer_than_one_note_in_a_hundred(measured):
