@@ -143,18 +143,22 @@ _IDENTITY_SHAPE = re.compile(r"(?<![\d])\d{6}[ .\-]?\d{5}(?![\d])")
 def _identity_numbers(text: str) -> Iterator[Removal]:
     """Fødselsnummer (national identity number) and D-number finds.
 
-    Source: Folkeregisterloven § 2-2 and Skatteetaten's description of the identity number
-    (date of birth DDMMYY, three-digit individual number, two MOD11 check digits with
-    weights 3,7,6,1,8,9,4,5,2 and 5,4,3,2,7,6,5,4,3,2). A D-number has 4 added to the first
-    digit (day 41-71). Validation is :func:`stdnum.no.fodselsnummer.is_valid`: both check
+    Sources: folkeregisterloven (LOV-2016-12-09-88), which gives every registered person an
+    identity number (fødselsnummer or D-number); Skatteetaten, "Om identitetsnummer"
+    (skatteetaten.no/person/folkeregister/identitetsnummer/) for the layout: date of birth
+    DDMMYY, a three-digit individual number, two MOD11 check digits with weights
+    3,7,6,1,8,9,4,5,2 and 5,4,3,2,7,6,5,4,3,2. A D-number has 4 added to the first digit
+    (day 41-71; Brønnøysundregistrene, "D-nummer"). Validation is :func:`stdnum.no.fodselsnummer.is_valid`: both check
     digits, a real calendar date, a century consistent with the individual number, and a
     birth date not in the future. H-numbers (month + 40), which stdnum also accepts, are
     reported as ``national_id``; FH-numbers (first digit 8 or 9) are not accepted by stdnum
     and so not removed.
 
-    Chance finds: a random 11-digit number passes with probability about 0.07 %
-    (about 7 % of 6-digit prefixes are a day and month, about 1/100 pass both check digits);
-    see reference/pii_false_positive_rate.txt for the measured figure.
+    Chance finds: the two check digits alone let one random 11-digit number in 121 pass
+    (0.8 %); with the date and century checks a random 11-digit number passes with
+    probability about 0.1 % (15 % of DDMM are a day and month counting D- and H-numbers,
+    81 % of YY and individual numbers give a past date in a valid century, times 1/121).
+    Measured: lib/tests/reference/pii_false_positive_rate.txt.
     """
     for match in _IDENTITY_SHAPE.finditer(text):
         digits = re.sub(r"\D", "", match.group())
@@ -168,14 +172,15 @@ def _identity_numbers(text: str) -> Iterator[Removal]:
 # 4-2-5 digits with the same separator (none, space, dot or hyphen) in both places:
 # 1234.56.78903, 1234 56 78903, 12345678903; optionally as an IBAN ("NO93 8601 11 17947").
 _ACCOUNT_SHAPE = re.compile(
-    r"(?<![\w])(?:NO\d{2} ?)?(?<![\d])\d{4}(?P<separator>[ .\-]?)\d{2}(?P=separator)\d{5}(?![\d])"
+    r"(?:(?<![\w])NO\d{2} ?)?(?<![\d])\d{4}(?P<separator>[ .\-]?)\d{2}(?P=separator)\d{5}(?![\d])"
 )
 
 
 def _bank_accounts(text: str) -> Iterator[Removal]:
     """Norwegian bank account numbers (11 digits, last one a MOD11 check digit with weights
     5,4,3,2,7,6,5,4,3,2), validated with :func:`stdnum.no.kontonr.is_valid`. Source: the
-    Norwegian account number standard (Bits / BSK, "Kontonummer"), as in
+    ECBS description of the Norwegian account number (bank register number 4 digits,
+    account group 2, customer number 4, MOD11 check digit), as cited by
     ``stdnum.no.kontonr``. The old 7-digit postgiro form is not looked for: too many
     ordinary numbers have 7 digits.
 
@@ -212,7 +217,7 @@ def _emails(text: str) -> Iterator[Removal]:
 
 # Words that say the next number IS a phone number; they override the date rule below.
 _PHONE_CUE = re.compile(
-    r"(?:\b(?:tlf|tel|telefon\w*|mobil\w*|mob|ring\w*|sms|nr|nummer|phone|call)\.?:?\s*)$",
+    r"(?:\b(?:tlf|tel|telefon\w*|mobil\w*|mob|ring\w*|sms|phone|call)\.?:?\s*)$",
     re.IGNORECASE,
 )
 # Words that say the next number is NOT a phone number: amounts, case and reference
@@ -221,7 +226,7 @@ _NOT_PHONE_BEFORE = re.compile(
     r"(?:\b(?:kr|nok|kroner|beløp|sum|sak|saksnr|saksnummer|ref|referanse|ordre|ordrenr|"
     r"faktura|fakturanr|fakturanummer|kid|isbn|issn|kort|kortnr|kortnummer|lånekort|"
     r"lånenr|lånenummer|kundenr|kundenummer|orgnr|org\.nr|organisasjonsnummer|"
-    r"strekkode|barcode|invoice|case|ticket|id)\.?:?\s*)$",
+    r"strekkode|barcode|invoice|case|ticket|id)\.?(?:\s*(?:nr|nummer|no)\.?)?:?\s*)$",
     re.IGNORECASE,
 )
 _NOT_PHONE_AFTER = re.compile(r"^(?:\s*(?:kr\b|kroner\b|nok\b|,-|,\d{2}\b|\.-))", re.IGNORECASE)
@@ -262,7 +267,7 @@ def _phones(text: str) -> Iterator[Removal]:
       followed by "kr", "kroner", ",-" or ",50" (an amount: "kr 22 500 000");
     - its eight digits read as a date DDMMYYYY or YYYYMMDD (year 1900-2099) and it is
       written as one run of digits or grouped 2-2-4 / 4-2-2 ("25122024", "2024 12 25"),
-      unless a phone word ("tlf", "telefon", "mobil", "ring", "nr") comes just before it.
+      unless a phone word ("tlf", "telefon", "mobil", "ring", "sms") comes just before it;
     - it is grouped 2-3-3 like thousands ("22 500 000") and no phone word precedes it;
     - it has fewer than 8 digits (a company's or agency's service number, "02800", or
       the tail of a case number, "sak 06/08866").
@@ -331,15 +336,16 @@ _STREET_ADDRESS = re.compile(
     rf"(?<![\w]){_STREET}\s+{_HOUSE_NUMBER}(?![\d])(?:,?\s+{_POSTCODE_PLACE})?",
 )
 _POSTCODE_ALONE = re.compile(_POSTCODE_PLACE)
-# Before a postcode that could also be a year (1900-2099), only these mean "address":
-# start of text or line, a comma, colon or semicolon, or a postcode word.
+# Address context before a postcode: start of text or line, a comma, colon, semicolon or
+# opening parenthesis, or a word for an address. The only way a postcode that could also
+# be a year (1900-2099) is removed on its own.
 _ADDRESS_CONTEXT = re.compile(
     r"(?:^|[\n,;:(]|\b(?:postnr|postnummer|adresse|adr|bor|bosatt)\.?:?)\s*$",
     re.IGNORECASE,
 )
 # Without that context, a postcode and place must end the phrase ("sendes til 0150 Oslo.")
 # and not follow a quantity word; "svar 0820 Kunden etter" is not an address.
-_ENDS_A_PHRASE = re.compile(r"(?:$|\s*$|\s*[.,;:!?)\n])")
+_ENDS_A_PHRASE = re.compile(r"[ \t]*(?:$|[.,;:!?)\n])")
 # Before any other postcode, these mean "a quantity, not an address".
 _NOT_POSTCODE_BEFORE = re.compile(
     r"\b(?:kr|nok|ca|cirka|over|under|nesten|omtrent|totalt|av|per|pr|i|år|siden|"
@@ -378,7 +384,7 @@ def _postal_addresses(text: str) -> Iterator[Removal]:
     for match in _POSTCODE_ALONE.finditer(text):
         number = int(match.group()[:4])
         before = text[max(0, match.start() - _CONTEXT_CHARS) : match.start()]
-        after = text[match.end() : match.end() + 2]
+        after = text[match.end() : match.end() + _CONTEXT_CHARS]
         could_be_a_year = 1900 <= number <= 2099
         looks_like_an_address = _ADDRESS_CONTEXT.search(before) is not None or (
             not could_be_a_year

@@ -169,6 +169,32 @@ def email_addresses(draw: st.DrawFn) -> str:
     return joiner.join(local) + "@" + ".".join(domain) + "." + tld
 
 
+# Street names as the scrubber documents it recognises them: a capitalised stem with a
+# common suffix, or a name in the genitive and "gate"/"vei"/"veg"/"plass" as a word; then
+# a house number with an optional letter, and optionally a postcode and place.
+STEM = st.text("abcdefghijklmnopqrstuvwxyzæøå", min_size=2, max_size=10)
+CAPITALISED = st.builds(
+    lambda first, rest: first + rest, st.sampled_from("ABDEFGHKLMNOPRSTVØÅ"), STEM
+)
+
+
+@st.composite
+def street_addresses(draw: st.DrawFn) -> str:
+    if draw(st.booleans()):
+        suffix = draw(st.sampled_from(["veien", "vegen", "gata", "gaten", "gate", "vei", "veg"]))
+        street = draw(CAPITALISED) + draw(
+            st.sampled_from([suffix, "stien", "plassen", "torget", "bakken", "allé"])
+        )
+    else:
+        street = draw(CAPITALISED) + "s " + draw(st.sampled_from(["gate", "vei", "veg", "plass"]))
+    number = str(draw(st.integers(1, 999))) + draw(st.sampled_from(["", "A", "b", " C"]))
+    address = f"{street} {number}"
+    if draw(st.booleans()):
+        postcode = f"{draw(st.integers(1, 9999)):04d}"
+        address += draw(st.sampled_from([", ", " "])) + postcode + " " + draw(CAPITALISED)
+    return address
+
+
 # Surrounding text: letters of Norwegian and English, spaces and punctuation, no digits and
 # no characters that can belong to an identifier (@ + - . _), so the text cannot change
 # the identifier; separators between text and identifier as people write them.
@@ -271,6 +297,19 @@ def test_every_e_mail_address_in_free_text_is_removed(
     text, start, end = embedded(text_before, before, address, after, text_after)
     result = scrub(text)
     assert_removed(result, start, end, {"email"})
+    assert address not in result.text
+
+
+@settings(max_examples=300)
+@given(street_addresses(), SAFE_TEXT, BEFORE, AFTER, SAFE_TEXT)
+def test_every_street_address_of_the_documented_shapes_is_removed(
+    address, text_before, before, after, text_after
+):
+    if after == "":
+        text_after = ""
+    text, start, end = embedded(text_before, before, address, after, text_after)
+    result = scrub(text)
+    assert_removed(result, start, end, {"postal_address"})
     assert address not in result.text
 
 
@@ -409,6 +448,8 @@ def test_it_removes_a_date_shaped_number_written_in_pairs_as_a_phone_number():
         "saksnr 22334455",
         "lånekort 22334455",
         "KID: 22334455",
+        "sak nr. 22334455",
+        "kort nummer: 22334455",
     ],
 )
 def test_it_keeps_an_eight_digit_amount_or_reference_that_is_a_valid_phone_number(text):
@@ -448,6 +489,9 @@ def test_it_removes_an_e_mail_address_but_not_the_full_stop_after_it(address):
         ("flyttet til Fjellstien 14 B nå", "flyttet til [ADDRESS] nå"),
         ("Postnr: 8622 Mo i Rana", "Postnr: [ADDRESS]"),
         ("sendes til 0150 Oslo", "sendes til [ADDRESS]"),
+        ("Adresse:\n0150 Oslo\nneste linje", "Adresse:\n[ADDRESS]\nneste linje"),
+        ("Besøk Storgata 12", "Besøk [ADDRESS]"),
+        ("Øvre Slottsgate 3", "[ADDRESS]"),
     ],
 )
 def test_it_removes_a_postal_address_it_can_recognise(text, expected):
@@ -462,6 +506,7 @@ def test_it_removes_a_postal_address_it_can_recognise(text, expected):
         "Ingen plass 2 dager",
         "parkeringsplassen 2",
         "over 1250 Besøkende",
+        "svar 0820 Kunden etter",
     ],
 )
 def test_it_keeps_a_number_before_a_capitalised_word_that_is_not_an_address(text):
@@ -707,9 +752,11 @@ def render(measured: dict[str, object]) -> str:
     lines += [
         f"# Chance removals of uniformly random numbers written alone ({CHANCE_SAMPLE} each,",
         "# same generator). These are ambiguous by nature and removed on purpose.",
-        "# 11 digits: identity expected about 0.07 % (about 7 % of 6-digit prefixes are a",
-        "# day and month of an identity or D-number with a usable century, and about 1 in",
-        "# 100 of those pass both check digits); account expected 1/11 = 9.1 % (MOD11).",
+        "# 11 digits, identity: expected about 0.1 % = 0.146 (share of DDMM that is a day",
+        "# and month, counting D- and H-numbers: 4 x 365.25 / 10000) x 0.81 (share of YY and",
+        "# individual numbers giving a past birth date in a valid century) x 1/121 (both",
+        "# check digits; the checksums alone pass 1/121 = 0.8 %, the '~1 %' of the brief).",
+        "# 11 digits, account: expected 1/11 = 9.1 % (one MOD11 check digit).",
         "# 8 digits with no context: removed as a phone number when in an allocated series",
         "# (0x and 1x are never allocated), except the date-shaped ones.",
     ]
