@@ -279,9 +279,13 @@ def _phones(text: str) -> Iterator[Removal]:
     for match in matcher:
         raw = match.raw_string
         start, end = match.start, match.end
+        if raw.startswith("(") and ")" not in raw:
+            # An opening parenthesis of the sentence, not of an area code: leave it in the
+            # text, and let a same-length identifier or account number win the overlap.
+            raw, start = raw[1:], start + 1
         digits = re.sub(r"\D", "", raw)
         written = raw.lstrip("(")
-        if written.startswith("00") and raw.isdigit() and not digits.startswith("0047"):
+        if written.startswith("00") and written.isdigit() and not digits.startswith("0047"):
             # One unseparated run such as "0053491749": a card or reference number far
             # more often than a foreign number dialled with 00.
             continue

@@ -254,6 +254,8 @@ def test_every_valid_d_number_in_free_text_is_removed(
 
 @settings(max_examples=300)
 @given(account_numbers(), SAFE_TEXT, BEFORE, AFTER, SAFE_TEXT)
+@example("00247010009", "", " (", " ", "")  # also a phone number on Ascension Island
+@example("0046.11.00007", "", " (", " ", "")  # also a Swedish number dialled with 00
 def test_every_valid_bank_account_number_in_free_text_is_removed(
     number, text_before, before, after, text_after
 ):
