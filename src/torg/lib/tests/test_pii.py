@@ -681,6 +681,35 @@ def _count(rng: random.Random) -> str:
     )
 
 
+def _wrong_digit(rng: random.Random, digit: str) -> str:
+    return rng.choice([d for d in "0123456789" if d != digit])
+
+
+def _invalid_identifier(rng: random.Random) -> str:
+    """A valid identity number, D-number or account number with one check digit changed,
+    or an 8-digit number in a series that is not allocated. Changing either check digit of
+    an identity number also breaks the account check (it changes the MOD11 sum by 2 or by
+    1 times a digit difference, never by a multiple of 11), so all of these should stay."""
+    kind = rng.choice(["identity", "d_number", "account", "phone"])
+    if kind == "phone":
+        series = rng.choice(["0", "1", "25", "26", "27", "28", "29", "30", "34", "36", "39"])
+        digits = series + "".join(rng.choice("0123456789") for _ in range(8 - len(series)))
+        return rng.choice([digits, " ".join(digits[i : i + 2] for i in range(0, 8, 2))])
+    number = None
+    while number is None:
+        if kind == "account":
+            number = account_number(f"{rng.randrange(10**6, 10**10):010d}")
+        else:
+            day = dt.date(1900, 1, 1) + dt.timedelta(days=rng.randrange(365 * 120))
+            individual = rng.randrange(500, 1000) if day.year >= 2000 else rng.randrange(500)
+            number = identity_number(day, individual, d_number=kind == "d_number")
+    position = rng.choice([9, 10]) if kind != "account" else 10
+    broken = number[:position] + _wrong_digit(rng, number[position]) + number[position + 1 :]
+    if kind == "account":
+        return rng.choice([broken, f"{broken[:4]}.{broken[4:6]}.{broken[6:]}"])
+    return rng.choice([broken, f"{broken[:6]} {broken[6:]}"])
+
+
 CATEGORIES: dict[str, Callable[[random.Random], str]] = {
     "dates": _date,
     "amounts": _amount,
@@ -694,6 +723,7 @@ CATEGORIES: dict[str, Callable[[random.Random], str]] = {
     "opening_hours": _opening_hours,
     "library_cards": lambda rng: rng.choice(["lånekort ", "kort ", ""]) + _library_card(rng),
     "counts_and_times": _count,
+    "invalid_identifiers": _invalid_identifier,
 }
 
 
