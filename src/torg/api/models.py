@@ -44,3 +44,37 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.key}"
+
+
+class ApiToken(models.Model):
+    """A municipality's API token for a ticket, queue or chat system.
+
+    It acts for ``user`` (whose role in the municipality still applies to every request) but
+    only in ``municipality`` and only for its ``scopes``: ``<resource>:read`` or
+    ``<resource>:write`` (see :data:`torg.api.tokens.SCOPES`). The key itself is shown once,
+    when the token is made; only its SHA-256 is stored, so a copy of the database reveals no
+    usable key. A revoked or expired token is refused with *401*.
+    """
+
+    municipality = models.ForeignKey(
+        "organisation.Municipality", on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(_("scopes"), default=list)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["municipality", "name"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.name}"

@@ -25,6 +25,8 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from torg.api.models import ApiToken
+from torg.api.tokens import ApiTokenAuthentication, token_allows
 from torg.organisation.roles import Permission
 from torg.organisation.scoping import Tenancy, tenancy_for
 
@@ -47,6 +49,17 @@ class TenantPermission(BasePermission):
             if request.method in SAFE_METHODS
             else tenant_view.write_permission
         )
+        if isinstance(request.auth, ApiToken):
+            refused = token_allows(
+                request.auth,
+                municipality_slug=view.kwargs["municipality"],
+                basename=getattr(view, "basename", None) or getattr(view, "endpoint_name", None),
+                write=request.method not in SAFE_METHODS,
+            )
+            if refused == "municipality":
+                raise exceptions.NotFound(_("No such municipality."))
+            if refused == "scope":
+                raise exceptions.PermissionDenied(_("This token's scopes do not allow this."))
         try:
             tenant_view.tenancy = tenancy_for(request.user, view.kwargs["municipality"], permission)
         except Http404 as error:
@@ -61,8 +74,10 @@ class TenantPermission(BasePermission):
 #: Token first: a script without valid credentials gets *401 Unauthorized* with
 #: ``WWW-Authenticate: Token`` (DRF answers 401 only when the first class names a scheme;
 #: session authentication has none, so it would be 403). Browsers still use their session.
+#: Municipality tokens (``Bearer``, :mod:`torg.api.tokens`) come next.
 AUTHENTICATION_CLASSES: Sequence[type[BaseAuthentication]] = [
     TokenAuthentication,
+    ApiTokenAuthentication,
     SessionAuthentication,
 ]
 

@@ -99,6 +99,7 @@ class MunicipalityView(TenantAPIMixin, generics.GenericAPIView):
     """The municipality itself, with your role and what it allows."""
 
     permission_classes = [IsAuthenticated, TenantPermission]
+    endpoint_name = "municipality"
     serializer_class = serializers.MunicipalitySerializer
     queryset = Municipality.objects.none()
 
