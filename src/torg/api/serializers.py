@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -348,7 +349,11 @@ class InquiryWriteSerializer(TextOnlyModelSerializer):
         ]
 
     def validate_occurred_at(self, value: dt.datetime) -> dt.datetime:
-        if value.tzinfo is None:
+        # DRF would read a time without offset in the server's zone; at a site in another
+        # zone that is a wrong instant, so the offset is required.
+        raw = self.initial_data.get("occurred_at") if hasattr(self, "initial_data") else None
+        written = parse_datetime(raw) if isinstance(raw, str) else None
+        if written is None or written.tzinfo is None:
             raise serializers.ValidationError(
                 _("Give the instant with its UTC offset, e.g. 2024-03-01T08:54:00+01:00.")
             )

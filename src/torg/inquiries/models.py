@@ -139,16 +139,18 @@ class Inquiry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
     user_type = models.CharField(
-        _("new or returning user"), max_length=20, choices=UserType.choices, blank=True
+        _("new or returning user"), max_length=20, choices=UserType.choices, blank=True, default=""
     )
     age_group = models.CharField(
-        _("age group"), max_length=20, choices=AgeGroup.choices, blank=True
+        _("age group"), max_length=20, choices=AgeGroup.choices, blank=True, default=""
     )
-    language = models.CharField(_("language"), max_length=20, choices=Language.choices, blank=True)
+    language = models.CharField(
+        _("language"), max_length=20, choices=Language.choices, blank=True, default=""
+    )
     duration_band = models.CharField(
-        _("duration"), max_length=20, choices=DurationBand.choices, blank=True
+        _("duration"), max_length=20, choices=DurationBand.choices, blank=True, default=""
     )
-    note = models.CharField(_("note"), max_length=NOTE_MAX_LENGTH, blank=True)
+    note = models.CharField(_("note"), max_length=NOTE_MAX_LENGTH, blank=True, default="")
     # When the entry was made; occurred_at is when the contact happened ("record late"
     # chooses an earlier occurred_at). Empty for rows from imports and before issue 3.
     recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True)
