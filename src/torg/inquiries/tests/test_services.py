@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,7 +36,7 @@ def desk_tenancy(municipality_x):
 
 
 def record(tenancy, user, desk: Desk, **overrides):
-    arguments = {
+    arguments: dict[str, Any] = {
         "site": desk.site,
         "service_point": desk.point,
         "occurred_at": NOW,
