@@ -131,25 +131,30 @@ def desk_top_services(
 ) -> list[Service]:
     """The active services recorded most often at ``service_point`` (or, without one, at
     ``site``) in the ``weeks`` weeks before ``now``, most used first (ties by name), at most
-    ``limit``. When that desk has no such history yet, the site's, then the
-    municipality's, so that a new desk starts with useful buttons."""
+    ``limit``. While fewer than ``limit`` are found, the list is filled up from the
+    site's, then the municipality's recent log, then the same over the whole log, so that
+    a new desk starts with useful buttons."""
     since = now - dt.timedelta(weeks=weeks)
-    recent = tenancy.scoped(Inquiry).filter(
-        occurred_at__gte=since, service__isnull=False, service__is_active=True
-    )
-    scopes = [recent.filter(site=site), recent]
-    if service_point is not None:
-        scopes.insert(0, recent.filter(service_point=service_point))
+    used = tenancy.scoped(Inquiry).filter(service__isnull=False, service__is_active=True)
+    scopes = []
+    # Recent weeks first; a desk whose log is older still gets its all-time favourites.
+    for rows in (used.filter(occurred_at__gte=since), used):
+        if service_point is not None:
+            scopes.append(rows.filter(service_point=service_point))
+        scopes += [rows.filter(site=site), rows]
+    chosen: list[int] = []
     for rows in scopes:
-        ranked = list(
-            rows.values("service")
+        if len(chosen) >= limit:
+            break
+        ranked = (
+            rows.exclude(service__in=chosen)
+            .values("service")
             .annotate(used=Count("pk"))
-            .order_by("-used", "service__name_nb", "service")[:limit]
+            .order_by("-used", "service__name_nb", "service")[: limit - len(chosen)]
         )
-        if ranked:
-            by_id = tenancy.scoped(Service).in_bulk([row["service"] for row in ranked])
-            return [by_id[row["service"]] for row in ranked if row["service"] in by_id]
-    return []
+        chosen += [row["service"] for row in ranked]
+    by_id = tenancy.scoped(Service).in_bulk(chosen)
+    return [by_id[pk] for pk in chosen if pk in by_id]
 
 
 def desk_recent_inquiries(

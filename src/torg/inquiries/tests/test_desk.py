@@ -14,7 +14,7 @@ from django.utils import timezone
 from torg.inquiries.models import ChangeAction, Inquiry, InquiryChange, Outcome
 from torg.inquiries.tests.desk_world import Desk, make_desk, make_service
 from torg.organisation.models import Role
-from torg.testing.factories import make_user
+from torg.testing.factories import make_service_point, make_user
 
 pytestmark = pytest.mark.django_db
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -79,12 +79,18 @@ def test_the_page_offers_the_desks_and_opens_the_only_one_there_is(desk, desk_wo
 
 def test_the_most_used_services_of_this_desk_come_first_as_buttons(desk, desk_worker_x, client_for):
     client = client_for(desk_worker_x)
+    # Used three times, but at another desk of the site: it comes after this desk's own.
+    other_point = make_service_point(desk.site, "Skranke 2")
+    tax = make_service(desk.site.municipality, "skatt")
+    for _ in range(3):
+        client.post(desk_url(desk), entry(desk, service=tax.pk, service_point=other_point.pk))
     for _ in range(2):
         client.post(desk_url(desk), entry(desk, service=desk.housing.pk))
     client.post(desk_url(desk), entry(desk, service=desk.loan.pk))
     html = client.get(desk_url(desk), **ENGLISH).content.decode()
     tiles = re.findall(r'id="service-top-(\d+)"', html)
-    assert tiles == [str(desk.housing.pk), str(desk.loan.pk)]
+    assert tiles == [str(desk.housing.pk), str(desk.loan.pk), str(tax.pk)]
+    assert Inquiry.objects.filter(service=tax).count() == 3
 
 
 def test_a_plain_post_records_and_redirects_back_with_a_message(desk, desk_worker_x, client_for):
