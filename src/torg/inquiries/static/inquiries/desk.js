@@ -135,9 +135,12 @@
       },
       body: new URLSearchParams(fields).toString()
     }).then(function (response) {
+      // A login page after an expired session is a 200 too: only a JSON answer from
+      // this URL counts as saved.
       var json = (response.headers.get("Content-Type") || "").indexOf("json") !== -1;
-      return (json ? response.json() : Promise.resolve({})).then(function (body) {
-        return { ok: response.ok, status: response.status, body: body };
+      var answered = json && !response.redirected;
+      return (answered ? response.json() : Promise.resolve({})).then(function (body) {
+        return { ok: response.ok && answered, status: answered ? response.status : 0, body: body };
       });
     });
   }
