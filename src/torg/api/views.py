@@ -18,6 +18,7 @@ read them.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -321,6 +322,16 @@ class RangeFilteredViewSet(TenantViewSet, mixins.ListModelMixin, mixins.Retrieve
         return response
 
 
+def _client_key(user: User, idempotency_key: str | None) -> str | None:
+    """The inquiry's client key for an API write: derived from the user and the
+    ``Idempotency-Key`` (which are unique together, while client keys are unique per
+    municipality), hashed so that any key up to 255 characters fits in 100."""
+    if not idempotency_key:
+        return None
+    digest = hashlib.sha256(f"{user.pk}\n{idempotency_key}".encode()).hexdigest()
+    return f"api-{digest[:60]}"
+
+
 @extend_schema_view(list=extend_schema(parameters=filters.INQUIRY_PARAMETERS))
 @extend_schema(tags=["inquiries"])
 class InquiryViewSet(RangeFilteredViewSet):
@@ -372,7 +383,7 @@ class InquiryViewSet(RangeFilteredViewSet):
             recorded = inquiry_record(
                 tenancy=self.tenancy,
                 user=self._user(),
-                client_key=request.headers.get(IDEMPOTENCY_HEADER),
+                client_key=_client_key(self._user(), request.headers.get(IDEMPOTENCY_HEADER)),
                 **serializer.validated_data,
             )
         return self._answer(recorded.inquiry, recorded.scrub, 201 if recorded.created else 200)
