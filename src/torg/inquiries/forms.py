@@ -275,6 +275,11 @@ class CorrectionForm(DeskForm):
             field.widget = forms.Select()
             field.label = label
             field.queryset = field.queryset  # gives the new widget its choices
+        self.fields["note"].help_text = _(
+            "Do not write names, national identity numbers, phone numbers, e-mail or postal "
+            "addresses or anything else about the person. Recognisable personal data is "
+            "removed before saving."
+        )
         del self.fields["client_key"]
         del self.fields["entered_at"]
         self.fields["when"].initial = self.WHEN_LATE
