@@ -272,3 +272,18 @@ def test_a_manager_can_correct_a_desk_workers_entry(desk, desk_worker_x, manager
     assert response.status_code == 302
     inquiry.refresh_from_db()
     assert inquiry.outcome == "appointment"
+
+
+@pytest.mark.urls("torg.inquiries.tests.urls_with_referrals")
+def test_a_referred_inquiry_links_to_the_referral_form_when_there_is_one(
+    desk, desk_worker_x, client_for
+):
+    client = client_for(desk_worker_x)
+    referred = client.post(desk_url(desk), entry(desk, outcome=Outcome.REFERRED_INTERNAL), **JSON)
+    resolved = client.post(desk_url(desk), entry(desk, outcome=Outcome.RESOLVED), **JSON)
+    inquiry_id = referred.json()["id"]
+    expected = f"/m/{desk.site.municipality.slug}/referrals/new/?inquiry={inquiry_id}"
+    assert referred.json()["referral_url"] == expected
+    assert resolved.json()["referral_url"] is None
+    page = client.get(desk_url(desk), **ENGLISH).content.decode()
+    assert page.count("/referrals/new/?inquiry=") == 1 and expected in page
