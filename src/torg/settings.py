@@ -20,6 +20,9 @@ Environment variables (all optional in development):
     ``1`` or ``0``; defaults to on in development, always off in production.
 ``TORG_ALLOWED_HOSTS``
     Comma-separated host names; default ``127.0.0.1,localhost`` in development.
+``TORG_INQUIRY_EDIT_MINUTES``
+    For how many minutes after recording it desk staff may correct or delete their own
+    inquiry (default 60; managers and administrators may correct any at any time).
 """
 
 from __future__ import annotations
@@ -253,6 +256,10 @@ LOGGING = {
     # Corrections and deletions made through the pages (who changed what, when).
     "loggers": {"torg.audit": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
+
+# Desk staff may correct or delete their own inquiries for this long after recording them
+# (torg.inquiries.services.inquiry_may_change).
+TORG_INQUIRY_EDIT_MINUTES = int(os.environ.get("TORG_INQUIRY_EDIT_MINUTES", "60"))
 
 # Where the real data shipped with Torg lives (each folder with its SOURCE.md).
 DEMO_DATA_DIR = PACKAGE_DIR / "demo" / "data"

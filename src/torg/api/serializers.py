@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -300,8 +301,63 @@ class InquirySerializer(serializers.ModelSerializer[Inquiry]):
             "domain",
             "outcome",
             "read_effort",
+            "user_type",
+            "age_group",
+            "language",
+            "duration_band",
+            "note",
+            "recorded_at",
         ]
         read_only_fields = fields
+
+
+class InquiryWriteSerializer(TextOnlyModelSerializer):
+    """An inquiry to record (POST) or correct (PUT, PATCH); the response is an
+    :class:`InquirySerializer` row. ``occurred_at`` is an ISO 8601 instant with its UTC
+    offset; the domain follows from the service. The note passes through the privacy scrub
+    before it is stored (the response's ``removed`` counts what was taken out). Sites,
+    service points and services are ids of the caller's municipality only. Checks beyond
+    the types are those of :mod:`torg.inquiries.services` (400 by field)."""
+
+    site = TenantPrimaryKeyRelatedField(queryset=Site.objects.all())
+    service_point = TenantPrimaryKeyRelatedField(
+        queryset=ServicePoint.objects.all(), required=False, allow_null=True
+    )
+    service = TenantPrimaryKeyRelatedField(
+        queryset=Service.objects.all(), required=False, allow_null=True
+    )
+    occurred_at = serializers.DateTimeField()
+    read_effort = serializers.IntegerField(
+        min_value=1, max_value=6, required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Inquiry
+        fields = [
+            "site",
+            "service_point",
+            "occurred_at",
+            "channel",
+            "service",
+            "read_effort",
+            "outcome",
+            "user_type",
+            "age_group",
+            "language",
+            "duration_band",
+            "note",
+        ]
+
+    def validate_occurred_at(self, value: dt.datetime) -> dt.datetime:
+        # DRF would read a time without offset in the server's zone; at a site in another
+        # zone that is a wrong instant, so the offset is required.
+        raw = self.initial_data.get("occurred_at") if hasattr(self, "initial_data") else None
+        written = parse_datetime(raw) if isinstance(raw, str) else None
+        if written is None or written.tzinfo is None:
+            raise serializers.ValidationError(
+                _("Give the instant with its UTC offset, e.g. 2024-03-01T08:54:00+01:00.")
+            )
+        return value
 
 
 class VisitCountSerializer(serializers.ModelSerializer[VisitCount]):

@@ -18,12 +18,14 @@ read them.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import Prefetch
@@ -39,13 +41,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from torg.api import filters, serializers
-from torg.api.idempotency import IDEMPOTENCY_PARAMETER, IdempotentWritesMixin
+from torg.api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from torg.api.idempotency import IDEMPOTENCY_PARAMETER, IdempotentWritesMixin, idempotent
 from torg.api.permissions import AUTHENTICATION_CLASSES, TenantAPIMixin, TenantPermission
 from torg.catalogue.models import Domain, Level, Service, ServiceCategory
 from torg.catalogue.services import service_create, service_update
 from torg.inquiries.models import Inquiry
 from torg.inquiries.selectors import inquiry_list, inquiry_totals
+from torg.inquiries.services import inquiry_correct, inquiry_delete, inquiry_record
 from torg.lib.params import whole_number
+from torg.lib.pii import ScrubResult
 from torg.organisation.models import (
     Municipality,
     OpeningHours,
@@ -318,20 +323,118 @@ class RangeFilteredViewSet(TenantViewSet, mixins.ListModelMixin, mixins.Retrieve
         return response
 
 
+def _client_key(user: User, idempotency_key: str | None) -> str | None:
+    """The inquiry's client key for an API write: derived from the user and the
+    ``Idempotency-Key`` (which are unique together, while client keys are unique per
+    municipality), hashed so that any key up to 255 characters fits in 100."""
+    if not idempotency_key:
+        return None
+    digest = hashlib.sha256(f"{user.pk}\n{idempotency_key}".encode()).hexdigest()
+    return f"api-{digest[:60]}"
+
+
 @extend_schema_view(list=extend_schema(parameters=filters.INQUIRY_PARAMETERS))
 @extend_schema(tags=["inquiries"])
 class InquiryViewSet(RangeFilteredViewSet):
-    """The inquiry log, newest first."""
+    """The inquiry log, newest first. Reading needs ``export``; recording, correcting and
+    deleting need ``record_inquiries`` and follow :mod:`torg.inquiries.services` (desk
+    staff change only their own entries, within the edit window; managers any). Every
+    write needs an ``Idempotency-Key`` (:mod:`torg.api.idempotency`); on create it is also
+    the inquiry's client key, so the same key three times, even at once, records one
+    inquiry. Write responses add ``removed``: what the privacy scrub took out of the note,
+    by kind."""
 
     serializer_class = serializers.InquirySerializer
     pagination_class = InquiryPagination
     model = Inquiry
+    write_permission = Permission.RECORD_INQUIRIES
 
     def filtered_rows(self) -> models.QuerySet[Any]:
         return inquiry_list(self.tenancy, filters.inquiry_filters(self.request, self.tenancy))
 
     def totals_of(self, rows: models.QuerySet[Any]) -> Any:
         return inquiry_totals(rows)
+
+    def _user(self) -> User:
+        user = self.request.user
+        assert isinstance(user, User)  # IsAuthenticated ran first
+        return user
+
+    def _answer(self, inquiry: Inquiry, scrubbed: ScrubResult | None, status: int) -> Response:
+        context = self.get_serializer_context()
+        data = dict(serializers.InquirySerializer(inquiry, context=context).data)
+        data["removed"] = scrubbed.counts() if scrubbed else {}
+        return Response(data, status=status)
+
+    @extend_schema(
+        summary="Record an inquiry",
+        request=serializers.InquiryWriteSerializer,
+        responses={201: serializers.InquirySerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return idempotent(request, lambda: self._create(request))
+
+    def _create(self, request: Request) -> Response:
+        serializer = serializers.InquiryWriteSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        with api_validation_errors():
+            recorded = inquiry_record(
+                tenancy=self.tenancy,
+                user=self._user(),
+                client_key=_client_key(self._user(), request.headers.get(IDEMPOTENCY_HEADER)),
+                **serializer.validated_data,
+            )
+        return self._answer(recorded.inquiry, recorded.scrub, 201 if recorded.created else 200)
+
+    @extend_schema(
+        summary="Correct an inquiry",
+        request=serializers.InquiryWriteSerializer,
+        responses={200: serializers.InquirySerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return idempotent(request, lambda: self._update(request, partial=False))
+
+    @extend_schema(
+        summary="Correct some fields of an inquiry",
+        request=serializers.InquiryWriteSerializer,
+        responses={200: serializers.InquirySerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return idempotent(request, lambda: self._update(request, partial=True))
+
+    def _update(self, request: Request, *, partial: bool) -> Response:
+        inquiry = self.get_object()
+        serializer = serializers.InquiryWriteSerializer(
+            inquiry, data=request.data, partial=partial, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        with api_validation_errors():
+            corrected, scrubbed = inquiry_correct(
+                tenancy=self.tenancy,
+                user=self._user(),
+                inquiry=inquiry,
+                changes=dict(serializer.validated_data),
+            )
+        return self._answer(corrected, scrubbed, 200)
+
+    @extend_schema(
+        summary="Delete an inquiry (a copy stays in the audit log)",
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={204: None},
+    )
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return idempotent(request, lambda: self._destroy())
+
+    def _destroy(self) -> Response:
+        inquiry = self.get_object()
+        with api_validation_errors():
+            inquiry_delete(tenancy=self.tenancy, user=self._user(), inquiry=inquiry)
+        return Response(status=204)
 
 
 @extend_schema_view(list=extend_schema(parameters=filters.VISIT_COUNT_PARAMETERS))

@@ -1,7 +1,13 @@
-"""The inquiry log (thin for now; the front-desk issue deepens it).
+"""The inquiry log and its audit trail.
 
 An inquiry is one contact with a citizen at a desk or channel. No personal data about the
-citizen is stored: there is no name, contact or free-text field about the person.
+citizen is stored: there is no name or contact field, and the one short free-text ``note``
+passes through :func:`torg.lib.pii.scrub` before it is saved
+(:func:`torg.inquiries.services.inquiry_record`).
+
+Deletion is a real delete: a deleted inquiry leaves no row that lists, aggregates, exports
+or the API could count by mistake. What it held is kept as a JSON snapshot in its
+:class:`InquiryChange` row (action ``delete``), with who deleted it and when.
 """
 
 from __future__ import annotations
@@ -34,6 +40,47 @@ class Outcome(models.TextChoices):
     # Imported logs often leave the outcome empty (the BAMPFA desk log: 451 of 470 rows);
     # that is missing, not "resolved".
     NOT_RECORDED = "not_recorded", _("Not recorded")
+
+
+class UserType(models.TextChoices):
+    NEW = "new", _("New user")
+    RETURNING = "returning", _("Returning user")
+
+
+class AgeGroup(models.TextChoices):
+    """Age bands of the desk log (estimated by staff, never asked for a birth date)."""
+
+    CHILD = "child", _("Child (0–12)")
+    YOUNG = "young", _("Young (13–19)")
+    ADULT = "adult", _("Adult (20–66)")
+    SENIOR = "senior", _("Senior (67+)")
+
+
+class Language(models.TextChoices):
+    """The language the inquiry was handled in. Codes are ISO 639-1 where one exists
+    (``se`` Northern Sámi, ``ti`` Tigrinya); a short list of the languages most used at
+    Norwegian desks, and ``other``."""
+
+    NORWEGIAN = "no", _("Norwegian")
+    ENGLISH = "en", _("English")
+    SAMI = "se", _("Sámi")
+    UKRAINIAN = "uk", _("Ukrainian")
+    ARABIC = "ar", _("Arabic")
+    SOMALI = "so", _("Somali")
+    POLISH = "pl", _("Polish")
+    TIGRINYA = "ti", _("Tigrinya")
+    OTHER = "other", _("Other language")
+
+
+class DurationBand(models.TextChoices):
+    UNDER_5 = "under_5", _("Under 5 minutes")
+    FROM_5_TO_15 = "5_15", _("5–15 minutes")
+    FROM_15_TO_30 = "15_30", _("15–30 minutes")
+    OVER_30 = "over_30", _("Over 30 minutes")
+
+
+#: The longest note, in characters (after scrubbing).
+NOTE_MAX_LENGTH = 500
 
 
 class InquiryDomain(models.TextChoices):
@@ -91,6 +138,29 @@ class Inquiry(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
+    user_type = models.CharField(
+        _("new or returning user"), max_length=20, choices=UserType.choices, blank=True, default=""
+    )
+    age_group = models.CharField(
+        _("age group"), max_length=20, choices=AgeGroup.choices, blank=True, default=""
+    )
+    language = models.CharField(
+        _("language"), max_length=20, choices=Language.choices, blank=True, default=""
+    )
+    duration_band = models.CharField(
+        _("duration"), max_length=20, choices=DurationBand.choices, blank=True, default=""
+    )
+    note = models.CharField(_("note"), max_length=NOTE_MAX_LENGTH, blank=True, default="")
+    # When the entry was made; occurred_at is when the contact happened ("record late"
+    # chooses an earlier occurred_at). Empty for rows from imports and before issue 3.
+    recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("last changed"), null=True, blank=True)
+    client_key = models.CharField(  # noqa: DJ001 - NULL when no client key; unique when set
+        max_length=100,
+        null=True,
+        blank=True,
+        help_text=_("Idempotency key of the desk client; the same key never makes two rows."),
+    )
 
     class Meta:
         ordering = ["-occurred_at"]
@@ -104,8 +174,58 @@ class Inquiry(models.Model):
             models.UniqueConstraint(
                 fields=["municipality", "source_key"], name="inquiry_unique_source_key"
             ),
+            models.UniqueConstraint(
+                fields=["municipality", "client_key"], name="inquiry_unique_client_key"
+            ),
         ]
         indexes = [models.Index(fields=["municipality", "occurred_at"])]
 
     def __str__(self) -> str:
         return f"{self.site.name} {self.occurred_at:%Y-%m-%d %H:%M} {self.channel}"
+
+    @staticmethod
+    def domain_for(service: Service | None) -> str:
+        """The domain an inquiry about ``service`` has: the service's, or unknown."""
+        return InquiryDomain(service.domain).value if service is not None else InquiryDomain.UNKNOWN
+
+
+class ChangeAction(models.TextChoices):
+    CREATE = "create", _("Recorded")
+    UPDATE = "update", _("Corrected")
+    DELETE = "delete", _("Deleted")
+
+
+class InquiryChange(models.Model):
+    """One entry of the audit log of inquiries: who recorded, corrected or deleted which
+    inquiry, when, and the values before and after.
+
+    ``before`` and ``after`` map field names to JSON values (ids for foreign keys, ISO 8601
+    UTC for instants): for ``create`` ``before`` is empty and ``after`` holds every audited
+    field; for ``update`` both hold only the fields that changed; for ``delete`` ``before``
+    is the full snapshot of the deleted inquiry and ``after`` is empty. ``inquiry_number``
+    keeps the id of the inquiry after it is deleted (``inquiry`` is then empty).
+    """
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="inquiry_changes"
+    )
+    inquiry = models.ForeignKey(
+        Inquiry, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
+    )
+    inquiry_number = models.PositiveBigIntegerField(_("inquiry id"))
+    action = models.CharField(_("action"), max_length=10, choices=ChangeAction.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    changed_at = models.DateTimeField(_("changed"))
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = _("inquiry change")
+        verbose_name_plural = _("inquiry changes")
+        indexes = [models.Index(fields=["municipality", "inquiry_number"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} #{self.inquiry_number} {self.changed_at:%Y-%m-%d %H:%M}"

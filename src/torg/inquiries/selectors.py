@@ -15,11 +15,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.contrib.auth.models import User
 from django.db.models import Count, QuerySet, Sum
 
 from torg.catalogue.models import Service
 from torg.inquiries.models import Inquiry
-from torg.organisation.models import Municipality, Site
+from torg.organisation.models import Municipality, ServicePoint, Site
 from torg.organisation.scoping import Tenancy, scoped
 from torg.organisation.selectors import local_day_range_q, site_time_zones
 
@@ -112,3 +113,77 @@ def inquiry_totals(rows: QuerySet[Inquiry]) -> InquiryTotals:
         inquiries_with_effort=with_effort,
         average_read_effort=average,
     )
+
+
+#: The desk page's buttons: the services used most at a service point over this many weeks.
+TOP_SERVICE_WEEKS = 8
+TOP_SERVICE_COUNT = 8
+
+
+def desk_top_services(
+    tenancy: Tenancy,
+    *,
+    site: Site,
+    service_point: ServicePoint | None,
+    now: dt.datetime,
+    weeks: int = TOP_SERVICE_WEEKS,
+    limit: int = TOP_SERVICE_COUNT,
+) -> list[Service]:
+    """The active services recorded most often at ``service_point`` (or, without one, at
+    ``site``) in the ``weeks`` weeks before ``now``, most used first (ties by name), at most
+    ``limit``. While fewer than ``limit`` are found, the list is filled up from the
+    site's, then the municipality's recent log, then the same over the whole log, so that
+    a new desk starts with useful buttons."""
+    since = now - dt.timedelta(weeks=weeks)
+    used = tenancy.scoped(Inquiry).filter(service__isnull=False, service__is_active=True)
+    scopes = []
+    # Recent weeks first; a desk whose log is older still gets its all-time favourites.
+    for rows in (used.filter(occurred_at__gte=since), used):
+        if service_point is not None:
+            scopes.append(rows.filter(service_point=service_point))
+        scopes += [rows.filter(site=site), rows]
+    chosen: list[int] = []
+    for rows in scopes:
+        if len(chosen) >= limit:
+            break
+        ranked = (
+            rows.exclude(service__in=chosen)
+            .values("service")
+            .annotate(used=Count("pk"))
+            .order_by("-used", "service__name_nb", "service")[: limit - len(chosen)]
+        )
+        chosen += [row["service"] for row in ranked]
+    by_id = tenancy.scoped(Service).in_bulk(chosen)
+    return [by_id[pk] for pk in chosen if pk in by_id]
+
+
+def desk_recent_inquiries(
+    tenancy: Tenancy,
+    *,
+    user: User,
+    service_point: ServicePoint | None,
+    site: Site,
+    limit: int = 10,
+) -> list[Inquiry]:
+    """The last ``limit`` inquiries ``user`` recorded at this desk (``service_point``, or
+    the site when none is chosen), newest recording first."""
+    rows = tenancy.scoped(Inquiry).filter(created_by_id=user.pk, site=site)
+    if service_point is not None:
+        rows = rows.filter(service_point=service_point)
+    return list(
+        rows.select_related("service", "site", "service_point").order_by(
+            "-recorded_at", "-occurred_at", "-pk"
+        )[:limit]
+    )
+
+
+def desk_choices(tenancy: Tenancy) -> list[tuple[Site, list[ServicePoint]]]:
+    """The municipality's sites (by name), each with its active service points (by
+    name), for the desk page's "where am I" choice."""
+    points: dict[int, list[ServicePoint]] = {}
+    for point in tenancy.scoped(ServicePoint).filter(is_active=True).order_by("name", "pk"):
+        points.setdefault(point.site_id, []).append(point)
+    return [
+        (site, points.get(site.pk, []))
+        for site in tenancy.scoped(Site).filter(is_aggregate=False).order_by("name", "pk")
+    ]

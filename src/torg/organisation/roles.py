@@ -17,10 +17,12 @@ class Permission(StrEnum):
     EDIT_ORGANISATION = "edit_organisation"  # sites, service points, models, hours
     IMPORT = "import"
     MANAGE_MEMBERS = "manage_members"
+    RECORD_INQUIRIES = "record_inquiries"  # the desk page; correct one's own for a while
+    CORRECT_INQUIRIES = "correct_inquiries"  # correct or delete anyone's, at any time
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    Role.DESK_STAFF: frozenset({Permission.VIEW}),
+    Role.DESK_STAFF: frozenset({Permission.VIEW, Permission.RECORD_INQUIRIES}),
     Role.ANALYST: frozenset({Permission.VIEW, Permission.EXPORT}),
     Role.MANAGER: frozenset(
         {
@@ -29,6 +31,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.EDIT_CATALOGUE,
             Permission.EDIT_ORGANISATION,
             Permission.IMPORT,
+            Permission.RECORD_INQUIRIES,
+            Permission.CORRECT_INQUIRIES,
         }
     ),
     Role.ADMINISTRATOR: frozenset(Permission),

@@ -7,11 +7,14 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from torg.organisation.roles import Permission
 from torg.organisation.scoping import Tenancy, memberships_of
 
-# (url name, label, key used for aria-current). Pages of one municipality, in menu order.
-TENANT_NAV = [
+# (url name, label, key used for aria-current[, permission needed to see it]). Pages of one
+# municipality, in menu order.
+TENANT_NAV: list[tuple[Any, ...]] = [
     ("dashboard:index", _("Dashboard"), "dashboard"),
+    ("inquiries:desk", _("Desk"), "desk", Permission.RECORD_INQUIRIES),
     ("visits:list", _("Visits"), "visits"),
     ("visits:events", _("Events"), "events"),
     ("inquiries:list", _("Inquiries"), "inquiries"),
@@ -30,7 +33,9 @@ def torg(request: HttpRequest) -> dict[str, Any]:
     tenancy = getattr(request, "tenancy", None)
     nav = []
     if tenancy is not None:
-        for name, label, key in TENANT_NAV:
+        for name, label, key, *needs in TENANT_NAV:
+            if needs and not tenancy.allows(needs[0]):
+                continue
             try:
                 nav.append(
                     {

@@ -25,7 +25,7 @@ def test_a_member_reads_her_municipality_with_her_role_and_what_it_allows(
     assert body["slug"] == "kommune-x"
     assert body["name"] == "Kommune X"
     assert body["role"] == "desk_staff"
-    assert body["permissions"] == ["view"]
+    assert body["permissions"] == ["record_inquiries", "view"]
 
 
 def test_an_outsider_is_told_the_municipality_does_not_exist(
