@@ -245,6 +245,8 @@ SPECTACULAR_SETTINGS = {
         "DomainEnum": "torg.catalogue.models.Domain",
         "ReferralOutcomeEnum": "torg.referrals.models.ReferralOutcome",
         "DigitalChannelEnum": "torg.referrals.models.DigitalChannel",
+        "InquiryChannelEnum": "torg.inquiries.models.Channel",
+        "InquiryOutcomeEnum": "torg.inquiries.models.Outcome",
     },
 }
 

@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -114,14 +114,11 @@ def removed_message(result: ScrubResult | None) -> str:
 
 
 def referral_url(tenancy: Tenancy, inquiry: Inquiry) -> str | None:
-    """The "Refer to a team" link for an inquiry referred within the municipality, when
-    the referrals app is installed (URL name ``referrals:create``); else ``None``."""
+    """The "Refer to a team" link (the referral form, ``referrals:create``) for an inquiry
+    referred within the municipality; ``None`` for any other outcome."""
     if inquiry.outcome != Outcome.REFERRED_INTERNAL:
         return None
-    try:
-        url = reverse("referrals:create", args=[tenancy.municipality.slug])
-    except NoReverseMatch:
-        return None
+    url = reverse("referrals:create", args=[tenancy.municipality.slug])
     return f"{url}?{urlencode({'inquiry': inquiry.pk})}"
 
 

@@ -71,7 +71,7 @@ def test_a_desk_worker_refers_an_inquiry_and_the_note_loses_its_email_address(
     referral = result.referral
     assert result.created
     assert referral.status == ReferralStatus.NEW
-    assert referral.note == "Ring tilbake, [e-mail removed]"
+    assert referral.note == "Ring tilbake, [E-MAIL]"
     assert "ola@example.no" not in referral.note
     assert result.removed == {"email": 1}
     assert referral.created_at == T0 and referral.created_by == desk_worker_x
@@ -301,7 +301,7 @@ def test_an_import_source_key_is_idempotent_too_and_keys_are_per_municipality(
 
 def test_the_summary_keeps_no_sender_address(municipality_x, desk_worker_x):
     result = receive(desk_worker_x, municipality_x, summary="Fra kari@example.com: byggesak")
-    assert result.digital_inquiry.summary == "Fra [e-mail removed]: byggesak"
+    assert result.digital_inquiry.summary == "Fra [E-MAIL]: byggesak"
     assert result.removed == {"email": 1}
 
 
