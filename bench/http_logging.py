@@ -34,6 +34,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,12 +75,14 @@ def _setup(env: dict[str, str]) -> dict[str, str]:
 import json
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
-from torg.catalogue.models import Service
+from torg.catalogue.models import Service, ServiceCategory
 from torg.organisation.models import Membership, Municipality, ServicePoint, Site
 m = Municipality.objects.create(name="Bench", slug="bench", number="9999", country="NO")
 site = Site.objects.create(municipality=m, name="Torget", kind="joint", time_zone="Europe/Oslo")
-point = ServicePoint.objects.create(site=site, name="Skranken", kind="desk")
-service = Service.objects.create(municipality=m, code="lending", name_nb="Utlån",
+point = ServicePoint.objects.create(municipality=m, site=site, name="Skranken", kind="desk")
+category = ServiceCategory.objects.create(municipality=m, code="lending", name_nb="Lån",
+    name_en="Lending")
+service = Service.objects.create(municipality=m, category=category, code="lending", name_nb="Utlån",
     name_en="Lending", domain="library", level="generalist")
 user = get_user_model().objects.create_user("desk", password="x")
 Membership.objects.create(user=user, municipality=m, role="desk_staff")
@@ -88,11 +91,13 @@ print(json.dumps({"site": site.pk, "service_point": point.pk, "service": service
 """
     done = subprocess.run(
         [str(BIN / "torg"), "shell", "-c", script],
-        check=True,
+        check=False,
         env=env,
         capture_output=True,
         text=True,
     )
+    if done.returncode:
+        raise RuntimeError(f"setting up the bench database failed:\n{done.stderr}")
     ids: dict[str, str] = json.loads(done.stdout.strip().splitlines()[-1])
     return ids
 
@@ -206,6 +211,7 @@ def bench_http(clients: int, each: int, database_url: str | None) -> dict[str, f
                     "site": ids["site"],
                     "service_point": ids["service_point"],
                     "service": ids["service"],
+                    "occurred_at": datetime.now(UTC).isoformat(timespec="seconds"),
                     "channel": "in_person",
                     "outcome": "resolved",
                     "read_effort": 1 + (index + number) % 6,
