@@ -144,6 +144,10 @@ ALESSANDRIA_SITES = (
     ),
 )
 ALESSANDRIA_APP = "App Municipium"
+#: The front desks where the demo's inquiries are logged: the library's loan desk and the
+#: municipality's public relations office (URP, which every Italian municipality has under
+#: law 150/2000, art. 8).
+ALESSANDRIA_DESKS = (("biblioteca", "Banco prestiti"), ("comune", "URP – sportello"))
 
 
 def data_path(relative: str) -> Path:
@@ -259,6 +263,12 @@ def ensure_alessandria() -> Municipality:
         name=ALESSANDRIA_APP,
         defaults={"municipality": municipality, "kind": ServicePointKind.DIGITAL_FORM},
     )
+    for site_code, desk in ALESSANDRIA_DESKS:
+        ServicePoint.objects.get_or_create(
+            site=sites[site_code],
+            name=desk,
+            defaults={"municipality": municipality, "kind": ServicePointKind.DESK},
+        )
     return municipality
 
 

@@ -19,13 +19,13 @@ DEMO_TEAMS = (
 
 def demo_teams(municipality: Municipality) -> list[Team]:
     """Create (or find) the library team and the municipal services team of
-    ``municipality``, each spanning all its sites, with the municipality's desk staff and
-    managers as members. Returns the two teams in the order of :data:`DEMO_TEAMS`; running
+    ``municipality``, each spanning all its sites, with the municipality's desk staff, managers
+    and administrators as members. Returns the two teams in the order of :data:`DEMO_TEAMS`; running
     it again changes nothing."""
     sites = list(Site.objects.filter(municipality=municipality))
     members = list(
         Membership.objects.filter(
-            municipality=municipality, role__in=[Role.DESK_STAFF, Role.MANAGER]
+            municipality=municipality, role__in=[Role.DESK_STAFF, Role.MANAGER, Role.ADMINISTRATOR]
         )
     )
     teams = []

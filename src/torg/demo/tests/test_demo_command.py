@@ -15,7 +15,8 @@ from django.test import Client
 from torg.catalogue.models import Service
 from torg.imports.models import ImportBatch
 from torg.inquiries.models import Inquiry
-from torg.organisation.models import Membership, Municipality, Role
+from torg.organisation.models import Membership, Municipality, Role, ServicePoint
+from torg.referrals.models import Team
 from torg.visits.models import AnnualLibraryStatistics, Event, VisitCount
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -39,6 +40,8 @@ def _counts() -> dict[str, int]:
             Service,
             ImportBatch,
             Membership,
+            Team,
+            ServicePoint,
         )
     }
 
@@ -63,6 +66,16 @@ def test_the_demo_loads_everything_and_a_second_run_adds_nothing(settings, tmp_p
         (pk, Role.ADMINISTRATOR) for pk in Municipality.objects.values_list("pk", flat=True)
     }
     assert Client().login(username="admin", password=password)
+    # Alessandria has both services: a desk at each site and two referral teams with the
+    # demo administrator in them, so the desk page and the queue work at once.
+    desks = ServicePoint.objects.filter(municipality__slug="alessandria", kind="desk")
+    assert sorted(desks.values_list("name", flat=True)) == ["Banco prestiti", "URP – sportello"]
+    teams = Team.objects.filter(municipality__slug="alessandria")
+    assert sorted(teams.values_list("name", flat=True)) == [
+        "Biblioteksteamet",
+        "Kommunale tjenester",
+    ]
+    assert all(team.members.filter(user=admin).exists() for team in teams)
 
     second = _demo(tmp_path)
     assert _counts() == counts

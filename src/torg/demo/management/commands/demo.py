@@ -52,6 +52,7 @@ class Command(BaseCommand):
         self._load_catalogues(municipalities)
         self._import_everything(setup.demo_imports())
         password = self._ensure_administrator(new_password=options["new_password"])
+        self._ensure_teams(municipalities)
         self.stdout.write(
             self.style.SUCCESS(f"Demo ready in {time.perf_counter() - started:.1f} s.")
         )
@@ -69,6 +70,15 @@ class Command(BaseCommand):
             use_reloader=False,
             skip_checks=True,
         )
+
+    def _ensure_teams(self, municipalities: list[Municipality]) -> None:
+        """The referral teams of the demo municipality that has both services (Alessandria),
+        with the demo administrator as a member, so that the queue can be tried at once."""
+        from torg.referrals.demo import demo_teams
+
+        for municipality in municipalities:
+            if municipality.slug == "alessandria":
+                demo_teams(municipality)
 
     def _load_catalogues(self, municipalities: list[Municipality]) -> None:
         try:
