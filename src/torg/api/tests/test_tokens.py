@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.utils import timezone
+from django.utils.translation import override
 
 from torg.api.models import ApiToken
 from torg.api.tokens import SCOPES, api_token_create, api_token_revoke
@@ -157,6 +158,7 @@ def test_a_revoked_expired_or_unknown_token_gets_401(municipality_x, manager_x, 
     assert response.status_code == 401
 
 
+@override("en")
 def test_a_token_can_be_made_only_for_a_member_with_known_scopes(
     municipality_x, municipality_y, manager_x
 ):

@@ -37,6 +37,7 @@ def test_a_desk_worker_refers_an_inquiry_from_the_create_page(
 ):
     inquiry = make_inquiry(site_a)
     client = client_for(desk_worker_x)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the assertions read English
     page = client.get(create_url(municipality_x, inquiry))
     assert page.status_code == 200
     body = page.content.decode()
@@ -99,6 +100,7 @@ def test_the_specialist_sees_the_referral_and_accepts_and_completes_it(
         created_at=timezone.now() - dt.timedelta(minutes=59, seconds=30),
     )
     client = client_for(specialist_x)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the assertions read English
     page = client.get(queue_url(municipality_x))
     body = page.content.decode()
     assert page.status_code == 200 and "NAV-veiledning" in body
@@ -151,6 +153,7 @@ def test_an_overdue_digital_inquiry_shows_by_how_much_and_can_be_taken(
         due_at=received + dt.timedelta(hours=48),
     )
     client = client_for(specialist_x)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the assertions read English
     body = client.get(queue_url(municipality_x)).content.decode()
     assert "Overdue by 2 h" in body
     client.post(reverse("referrals:assign", args=[municipality_x.slug, item.pk]))
