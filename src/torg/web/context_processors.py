@@ -15,6 +15,7 @@ TENANT_NAV = [
     ("visits:list", _("Visits"), "visits"),
     ("visits:events", _("Events"), "events"),
     ("inquiries:list", _("Inquiries"), "inquiries"),
+    ("inquiries:statistics", _("Desk statistics"), "statistics"),
     ("organisation:sites", _("Sites"), "sites"),
     ("catalogue:list", _("Service catalogue"), "catalogue"),
     ("imports:list", _("Imports"), "imports"),

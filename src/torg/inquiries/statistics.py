@@ -1,0 +1,628 @@
+"""Desk statistics: when inquiries come (a weekday × local hour heat map per site), what
+they are about (mix by domain, level, service and channel), how they end (share resolved
+at first line, referral rate), how much effort they take (READ 1–6), and inquiries per hour
+of each business day over a short period.
+
+:func:`inquiry_statistics` is the one function behind the statistics page, its CSV and
+XLSX exports and the API (``/api/v1/m/<slug>/inquiry-statistics/``): they only render its
+:class:`InquiryStatistics`, so their figures agree to the unit.
+
+Time. Instants are stored in UTC. Each inquiry is put on the *business day* of its site
+(:mod:`torg.lib.business_day`: the day starts at ``Site.business_day_starts``, midnight by
+default) and on the local wall-clock hour in the site's zone. An inquiry whose time of day
+is unknown (``time_of_day_known=False``, stored at local midnight of its date) counts on
+its calendar date but in no hour: it is left out of the heat map and the hourly series, and
+:attr:`InquiryStatistics.time_unknown` says how many were.
+
+Speed. The database does the counting in two grouped queries over the filtered rows, never
+returning rows: one over (service, domain, channel, outcome, READ effort) for every mix and
+total, one over (site, time known, UTC hour) for the heat map and the hourly series. The
+few thousand UTC hours are turned into business days and local hours in Python, where the
+time-zone rules are (SQLite has none). Sites whose zone has an offset that is not a whole
+number of hours, or whose business day starts off the hour, are grouped by UTC minute
+instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import CharField, Count, Func, Q, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
+from django.utils.translation import get_language, gettext, pgettext
+
+from torg.catalogue.models import Level, Service
+from torg.inquiries.aggregates import TOP_SERVICES, BreakdownRow
+from torg.inquiries.models import Channel, Inquiry, InquiryDomain, Outcome
+from torg.lib.business_day import (
+    ONE_DAY,
+    ONE_HOUR,
+    business_day_bounds,
+    business_day_hours,
+    business_day_of,
+)
+from torg.lib.localtime import UTC, local_day_bounds, zone
+from torg.organisation.models import Municipality, ServicePoint, Site, Weekday
+from torg.organisation.scoping import Tenancy, scoped
+
+#: The hourly series is given for periods of at most this many days (31 × 25 rows at most).
+MAX_HOURLY_DAYS = 31
+WEEKDAYS = 7
+HOURS = 24
+READ_LEVELS = (1, 2, 3, 4, 5, 6)
+REFERRED = (Outcome.REFERRED_INTERNAL.value, Outcome.REFERRED_EXTERNAL.value)
+
+
+@dataclass(frozen=True)
+class StatisticsFilters:
+    """Validated filters (every field optional). ``first_day`` and ``last_day`` are
+    business days of each inquiry's site, both included. ``service_point`` must belong to
+    ``site`` when both are given (the form checks it). ``domain`` and ``channel`` are
+    values of :class:`~torg.inquiries.models.InquiryDomain` and
+    :class:`~torg.inquiries.models.Channel`."""
+
+    site: Site | None = None
+    service_point: ServicePoint | None = None
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
+    domain: str | None = None
+    channel: str | None = None
+
+
+@dataclass(frozen=True)
+class HeatMap:
+    """Inquiries with a known time of day at one site (or one service point of it) by the
+    weekday of their business day (``counts[0]`` is Monday) and local wall-clock hour
+    (``counts[w][h]``, hour 0–23). ``hour_order`` lists the hours from the one in which the
+    business day starts, the order in which the page and the exports show them."""
+
+    site_id: int
+    site_name: str
+    time_zone: str
+    business_day_starts: dt.time
+    service_point_name: str | None
+    counts: tuple[tuple[int, ...], ...]
+
+    @property
+    def total(self) -> int:
+        return sum(sum(row) for row in self.counts)
+
+    @property
+    def maximum(self) -> int:
+        return max((max(row) for row in self.counts), default=0)
+
+    @property
+    def hour_order(self) -> tuple[int, ...]:
+        first = self.business_day_starts.hour
+        return tuple((first + offset) % HOURS for offset in range(HOURS))
+
+    def weekday_totals(self) -> tuple[int, ...]:
+        return tuple(sum(row) for row in self.counts)
+
+    def hour_totals(self) -> tuple[int, ...]:
+        return tuple(sum(row[hour] for row in self.counts) for hour in range(HOURS))
+
+
+@dataclass(frozen=True)
+class Mix:
+    """Inquiries counted by one dimension; ``rows`` add up to ``total`` (every inquiry in
+    exactly one row). ``name`` is ``domain``, ``level``, ``service``, ``channel`` or
+    ``read_effort``."""
+
+    name: str
+    rows: tuple[BreakdownRow, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(row.count for row in self.rows)
+
+    def __iter__(self) -> Iterator[BreakdownRow]:
+        return iter(self.rows)
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """How the inquiries ended. Shares are over ``with_outcome`` (the inquiries whose
+    outcome was recorded); ``not_recorded`` are shown apart and are in no denominator."""
+
+    total: int
+    not_recorded: int
+    resolved: int
+    referred_internal: int
+    referred_external: int
+
+    @property
+    def with_outcome(self) -> int:
+        return self.total - self.not_recorded
+
+    @property
+    def referred(self) -> int:
+        return self.referred_internal + self.referred_external
+
+    @property
+    def share_resolved(self) -> float | None:
+        """``resolved / with_outcome`` (0–1), ``None`` when no outcome was recorded."""
+        return self.resolved / self.with_outcome if self.with_outcome else None
+
+    @property
+    def share_referred(self) -> float | None:
+        """``referred / with_outcome`` (0–1), ``None`` when no outcome was recorded."""
+        return self.referred / self.with_outcome if self.with_outcome else None
+
+
+@dataclass(frozen=True)
+class HourCount:
+    """Inquiries in the hour that starts at ``start`` (aware, in the site's zone: the
+    wall-clock time and the UTC offset; the two 02:00 hours of the night the clocks go back
+    differ by their offset)."""
+
+    start: dt.datetime
+    count: int
+
+
+@dataclass(frozen=True)
+class DayHours:
+    """One business day of the hourly series: ``hours`` has 23, 24 or 25 entries;
+    ``time_unknown`` inquiries of the day have no hour and count only in ``total``."""
+
+    day: dt.date
+    hours: tuple[HourCount, ...]
+    time_unknown: int
+
+    @property
+    def total(self) -> int:
+        return sum(hour.count for hour in self.hours) + self.time_unknown
+
+
+@dataclass(frozen=True)
+class HourlySeries:
+    """Inquiries per elapsed hour of each business day from the first to the last day of
+    the period, in one zone with one start of the business day."""
+
+    time_zone: str
+    business_day_starts: dt.time
+    days: tuple[DayHours, ...]
+
+
+@dataclass(frozen=True)
+class ReferralTurnaround:
+    """Time from referral to first response and to completion (from ``torg.referrals``).
+    Filled by :func:`referral_turnaround`; see there."""
+
+    referrals: int
+    median_first_response_minutes: Decimal | None
+    median_completion_minutes: Decimal | None
+
+
+@dataclass(frozen=True)
+class InquiryStatistics:
+    """Everything the statistics page, its exports and the API show, for one set of
+    filters. ``total`` is every matching inquiry; ``time_unknown`` of them have no time of
+    day and are in no heat map or hour; each mix adds up to ``total``.
+
+    ``hourly`` is ``None`` with ``hourly_unavailable`` saying why (``"no_period"``,
+    ``"period_too_long"``, ``"several_zones"``) when the series cannot be given.
+    ``referral_turnaround`` is ``None`` until the referrals app provides it.
+    """
+
+    filters: StatisticsFilters
+    total: int
+    time_unknown: int
+    heat_maps: tuple[HeatMap, ...]
+    domain: Mix
+    level: Mix
+    service: Mix
+    channel: Mix
+    read_effort: Mix
+    outcomes: Outcomes
+    hourly: HourlySeries | None = None
+    hourly_unavailable: str = ""
+    referral_turnaround: ReferralTurnaround | None = None
+    service_count: int = field(default=0)
+
+    @property
+    def time_known(self) -> int:
+        return self.total - self.time_unknown
+
+
+# --- Grouping keys in SQL ---------------------------------------------------------------
+
+
+class UtcTimeKey(Func):
+    """The UTC hour (``YYYY-MM-DD HH``) or minute (``YYYY-MM-DD HH:MM``) of an instant as
+    text, written so that the database computes it without any per-row function call into
+    Python (Django's ``Trunc`` on SQLite calls one per row)."""
+
+    output_field = CharField()
+
+    def __init__(self, expression: Any, *, minute: bool = False) -> None:
+        super().__init__(expression)
+        self.minute = minute
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> Any:
+        # Django stores aware datetimes on SQLite as UTC text 'YYYY-MM-DD HH:MM:SS[.ffffff]'.
+        length = 16 if self.minute else 13
+        return self.as_sql(compiler, connection, template=f"SUBSTR(%(expressions)s, 1, {length})")
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> Any:
+        pattern = "YYYY-MM-DD HH24:MI" if self.minute else "YYYY-MM-DD HH24"
+        return self.as_sql(
+            compiler,
+            connection,
+            template=f"TO_CHAR(%(expressions)s AT TIME ZONE 'UTC', '{pattern}')",
+        )
+
+
+def _parse_key(key: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(key if len(key) > 13 else key + ":00").replace(tzinfo=UTC)
+
+
+@lru_cache(maxsize=256)
+def _needs_minutes(zone_name: str, starts: dt.time) -> bool:
+    """Whether a UTC hour can hold two local hours or two business days at this site: its
+    business day starts off the hour, or its zone has had a UTC offset that is not a whole
+    number of hours since 1970 (checked on the 1st and 15th of every month; some European
+    zones had such offsets before the Second World War, which an inquiry log never
+    reaches)."""
+    if starts.minute or starts.second:
+        return True
+    tz = zone(zone_name)
+    for year in range(1970, 2101):
+        for month in range(1, 13):
+            for day in (1, 15):
+                offset = dt.datetime(year, month, day, 12, tzinfo=tz).utcoffset()
+                if offset is not None and offset.total_seconds() % 3600:
+                    return True
+    return False
+
+
+# --- The one function -------------------------------------------------------------------
+
+
+def _municipality(scope: Tenancy | Municipality) -> Municipality:
+    return scope.municipality if isinstance(scope, Tenancy) else scope
+
+
+def _period_q(sites: Iterable[Site], first: dt.date | None, last: dt.date | None) -> Q:
+    """Rows on business days ``first``–``last`` of their site: known times by the site's
+    business-day bounds, unknown times (local midnight of their date) by calendar date."""
+    if first is None and last is None:
+        return Q()
+    groups: dict[tuple[str, dt.time], list[int]] = defaultdict(list)
+    for site in sites:
+        groups[(site.time_zone, site.business_day_starts)].append(site.pk)
+    combined = Q(pk__in=[])
+    lowest, highest = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+    for (zone_name, starts), site_ids in groups.items():
+        known_start, known_end = business_day_bounds(
+            first or lowest, last or highest, starts, zone_name
+        )
+        day_start, day_end = local_day_bounds(first or lowest, last or highest, zone(zone_name))
+        known = Q(time_of_day_known=True)
+        unknown = Q(time_of_day_known=False)
+        if first is not None:
+            known &= Q(occurred_at__gte=known_start)
+            unknown &= Q(occurred_at__gte=day_start)
+        if last is not None:
+            known &= Q(occurred_at__lt=known_end)
+            unknown &= Q(occurred_at__lt=day_end)
+        combined |= Q(site_id__in=site_ids) & (known | unknown)
+    return combined
+
+
+def inquiry_rows(
+    scope: Tenancy | Municipality, filters: StatisticsFilters
+) -> tuple[list[Site], QuerySet[Inquiry]]:
+    """The sites in view (the filtered one, or all of the municipality by name) and the
+    inquiries that match ``filters``, through the scoping helper: a site or service point
+    of another municipality in ``filters`` matches nothing."""
+    municipality = _municipality(scope)
+    sites_qs = scoped(Site, municipality).order_by("name", "pk")
+    if filters.site is not None:
+        sites_qs = sites_qs.filter(pk=filters.site.pk)
+    sites = list(sites_qs)
+    rows = scoped(Inquiry, municipality).filter(site_id__in=[site.pk for site in sites])
+    if filters.service_point is not None:
+        rows = rows.filter(
+            service_point_id__in=scoped(ServicePoint, municipality)
+            .filter(pk=filters.service_point.pk)
+            .values("pk")
+        )
+    if filters.domain:
+        rows = rows.filter(domain=filters.domain)
+    if filters.channel:
+        rows = rows.filter(channel=filters.channel)
+    rows = rows.filter(_period_q(sites, filters.first_day, filters.last_day))
+    return sites, rows.order_by()
+
+
+def referral_turnaround(
+    scope: Tenancy | Municipality, filters: StatisticsFilters
+) -> ReferralTurnaround | None:
+    """EXTENSION POINT for the turnaround of referrals (time to first response and to
+    completion), which the referrals app (``torg.referrals``, built on another branch of
+    issue 3) measures. Until that app is merged this returns ``None`` and every view says
+    "not available"; it must then return the medians over the referrals whose inquiry
+    matches ``filters`` (use :func:`inquiry_rows`), never invented figures."""
+    return None
+
+
+def inquiry_statistics(
+    scope: Tenancy | Municipality,
+    filters: StatisticsFilters,
+    *,
+    top_services: int = TOP_SERVICES,
+) -> InquiryStatistics:
+    """The desk statistics of the inquiries that match ``filters`` (see the module
+    docstring for the time rules and the two queries).
+
+    Returns an :class:`InquiryStatistics`: counts are whole inquiries, shares fractions
+    0–1 (``None`` where the denominator is 0). Services past the ``top_services`` most
+    frequent are added up in one "other services" row. Rows of other municipalities never
+    count, whatever ``filters`` holds.
+    """
+    municipality = _municipality(scope)
+    sites, rows = inquiry_rows(municipality, filters)
+    mix_counts = _count_mixes(rows)
+    total = sum(mix_counts.values())
+    time_unknown = sum(n for key, n in mix_counts.items() if not key[5])
+    heat_maps, hourly, reason = _time_figures(sites, rows, filters)
+    names = _service_names(municipality, {key[0] for key in mix_counts if key[0] is not None})
+    return InquiryStatistics(
+        filters=filters,
+        total=total,
+        time_unknown=time_unknown,
+        heat_maps=heat_maps,
+        domain=_choice_mix("domain", InquiryDomain.choices, _by(mix_counts, 1)),
+        level=_level_mix(mix_counts, names),
+        service=_service_mix(mix_counts, names, top_services),
+        channel=_choice_mix("channel", Channel.choices, _by(mix_counts, 2)),
+        read_effort=_effort_mix(_by(mix_counts, 4)),
+        outcomes=_outcomes(_by(mix_counts, 3)),
+        hourly=hourly,
+        hourly_unavailable=reason,
+        referral_turnaround=referral_turnaround(municipality, filters),
+        service_count=len(names),
+    )
+
+
+# key: (service_id, domain, channel, outcome, read_effort, time_of_day_known)
+MixKey = tuple[int | None, str, str, str, int | None, bool]
+
+
+def _count_mixes(rows: QuerySet[Inquiry]) -> dict[MixKey, int]:
+    fields = ("service_id", "domain", "channel", "outcome", "read_effort", "time_of_day_known")
+    counts: dict[MixKey, int] = {}
+    for *key, n in rows.values(*fields).annotate(n=Count("pk")).values_list(*fields, "n"):
+        counts[tuple(key)] = int(n)
+    return counts
+
+
+def _by(counts: dict[MixKey, int], index: int) -> dict[Any, int]:
+    result: dict[Any, int] = defaultdict(int)
+    for key, n in counts.items():
+        result[key[index]] += n
+    return result
+
+
+def _service_names(municipality: Municipality, pks: set[int]) -> dict[int, tuple[str, str, str]]:
+    """pk → (code, name in the UI language, level)."""
+    english = (get_language() or "nb").startswith("en")
+    return {
+        pk: (code, name_en if english else name_nb, level)
+        for pk, code, name_nb, name_en, level in scoped(Service, municipality)
+        .filter(pk__in=sorted(pks))
+        .values_list("pk", "code", "name_nb", "name_en", "level")
+    }
+
+
+def _choice_mix(name: str, choices: Iterable[tuple[Any, Any]], counts: dict[Any, int]) -> Mix:
+    """Every choice in its defined order, also those with 0, and any stored value that is
+    not a choice (kept, so the rows still add up to the total)."""
+    labelled = [(str(value), str(label)) for value, label in choices]
+    known = {value for value, _label in labelled}
+    rows = [
+        BreakdownRow(key=value, label=label, count=counts.get(value, 0))
+        for value, label in labelled
+    ]
+    rows += [
+        BreakdownRow(key=str(value), label=str(value), count=n)
+        for value, n in sorted(counts.items(), key=lambda item: str(item[0]))
+        if str(value) not in known
+    ]
+    return Mix(name=name, rows=tuple(rows))
+
+
+def _level_mix(counts: dict[MixKey, int], names: dict[int, tuple[str, str, str]]) -> Mix:
+    by_level: dict[str, int] = defaultdict(int)
+    for (service_id, *_rest), n in counts.items():
+        by_level[names[service_id][2] if service_id in names else ""] += n
+    rows = [
+        BreakdownRow(key=str(value), label=str(label), count=by_level.get(str(value), 0))
+        for value, label in Level.choices
+    ]
+    rows.append(
+        BreakdownRow(key="", label=gettext("No service recorded"), count=by_level.get("", 0))
+    )
+    return Mix(name="level", rows=tuple(rows))
+
+
+def _service_mix(
+    counts: dict[MixKey, int], names: dict[int, tuple[str, str, str]], top: int
+) -> Mix:
+    by_service: dict[int | None, int] = defaultdict(int)
+    for (service_id, *_rest), n in counts.items():
+        by_service[service_id if service_id in names else None] += n
+    without = by_service.pop(None, 0)
+    ranked = sorted(by_service.items(), key=lambda item: (-item[1], names[item[0]][1]))  # type: ignore[index]
+    rows = [
+        BreakdownRow(key=names[pk][0], label=names[pk][1], count=n)  # type: ignore[index]
+        for pk, n in ranked[:top]
+    ]
+    rest = ranked[top:]
+    if rest:
+        rows.append(
+            BreakdownRow(
+                key="other",
+                label=gettext("Other services (%(count)d)") % {"count": len(rest)},
+                count=sum(n for _pk, n in rest),
+            )
+        )
+    rows.append(BreakdownRow(key="", label=gettext("No service recorded"), count=without))
+    return Mix(name="service", rows=tuple(rows))
+
+
+def _effort_mix(counts: dict[Any, int]) -> Mix:
+    rows = [
+        BreakdownRow(key=str(level), label=str(level), count=counts.get(level, 0))
+        for level in READ_LEVELS
+    ]
+    rows.append(BreakdownRow(key="", label=gettext("Not recorded"), count=counts.get(None, 0)))
+    return Mix(name="read_effort", rows=tuple(rows))
+
+
+def _outcomes(counts: dict[Any, int]) -> Outcomes:
+    return Outcomes(
+        total=sum(counts.values()),
+        not_recorded=counts.get(Outcome.NOT_RECORDED.value, 0),
+        resolved=counts.get(Outcome.RESOLVED.value, 0),
+        referred_internal=counts.get(Outcome.REFERRED_INTERNAL.value, 0),
+        referred_external=counts.get(Outcome.REFERRED_EXTERNAL.value, 0),
+    )
+
+
+# --- Heat map and hourly series ---------------------------------------------------------
+
+
+@lru_cache(maxsize=200_000)
+def _place(key: str, zone_name: str, starts: dt.time, known: bool) -> tuple[dt.date, int]:
+    """(business day, local hour) of a UTC hour or minute key; for an unknown time of day
+    the calendar date of its local midnight and hour -1."""
+    instant = _parse_key(key)
+    if not known:
+        return instant.astimezone(zone(zone_name)).date(), -1
+    return business_day_of(instant, starts, zone_name), instant.astimezone(zone(zone_name)).hour
+
+
+def _time_figures(
+    sites: list[Site], rows: QuerySet[Inquiry], filters: StatisticsFilters
+) -> tuple[tuple[HeatMap, ...], HourlySeries | None, str]:
+    by_site = {site.pk: site for site in sites}
+    minute_sites = [
+        site.pk for site in sites if _needs_minutes(site.time_zone, site.business_day_starts)
+    ]
+    grouped: list[tuple[int, bool, str, int]] = []
+    for minute, queryset in (
+        (False, rows.exclude(site_id__in=minute_sites)),
+        (True, rows.filter(site_id__in=minute_sites)),
+    ):
+        if minute and not minute_sites:
+            continue
+        grouped += [
+            (site_id, known, key, int(n))
+            for site_id, known, key, n in queryset.annotate(
+                key=UtcTimeKey("occurred_at", minute=minute)
+            )
+            .values("site_id", "time_of_day_known", "key")
+            .annotate(n=Count("pk"))
+            .values_list("site_id", "time_of_day_known", "key", "n")
+        ]
+
+    cells: dict[int, list[list[int]]] = {
+        site.pk: [[0] * HOURS for _ in range(WEEKDAYS)] for site in sites
+    }
+    for site_id, known, key, n in grouped:
+        if not known:
+            continue
+        site = by_site[site_id]
+        day, hour = _place(key, site.time_zone, site.business_day_starts, True)
+        cells[site_id][day.weekday()][hour] += n
+    service_point_name = filters.service_point.name if filters.service_point is not None else None
+    heat_maps = tuple(
+        HeatMap(
+            site_id=site.pk,
+            site_name=site.name,
+            time_zone=site.time_zone,
+            business_day_starts=site.business_day_starts,
+            service_point_name=service_point_name,
+            counts=tuple(tuple(row) for row in cells[site.pk]),
+        )
+        for site in sites
+        if filters.site is not None or any(any(row) for row in cells[site.pk])
+    )
+    hourly, reason = _hourly(sites, grouped, filters)
+    return heat_maps, hourly, reason
+
+
+def _hourly(
+    sites: list[Site], grouped: list[tuple[int, bool, str, int]], filters: StatisticsFilters
+) -> tuple[HourlySeries | None, str]:
+    first, last = filters.first_day, filters.last_day
+    if first is None or last is None:
+        return None, "no_period"
+    if (last - first).days + 1 > MAX_HOURLY_DAYS:
+        return None, "period_too_long"
+    settings = {(site.time_zone, site.business_day_starts) for site in sites}
+    if len(settings) > 1:
+        return None, "several_zones"
+    if not settings:
+        return None, "no_period"
+    ((zone_name, starts),) = settings
+    tz = zone(zone_name)
+    days: list[dt.date] = []
+    day = first
+    while day <= last:
+        days.append(day)
+        day += ONE_DAY
+    slots = {day: list(business_day_hours(day, starts, zone_name)) for day in days}
+    hour_counts: dict[tuple[dt.date, int], int] = defaultdict(int)
+    unknown: dict[dt.date, int] = defaultdict(int)
+    for _site_id, known, key, n in grouped:
+        instant = _parse_key(key)
+        if not known:
+            unknown[instant.astimezone(tz).date()] += n
+            continue
+        day = business_day_of(instant, starts, zone_name)
+        if day not in slots:  # cannot happen after the period filter; kept for safety
+            continue
+        index = int((instant - slots[day][0]) // ONE_HOUR)
+        hour_counts[(day, index)] += n
+    return (
+        HourlySeries(
+            time_zone=zone_name,
+            business_day_starts=starts,
+            days=tuple(
+                DayHours(
+                    day=day,
+                    hours=tuple(
+                        HourCount(start=start.astimezone(tz), count=hour_counts.get((day, i), 0))
+                        for i, start in enumerate(slots[day])
+                    ),
+                    time_unknown=unknown.get(day, 0),
+                )
+                for day in days
+            ),
+        ),
+        "",
+    )
+
+
+def weekday_labels() -> list[str]:
+    """Monday … Sunday in the UI language (the rows of every heat map)."""
+    return [str(label) for _value, label in Weekday.choices]
+
+
+def hour_label(hour: int) -> str:
+    """``"08"`` for the hour 08:00–08:59 (the columns of every heat map)."""
+    return pgettext("hour of the day", "%(hour)02d") % {"hour": hour}
