@@ -210,7 +210,7 @@ def test_the_csv_and_xlsx_exports_have_23_and_25_hour_rows_on_those_days(site_a)
         sheet = workbook["Hours"]
         rows = list(sheet.iter_rows(min_row=2, values_only=True))
         assert len(rows) == hours + 1
-        assert sum(row[2] for row in rows) == stats.total
+        assert sum(int(str(row[2])) for row in rows) == stats.total
 
 
 def test_the_csv_export_of_the_25_hour_day_names_each_hour_with_its_offset(
