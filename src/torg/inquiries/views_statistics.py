@@ -183,6 +183,8 @@ def _context(
         "export_parameters": export_parameters(request, form),
         "csv_options": CsvOptionsForm(),
         "heat_colours": HEAT_LEVELS,
+        # From Python: a "%" inside {% translate %} would be looked up as "%%".
+        "share_heading": _("Share (%)"),
         **extra,
     }
 

@@ -240,7 +240,9 @@ def test_the_page_the_csv_the_xlsx_and_the_api_agree_to_the_unit_on_the_bampfa_l
 
     # The CSV: every line, as numbers.
     response = client.get(
-        "/m/bampfa/inquiries/statistics/export.csv", {**query, "delimiter": "comma"}
+        "/m/bampfa/inquiries/statistics/export.csv",
+        {**query, "delimiter": "comma"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith('2020-03-01--2020-03-31.csv"')
@@ -248,7 +250,9 @@ def test_the_page_the_csv_the_xlsx_and_the_api_agree_to_the_unit_on_the_bampfa_l
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))[1:]
     assert [int(row[4]) for row in rows] == [line[3] for line in expected_lines]
-    assert sum(int(r[4]) for r in rows if r[0].startswith("Heat map")) == stats.time_known
+    heat_lines = [i for i, line in enumerate(expected_lines) if line[0].startswith("Heat map")]
+    assert len(heat_lines) == 7 * 24
+    assert sum(int(rows[i][4]) for i in heat_lines) == stats.time_known
 
     # The XLSX: the heat map grid and the data sheet.
     response = client.get("/m/bampfa/inquiries/statistics/export.xlsx", query)
