@@ -33,6 +33,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import CharField, Count, Func, Q, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
@@ -406,12 +408,25 @@ MixKey = tuple[int | None, str, str, str, int | None, bool]
 MIX_GROUPING = ("domain", "channel", "outcome", "read_effort", "time_of_day_known", "service_id")
 
 
+def _grouped(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a grouped ``values().annotate()`` queryset as plain tuples, straight
+    from the database cursor: the SQL is the queryset's own (so scoped exactly as it is),
+    but the up to a few hundred thousand groups skip Django's per-row conversion, which
+    cost as much as the query itself (bench/stats.py). Booleans may come back as 0/1."""
+    try:
+        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    except EmptyResultSet:  # e.g. no site in view: Django answers that without a query
+        return []
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _count_mixes(rows: QuerySet[Inquiry]) -> dict[MixKey, int]:
-    fields = MIX_GROUPING
     counts: dict[MixKey, int] = {}
-    for *key, n in rows.values(*fields).annotate(n=Count("pk")).values_list(*fields, "n"):
-        domain, channel, outcome, read_effort, known, service_id = key
-        counts[(service_id, domain, channel, outcome, read_effort, known)] = int(n)
+    grouped = rows.values(*MIX_GROUPING).annotate(n=Count("pk"))
+    for domain, channel, outcome, read_effort, known, service_id, n in _grouped(grouped):
+        counts[(service_id, domain, channel, outcome, read_effort, bool(known))] = int(n)
     return counts
 
 
@@ -511,23 +526,18 @@ def _outcomes(counts: dict[Any, int]) -> Outcomes:
 # --- Heat map and hourly series ---------------------------------------------------------
 
 
-@lru_cache(maxsize=200_000)
-def _place(key: str, zone_name: str, starts: dt.time, known: bool) -> tuple[dt.date, int]:
-    """(business day, local hour) of a UTC hour or minute key; for an unknown time of day
-    the calendar date of its local midnight and hour -1."""
+def _weekday_hour(key: str, zone_name: str, starts: dt.time) -> tuple[int, int]:
+    """(weekday of the business day, Monday = 0; local hour) of a UTC hour or minute key."""
     instant = _parse_key(key)
-    if not known:
-        return instant.astimezone(zone(zone_name)).date(), -1
-    return business_day_of(instant, starts, zone_name), instant.astimezone(zone(zone_name)).hour
+    day = business_day_of(instant, starts, zone_name)
+    return day.weekday(), instant.astimezone(zone(zone_name)).hour
 
 
 def _time_figures(
     sites: list[Site], rows: QuerySet[Inquiry], filters: StatisticsFilters
 ) -> tuple[tuple[HeatMap, ...], HourlySeries | None, str]:
-    by_site = {site.pk: site for site in sites}
-    minute_sites = [
-        site.pk for site in sites if _needs_minutes(site.time_zone, site.business_day_starts)
-    ]
+    setting = {site.pk: (site.time_zone, site.business_day_starts) for site in sites}
+    minute_sites = [pk for pk, (name, starts) in setting.items() if _needs_minutes(name, starts)]
     grouped: list[tuple[int, bool, str, int]] = []
     for minute, queryset in (
         (False, rows.exclude(site_id__in=minute_sites)),
@@ -535,25 +545,29 @@ def _time_figures(
     ):
         if minute and not minute_sites:
             continue
-        grouped += [
-            (site_id, known, key, int(n))
-            for site_id, known, key, n in queryset.annotate(
-                key=UtcTimeKey("occurred_at", minute=minute)
-            )
-            .values("time_of_day_known", "key", "site_id")  # not site_id first: see MIX_GROUPING
+        query = (
+            queryset.annotate(key=UtcTimeKey("occurred_at", minute=minute))
+            # time_of_day_known first, not site_id: see MIX_GROUPING.
+            .values("time_of_day_known", "key", "site_id")
             .annotate(n=Count("pk"))
-            .values_list("site_id", "time_of_day_known", "key", "n")
+        )
+        grouped += [
+            (site_id, bool(known), key, int(n)) for known, key, site_id, n in _grouped(query)
         ]
 
     cells: dict[int, list[list[int]]] = {
         site.pk: [[0] * HOURS for _ in range(WEEKDAYS)] for site in sites
     }
+    # Thousands of UTC hours, each placed once per zone and start of the business day.
+    placed: dict[tuple[tuple[str, dt.time], str], tuple[int, int]] = {}
     for site_id, known, key, n in grouped:
         if not known:
             continue
-        site = by_site[site_id]
-        day, hour = _place(key, site.time_zone, site.business_day_starts, True)
-        cells[site_id][day.weekday()][hour] += n
+        site_setting = setting[site_id]
+        spot = placed.get((site_setting, key))
+        if spot is None:
+            spot = placed[(site_setting, key)] = _weekday_hour(key, *site_setting)
+        cells[site_id][spot[0]][spot[1]] += n
     service_point_name = filters.service_point.name if filters.service_point is not None else None
     heat_maps = tuple(
         HeatMap(
