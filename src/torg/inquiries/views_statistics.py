@@ -214,6 +214,7 @@ def _statistics_page(
         if stats.total
         else [],
         hourly_days=_hourly_days(stats),
+        hourly_chart=hourly_chart(stats),
         hourly_note=_hourly_note(stats),
         time_unknown_note=ngettext(
             "%(count)s inquiry has no time of day and is left out of the heat map "
@@ -249,6 +250,39 @@ def _hourly_days(stats: InquiryStatistics) -> list[dict[str, Any]]:
         }
         for day in stats.hourly.days
     ]
+
+
+def hourly_chart(stats: InquiryStatistics) -> ChartBlock | None:
+    """Inquiries per elapsed hour of the period as bars: one bar per real hour, so the day
+    the clocks go forward has 23 and the day they go back 25 (two 02:00 bars, told apart
+    by their UTC offset)."""
+    if stats.hourly is None:
+        return None
+    points = [
+        (f"{hour.start:%Y-%m-%d %H:%M} UTC{hour.start.isoformat()[-6:]}", hour.count)
+        for day in stats.hourly.days
+        for hour in day.hours
+    ]
+    total = sum(count for _label, count in points)
+    summary = ngettext(
+        "%(total)s inquiry with a time of day in %(hours)s hours.",
+        "%(total)s inquiries with a time of day in %(hours)s hours.",
+        total,
+    ) % {"total": fmt(total), "hours": fmt(len(points))}
+    return ChartBlock(
+        id="chart-statistics-hourly",
+        title=_("Inquiries per hour"),
+        summary=summary,
+        spec=charts.bar_over_time(
+            [{"label": label, "value": count} for label, count in points],
+            x_title=_("Hour starts (local time, UTC offset)"),
+            y_title=_("Inquiries"),
+            description=summary,
+        ),
+        columns=[_("Hour starts (local time, UTC offset)"), _("Inquiries")],
+        rows=[[txt(label), num(count)] for label, count in points],
+        footer=[txt(_("Total")), num(total)],
+    )
 
 
 def _hourly_note(stats: InquiryStatistics) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import random
+import zoneinfo
 
 import pytest
 from openpyxl import load_workbook
@@ -250,3 +252,27 @@ def test_several_zones_give_no_hourly_series_and_say_why(site_a, municipality_x)
     assert stats.total == 2
     # Each site's heat map uses its own local hour: both at 09 on Monday.
     assert [hm.counts[0][9] for hm in stats.heat_maps] == [1, 1]
+
+
+@pytest.mark.parametrize("starts", [dt.time(0), dt.time(2), THREE])
+def test_the_heat_map_agrees_with_a_row_by_row_wall_clock_count_around_both_changes(site_a, starts):
+    # The statistics group by UTC hour and place each hour once; the reference here places
+    # every row by its own local wall-clock time (the business day is the day before when
+    # the wall clock shows less than the start), with zoneinfo and nothing of Torg's.
+    oslo = zoneinfo.ZoneInfo("Europe/Oslo")
+    site_a.business_day_starts = starts
+    site_a.save()
+    rng = random.Random(7)
+    expected = [[0] * 24 for _ in range(7)]
+    for centre in (
+        dt.datetime(2026, 3, 29, 1, tzinfo=UTC),
+        dt.datetime(2026, 10, 25, 1, tzinfo=UTC),
+    ):
+        for _ in range(150):
+            instant = centre + dt.timedelta(minutes=rng.randrange(-36 * 60, 36 * 60))
+            log(site_a, instant)
+            wall = instant.astimezone(oslo)
+            day = wall.date() - dt.timedelta(days=1) if wall.time() < starts else wall.date()
+            expected[day.weekday()][wall.hour] += 1
+    stats = inquiry_statistics(site_a.municipality, StatisticsFilters(site=site_a))
+    assert [list(row) for row in stats.heat_maps[0].counts] == expected

@@ -4,6 +4,7 @@ formats."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
@@ -168,3 +169,24 @@ def test_every_heat_map_shade_keeps_a_contrast_of_at_least_4_5_to_1(background, 
 def test_the_heat_map_shades_follow_quarters_of_the_busiest_cell():
     assert [heat_level(n, 8) for n in (0, 1, 2, 3, 4, 5, 6, 7, 8)] == [0, 1, 1, 2, 2, 3, 3, 4, 4]
     assert heat_level(0, 0) == 0
+
+
+def test_the_hourly_chart_of_the_day_the_clocks_go_back_has_25_bars(site_a, analyst_x, client_for):
+    for hour in (0, 1, 1):  # 02:15 CEST, then 02:15 CET twice (UTC hours 0 and 1)
+        Inquiry.objects.create(
+            municipality=site_a.municipality,
+            site=site_a,
+            occurred_at=dt.datetime(2026, 10, 25, hour, 15, tzinfo=dt.UTC),
+            channel=Channel.IN_PERSON,
+            outcome=Outcome.RESOLVED,
+        )
+    response = client_for(analyst_x).get(
+        PAGE.format(slug=site_a.municipality.slug),
+        {"site": site_a.pk, "date_from": "2026-10-25", "date_to": "2026-10-25"},
+    )
+    chart = response.context["hourly_chart"]
+    assert len(chart.rows) == 25
+    labels = {row[0].text: row[1].text for row in chart.rows}
+    assert labels["2026-10-25 02:00 UTC+02:00"] == "1"
+    assert labels["2026-10-25 02:00 UTC+01:00"] == "2"
+    assert 'id="hours-2026-10-25"' in response.content.decode()
