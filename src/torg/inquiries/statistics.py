@@ -538,7 +538,7 @@ def _time_figures(
 ) -> tuple[tuple[HeatMap, ...], HourlySeries | None, str]:
     setting = {site.pk: (site.time_zone, site.business_day_starts) for site in sites}
     minute_sites = [pk for pk, (name, starts) in setting.items() if _needs_minutes(name, starts)]
-    grouped: list[tuple[int, bool, str, int]] = []
+    grouped: list[tuple[Any, ...]] = []  # (time_of_day_known, key, site_id, count)
     for minute, queryset in (
         (False, rows.exclude(site_id__in=minute_sites)),
         (True, rows.filter(site_id__in=minute_sites)),
@@ -551,22 +551,24 @@ def _time_figures(
             .values("time_of_day_known", "key", "site_id")
             .annotate(n=Count("pk"))
         )
-        grouped += [
-            (site_id, bool(known), key, int(n)) for known, key, site_id, n in _grouped(query)
-        ]
+        grouped += _grouped(query)
 
     cells: dict[int, list[list[int]]] = {
         site.pk: [[0] * HOURS for _ in range(WEEKDAYS)] for site in sites
     }
-    # Thousands of UTC hours, each placed once per zone and start of the business day.
-    placed: dict[tuple[tuple[str, dt.time], str], tuple[int, int]] = {}
-    for site_id, known, key, n in grouped:
+    # Hundreds of thousands of (site, UTC hour) groups but only thousands of UTC hours:
+    # each hour is placed once per zone and start of the business day.
+    placed: dict[tuple[str, dt.time], dict[str, tuple[int, int]]] = {
+        site_setting: {} for site_setting in setting.values()
+    }
+    for known, key, site_id, n in grouped:
         if not known:
             continue
         site_setting = setting[site_id]
-        spot = placed.get((site_setting, key))
+        table = placed[site_setting]
+        spot = table.get(key)
         if spot is None:
-            spot = placed[(site_setting, key)] = _weekday_hour(key, *site_setting)
+            spot = table[key] = _weekday_hour(key, *site_setting)
         cells[site_id][spot[0]][spot[1]] += n
     service_point_name = filters.service_point.name if filters.service_point is not None else None
     heat_maps = tuple(
@@ -586,7 +588,7 @@ def _time_figures(
 
 
 def _hourly(
-    sites: list[Site], grouped: list[tuple[int, bool, str, int]], filters: StatisticsFilters
+    sites: list[Site], grouped: list[tuple[Any, ...]], filters: StatisticsFilters
 ) -> tuple[HourlySeries | None, str]:
     first, last = filters.first_day, filters.last_day
     if first is None or last is None:
@@ -608,7 +610,7 @@ def _hourly(
     slots = {day: list(business_day_hours(day, starts, zone_name)) for day in days}
     hour_counts: dict[tuple[dt.date, int], int] = defaultdict(int)
     unknown: dict[dt.date, int] = defaultdict(int)
-    for _site_id, known, key, n in grouped:
+    for known, key, _site_id, n in grouped:
         instant = _parse_key(key)
         if not known:
             unknown[instant.astimezone(tz).date()] += n
