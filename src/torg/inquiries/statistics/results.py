@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.utils.translation import pgettext
 
 from torg.inquiries.aggregates import BreakdownRow
-from torg.inquiries.models import Outcome
 from torg.organisation.models import ServicePoint, Site, Weekday
 
 #: The hourly series is given for periods of at most this many days (31 × 25 rows at most).
@@ -20,7 +19,6 @@ MAX_HOURLY_DAYS = 31
 WEEKDAYS = 7
 HOURS = 24
 READ_LEVELS = (1, 2, 3, 4, 5, 6)
-REFERRED = (Outcome.REFERRED_INTERNAL.value, Outcome.REFERRED_EXTERNAL.value)
 
 
 @dataclass(frozen=True)
