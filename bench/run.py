@@ -12,13 +12,20 @@ machines are shared and noisy.
    ``torg migrate`` alone on an empty database. Requirement: under 60 s (pip install
    excluded).
 
-Usage: ``python bench/run.py [--rows N] [--only import|demo]``.
+3. Desk statistics (``bench/stats.py``, in a process of its own): heat map and mix
+   statistics of 1,000,000 generated inquiries through
+   :func:`torg.inquiries.statistics.inquiry_statistics` against hand-written SQL computing
+   the same aggregates on the same SQLite database. Requirement: under 2 s and at most 3 ×
+   the hand-written SQL.
+
+Usage: ``python bench/run.py [--rows N] [--only import|demo|stats]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import shutil
 import socket
@@ -195,7 +202,7 @@ def bench_demo(timeout: float = 300.0) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description="Torg benchmarks, printed as ratios.")
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--only", choices=["import", "demo"])
+    parser.add_argument("--only", choices=["import", "demo", "stats"])
     args = parser.parse_args()
     failed = False
     if args.only in (None, "demo"):
@@ -217,7 +224,43 @@ def main() -> int:
         print(f"  framework: {result['framework_seconds']:.1f} s ({framework_rate:,.0f} rows/s)")
         print(f"  framework rate / raw rate = {result['ratio']:.2f} (requirement: at least 0.25)")
         failed |= result["ratio"] < 0.25
+    if args.only in (None, "stats"):
+        print(f"Desk statistics: {args.rows:,} inquiries, inquiry_statistics vs hand-written SQL")
+        failed |= report_stats(bench_stats(args.rows))
+        print("  … again with the covering indexes proposed in bench/stats.py (PROPOSED_INDEXES)")
+        report_stats(bench_stats(args.rows, with_indexes=True))
     return 1 if failed else 0
+
+
+def bench_stats(rows: int, *, with_indexes: bool = False) -> dict[str, float]:
+    """Run ``bench/stats.py`` in its own process (it sets up Django on its own database)."""
+    extra = ["--with-indexes"] if with_indexes else []
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "stats.py"), "--rows", str(rows), *extra],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def report_stats(result: dict[str, float]) -> bool:
+    """Print the figures; return whether a requirement failed."""
+    print(
+        f"  generated in {result['generate_seconds']:.1f} s, inserted in "
+        f"{result['insert_seconds']:.1f} s (load average {result['load_average']:.1f} on "
+        f"{os.cpu_count()} cores)"
+    )
+    print(f"  baseline hand-written SQL (heat map + mix): {result['hand_seconds']:.2f} s")
+    print(
+        f"  inquiry_statistics: {result['torg_seconds']:.2f} s (first run "
+        f"{result['torg_first_seconds']:.2f} s) = {result['ratio']:.2f} × the baseline"
+    )
+    slow = result["torg_seconds"] >= 2 or result["ratio"] > 3
+    verdict = "ok" if not slow else "TOO SLOW"
+    print(f"  requirement: under 2 s and at most 3 × the baseline -> {verdict}")
+    return slow
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ documentation at ``/api/docs/`` (see ``torg.urls``)."""
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from torg.api import views
+from torg.api import statistics, views
 from torg.referrals import api as referrals_api
 
 app_name = "api"
@@ -31,5 +31,10 @@ national_router.register(
 urlpatterns = [
     path("m/<slug:municipality>/", views.MunicipalityView.as_view(), name="municipality"),
     path("m/<slug:municipality>/", include(tenant_router.urls)),
+    path(
+        "m/<slug:municipality>/inquiry-statistics/",
+        statistics.InquiryStatisticsView.as_view(),
+        name="inquiry-statistics",
+    ),
     path("national/", include(national_router.urls)),
 ]

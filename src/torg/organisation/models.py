@@ -105,6 +105,10 @@ class SiteKind(models.TextChoices):
 class Site(models.Model):
     """A building or branch. Its IANA time zone decides the local day of everything in it.
 
+    ``business_day_starts`` is the local wall-clock time at which its business day begins
+    (midnight by default), used to put inquiries on days and weekdays in the statistics
+    (:mod:`torg.lib.business_day`).
+
     ``code`` is an optional short identifier from a source system (a branch code, say);
     ``is_aggregate`` marks a site that stands for a group of buildings in a source that
     only publishes totals (England's "all shared buildings" of an authority).
@@ -125,6 +129,14 @@ class Site(models.Model):
     )
     opened_year = models.PositiveSmallIntegerField(
         _("opened at present site"), null=True, blank=True
+    )
+    business_day_starts = models.TimeField(
+        _("business day starts"),
+        default=dt.time(0),
+        help_text=_(
+            "Local time at which the site's day begins in statistics. A service open past "
+            "midnight sets e.g. 03:00, so that a contact at 01:30 counts on the day before."
+        ),
     )
     note = models.TextField(_("note"), blank=True)
 

@@ -19,6 +19,7 @@ TENANT_NAV: list[tuple[Any, ...]] = [
     ("visits:events", _("Events"), "events"),
     ("inquiries:list", _("Inquiries"), "inquiries"),
     ("referrals:queue", _("Queue"), "queue"),
+    ("inquiries:statistics", _("Desk statistics"), "statistics"),
     ("organisation:sites", _("Sites"), "sites"),
     ("catalogue:list", _("Service catalogue"), "catalogue"),
     ("imports:list", _("Imports"), "imports"),
