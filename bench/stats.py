@@ -76,13 +76,6 @@ FROM located GROUP BY 1, 2, 3
 #: of sorting a million rows in a temporary B-tree. The expression must be written exactly
 #: as torg.inquiries.statistics.UtcTimeKey writes it. They belong in a migration of
 #: torg.inquiries (not this branch's to write; see the closing note of issue 3).
-PROPOSED_INDEXES = [
-    "CREATE INDEX inquiry_statistics_time ON inquiries_inquiry "
-    "(municipality_id, time_of_day_known, site_id, SUBSTR(occurred_at, 1, 13), occurred_at)",
-    "CREATE INDEX inquiry_statistics_mix ON inquiries_inquiry "
-    "(municipality_id, domain, channel, outcome, read_effort, time_of_day_known, service_id, "
-    "site_id)",
-]
 
 HAND_MIX = """
 SELECT i.domain, COALESCE(c.level, ''), i.service_id, i.channel, i.outcome, i.read_effort,
@@ -148,9 +141,6 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", help="keep the database in this (new) folder, for profiling")
-    parser.add_argument(
-        "--with-indexes", action="store_true", help="add PROPOSED_INDEXES before timing"
-    )
     args = parser.parse_args()
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="torg-bench-stats-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -226,9 +216,6 @@ def main() -> int:
         )
         raw.commit()
         insert_seconds = time.perf_counter() - started
-        if args.with_indexes:
-            for statement in PROPOSED_INDEXES:
-                raw.execute(statement)
         raw.execute("ANALYZE")
         raw.commit()
         raw.close()
@@ -292,7 +279,6 @@ def main() -> int:
                     "torg_first_seconds": torg_times[0],
                     "ratio": min(torg_times) / min(hand_times),
                     "load_average": os.getloadavg()[0],
-                    "with_indexes": args.with_indexes,
                     "hand_plan": [row[3] for row in raw_plan(work, heat_sql, municipality.pk)],
                 }
             )

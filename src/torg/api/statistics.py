@@ -96,11 +96,13 @@ def statistics_document(stats: InquiryStatistics) -> dict[str, Any]:
             ],
         },
         "hourly_unavailable": stats.hourly_unavailable or None,
-        # Filled once the referrals app provides it (torg.inquiries.statistics.referral_turnaround).
+        # None when no matching inquiry was referred to a team; medians in minutes.
         "referral_turnaround": None
         if stats.referral_turnaround is None
         else {
             "referrals": stats.referral_turnaround.referrals,
+            "responded": stats.referral_turnaround.responded,
+            "completed": stats.referral_turnaround.completed,
             "median_first_response_minutes": stats.referral_turnaround.median_first_response_minutes,
             "median_completion_minutes": stats.referral_turnaround.median_completion_minutes,
         },

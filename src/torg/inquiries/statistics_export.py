@@ -40,7 +40,7 @@ class Line:
     site: str
     row: Cell
     column: Cell
-    count: int
+    count: int | Decimal | None
     share: Decimal | None = None
 
     def cells(self) -> list[Cell]:
@@ -90,6 +90,21 @@ def total_lines(stats: InquiryStatistics) -> list[tuple[str, int, Decimal | None
     ]
 
 
+def turnaround_lines(stats: InquiryStatistics) -> list[tuple[str, Decimal | int | None, str]]:
+    """(label, value, unit) of the referral turnaround; empty when nothing was referred."""
+    turnaround = stats.referral_turnaround
+    if turnaround is None:
+        return []
+    referrals, minutes = _("referrals"), _("minutes (median)")
+    return [
+        (_("Referrals to a team"), turnaround.referrals, referrals),
+        (_("Answered by the team (accepted or declined)"), turnaround.responded, referrals),
+        (_("Completed"), turnaround.completed, referrals),
+        (_("Time to first response"), turnaround.median_first_response_minutes, minutes),
+        (_("Time to completion"), turnaround.median_completion_minutes, minutes),
+    ]
+
+
 def heat_map_title(heat_map: HeatMap) -> str:
     if heat_map.service_point_name:
         return f"{heat_map.site_name}: {heat_map.service_point_name}"
@@ -103,6 +118,9 @@ def lines(stats: InquiryStatistics) -> Iterator[Line]:
     totals = _("Totals")
     for label, count, share in total_lines(stats):
         yield Line(totals, "", label, "", count, share)
+    referrals = _("Referrals")
+    for label, value, unit in turnaround_lines(stats):
+        yield Line(referrals, "", label, unit, value)
     heat = _("Heat map (weekday × local hour)")
     weekdays = weekday_labels()
     for heat_map in stats.heat_maps:
@@ -173,7 +191,12 @@ def xlsx_bytes(stats: InquiryStatistics, *, filters_text: Sequence[tuple[str, st
     for label, count, share in total_lines(stats):
         _append(summary, [label, count, share])
     if stats.referral_turnaround is None:
-        _append(summary, [_("Turnaround of referrals"), _("not available yet")])
+        _append(summary, [_("Turnaround of referrals"), _("no inquiry was referred to a team")])
+    else:
+        _append(summary, [])
+        _append(summary, [_("Referrals"), _("Value"), _("Unit")], bold=True)
+        for name, figure, unit in turnaround_lines(stats):
+            _append(summary, [name, figure, unit])
 
     heat = book.create_sheet(_("Heat map"))
     weekdays = weekday_labels()

@@ -209,6 +209,7 @@ def _statistics_page(
         stats=stats,
         filters_text=filters_text(form),
         totals=statistics_export.total_lines(stats),
+        turnaround=statistics_export.turnaround_lines(stats),
         heat_tables=[heat_table(heat_map) for heat_map in stats.heat_maps],
         mix_blocks=[mix_block(mix) for mix in statistics_export.mixes(stats)]
         if stats.total

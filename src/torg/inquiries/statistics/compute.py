@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections import defaultdict
 from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -162,12 +164,36 @@ def inquiry_rows(
 def referral_turnaround(
     scope: Tenancy | Municipality, filters: StatisticsFilters
 ) -> ReferralTurnaround | None:
-    """EXTENSION POINT for the turnaround of referrals (time to first response and to
-    completion), which the referrals app (``torg.referrals``, built on another branch of
-    issue 3) measures. Until that app is merged this returns ``None`` and every view says
-    "not available"; it must then return the medians over the referrals whose inquiry
-    matches ``filters`` (use :func:`inquiry_rows`), never invented figures."""
-    return None
+    """The turnaround of the referrals (``torg.referrals``) made from the inquiries that
+    match ``filters`` (:func:`inquiry_rows`): how many were made, answered and completed,
+    and the median minutes from referral to first response and to completion over those
+    that got that far. ``None`` when none of the matching inquiries was referred."""
+    from torg.referrals.models import Referral
+
+    municipality = _municipality(scope)
+    _sites, rows = inquiry_rows(municipality, filters)
+    times = list(
+        scoped(Referral, municipality)
+        .filter(inquiry__in=rows.values("pk"))
+        .values_list("created_at", "first_response_at", "completed_at")
+    )
+    if not times:
+        return None
+    first = [(answered - made).total_seconds() / 60 for made, answered, _ in times if answered]
+    done = [(completed - made).total_seconds() / 60 for made, _, completed in times if completed]
+    return ReferralTurnaround(
+        referrals=len(times),
+        responded=len(first),
+        completed=len(done),
+        median_first_response_minutes=_median_minutes(first),
+        median_completion_minutes=_median_minutes(done),
+    )
+
+
+def _median_minutes(values: list[float]) -> Decimal | None:
+    if not values:
+        return None
+    return Decimal(str(statistics.median(values))).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
 def inquiry_statistics(

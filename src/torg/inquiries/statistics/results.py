@@ -154,10 +154,15 @@ class HourlySeries:
 
 @dataclass(frozen=True)
 class ReferralTurnaround:
-    """Time from referral to first response and to completion (from ``torg.referrals``).
-    Filled by :func:`referral_turnaround`; see there."""
+    """Time from referral to first response and to completion (from ``torg.referrals``)
+    of the referrals made from the matching inquiries: ``referrals`` made, ``responded``
+    (accepted or declined), ``completed``; medians in minutes, rounded to 0.1, over the
+    referrals that got that far (``None`` when none did). Open referrals are in no median:
+    their time is not known yet, so they are counted, not guessed."""
 
     referrals: int
+    responded: int
+    completed: int
     median_first_response_minutes: Decimal | None
     median_completion_minutes: Decimal | None
 
@@ -170,7 +175,7 @@ class InquiryStatistics:
 
     ``hourly`` is ``None`` with ``hourly_unavailable`` saying why (``"no_period"``,
     ``"period_too_long"``, ``"several_zones"``) when the series cannot be given.
-    ``referral_turnaround`` is ``None`` until the referrals app provides it.
+    ``referral_turnaround`` is ``None`` when no matching inquiry was referred to a team.
     """
 
     filters: StatisticsFilters
