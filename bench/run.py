@@ -235,10 +235,12 @@ def bench_stats(rows: int) -> dict[str, float]:
     with the statistics indexes of migration ``inquiries/0004``)."""
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "stats.py"), "--rows", str(rows)],
-        check=True,
+        check=False,
         capture_output=True,
         text=True,
     )
+    if done.returncode:
+        raise RuntimeError(f"bench/stats.py failed:\n{done.stderr}")
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 

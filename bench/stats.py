@@ -210,8 +210,9 @@ def main() -> int:
         started = time.perf_counter()
         raw.executemany(
             "INSERT INTO inquiries_inquiry (municipality_id, site_id, service_point_id, "
-            "occurred_at, time_of_day_known, channel, service_id, domain, outcome, read_effort) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "occurred_at, time_of_day_known, channel, service_id, domain, outcome, read_effort, "
+            "user_type, age_group, language, duration_band, note) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,'','','','','')",
             rows,
         )
         raw.commit()
