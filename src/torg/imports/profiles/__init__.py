@@ -6,6 +6,7 @@ from torg.imports.profiles import (  # noqa: F401
     barnet,
     counter_csv,
     desk_log,
+    digital_inquiries,
     england_ace,
     nb_2020,
     open311,
