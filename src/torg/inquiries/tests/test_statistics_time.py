@@ -15,6 +15,7 @@ import random
 import zoneinfo
 
 import pytest
+from django.utils.translation import override
 from openpyxl import load_workbook
 
 from torg.inquiries.models import Channel, Inquiry, Outcome
@@ -200,6 +201,7 @@ def test_the_day_daylight_saving_time_ends_has_25_hours_and_two_hours_at_two(sit
     assert stats.heat_maps[0].counts[6][2] == 3
 
 
+@override("en")  # the table and sheet names are read in English
 def test_the_csv_and_xlsx_exports_have_23_and_25_hour_rows_on_those_days(site_a):
     _dst_world(site_a)
     both = StatisticsFilters(first_day=dt.date(2026, 3, 29), last_day=dt.date(2026, 10, 25))
