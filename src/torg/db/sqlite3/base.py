@@ -75,7 +75,9 @@ class WriteLock:
             raise OperationalError("database is locked (no turn to write within the timeout)")
         try:
             if self.descriptor is None:
-                self.descriptor = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+                self.descriptor = os.open(
+                    self.lock_path, os.O_RDWR | os.O_CREAT, 0o666
+                )  # less the umask, as SQLite's files
             while True:
                 try:
                     fcntl.flock(self.descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
