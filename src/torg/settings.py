@@ -163,8 +163,13 @@ def _database() -> dict[str, Any]:
         return config
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        # Django's SQLite backend with a queue of writers (see torg.db.sqlite3.base): the
+        # transactions of the app's threads and processes take turns to write instead of
+        # polling SQLite's lock, which starved some past busy_timeout under load.
+        "ENGINE": "torg.db.sqlite3",
         "NAME": VAR_DIR / "torg.sqlite3",
+        # Keep each thread's connection between requests (no reopening and PRAGMAs).
+        "CONN_MAX_AGE": 60,
         "OPTIONS": {
             # WAL lets the web app read while an import writes; IMMEDIATE avoids the
             # "database is locked" upgrade failure of deferred transactions.

@@ -103,7 +103,27 @@ def idempotent(request: Request, perform: Callable[[], Response]) -> Response:
     Returns the response of ``perform``, or the stored response of an earlier request with
     the same key and fingerprint, or a 400 (no or too long a key) or 422 (key reused for
     another request) response. ``perform`` runs inside a transaction that also stores the
-    key, so the write and its key are committed together or not at all.
+    key, so the write and its key are committed together or not at all. A view whose
+    reads and checks can run before that transaction uses :func:`idempotent_prepared`.
+    """
+    return idempotent_prepared(request, lambda: perform)
+
+
+def idempotent_prepared(
+    request: Request, prepare: Callable[[], Callable[[], Response]]
+) -> Response:
+    """:func:`idempotent` in two steps, to keep the write transaction short.
+
+    ``prepare`` runs first, outside any transaction: it authorises, reads and validates
+    (raising DRF exceptions as a view does) and returns ``write``, which only writes and
+    builds the response. ``write`` runs inside the transaction that also stores the key.
+    On SQLite, where one writer at a time holds the database's write lock, the lock is
+    then held for the INSERTs only, not for the reads and checks.
+
+    The guarantees are those of :func:`idempotent`: the key is looked up before
+    ``prepare``; two requests with the same key that both pass that look-up are decided
+    by the unique constraint on (user, key) when the second stores its key, and the loser
+    is rolled back and answered with the winner's stored response.
     """
     key = (request.headers.get(HEADER) or "").strip()
     if not key:
@@ -130,20 +150,23 @@ def idempotent(request: Request, perform: Callable[[], Response]) -> Response:
     if stored is not None:
         return _replay(stored, fingerprint)
     try:
+        write = prepare()
         with transaction.atomic():
-            response = perform()
+            response = write()
             if status.is_success(response.status_code):
+                # No savepoint: a key stored meanwhile rolls the whole transaction back,
+                # and the stored response is the answer (two statements fewer while
+                # SQLite's write lock is held).
                 try:
-                    with transaction.atomic():
-                        IdempotencyKey.objects.create(
-                            user_id=user_id,
-                            key=key,
-                            method=request.method or "",
-                            path=request.get_full_path()[:500],
-                            request_fingerprint=fingerprint,
-                            response_status=response.status_code,
-                            response_body=response.data,
-                        )
+                    IdempotencyKey.objects.create(
+                        user_id=user_id,
+                        key=key,
+                        method=request.method or "",
+                        path=request.get_full_path()[:500],
+                        request_fingerprint=fingerprint,
+                        response_status=response.status_code,
+                        response_body=response.data,
+                    )
                 except IntegrityError as error:
                     raise _LostRace from error
     except _LostRace:

@@ -14,6 +14,7 @@ unknown.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import zoneinfo
 from collections.abc import Mapping
@@ -283,7 +284,31 @@ class ServiceSerializer(TextOnlyModelSerializer):
         return {**attrs, "code": code}
 
 
-class InquirySerializer(serializers.ModelSerializer[Inquiry]):
+class PrebuiltFieldsMixin:
+    """For a model serializer on a hot path (logging an inquiry): build the fields from the
+    model once per class and give each serializer copies, instead of inspecting the model
+    again for every instance (DRF's ``ModelSerializer.get_fields``, about a millisecond
+    per serializer).
+
+    Each serializer gets shallow copies of the prebuilt fields, which are never bound
+    themselves: binding (field name, parent) and validating set attributes on the copy
+    only, while what the copies share (choices, validators, error messages, the
+    queryset that each look-up clones) is only read. Only for serializers whose fields
+    depend on the class alone, not on the instance or context.
+    """
+
+    _prebuilt_fields: dict[str, serializers.Field] | None = None
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        cls = type(self)
+        prebuilt = cls.__dict__.get("_prebuilt_fields")
+        if prebuilt is None:
+            prebuilt = super().get_fields()  # type: ignore[misc]
+            cls._prebuilt_fields = prebuilt
+        return {name: copy.copy(field) for name, field in prebuilt.items()}
+
+
+class InquirySerializer(PrebuiltFieldsMixin, serializers.ModelSerializer[Inquiry]):
     occurred_at = SiteLocalInstantField("occurred_at")
     local_date = SiteLocalDateField("occurred_at", help_text="The local calendar day at the site.")
 
@@ -311,7 +336,7 @@ class InquirySerializer(serializers.ModelSerializer[Inquiry]):
         read_only_fields = fields
 
 
-class InquiryWriteSerializer(TextOnlyModelSerializer):
+class InquiryWriteSerializer(PrebuiltFieldsMixin, TextOnlyModelSerializer):
     """An inquiry to record (POST) or correct (PUT, PATCH); the response is an
     :class:`InquirySerializer` row. ``occurred_at`` is an ISO 8601 instant with its UTC
     offset; the domain follows from the service. The note passes through the privacy scrub

@@ -19,7 +19,7 @@ read them.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from decimal import Decimal
@@ -42,13 +42,23 @@ from rest_framework.response import Response
 
 from torg.api import filters, serializers
 from torg.api.idempotency import HEADER as IDEMPOTENCY_HEADER
-from torg.api.idempotency import IDEMPOTENCY_PARAMETER, IdempotentWritesMixin, idempotent
+from torg.api.idempotency import (
+    IDEMPOTENCY_PARAMETER,
+    IdempotentWritesMixin,
+    idempotent,
+    idempotent_prepared,
+)
 from torg.api.permissions import AUTHENTICATION_CLASSES, TenantAPIMixin, TenantPermission
 from torg.catalogue.models import Domain, Level, Service, ServiceCategory
 from torg.catalogue.services import service_create, service_update
 from torg.inquiries.models import Inquiry
 from torg.inquiries.selectors import inquiry_list, inquiry_totals
-from torg.inquiries.services import inquiry_correct, inquiry_delete, inquiry_record
+from torg.inquiries.services import (
+    inquiry_correct,
+    inquiry_delete,
+    inquiry_record_check,
+    inquiry_record_save,
+)
 from torg.lib.params import whole_number
 from torg.lib.pii import ScrubResult
 from torg.organisation.models import (
@@ -360,11 +370,14 @@ class InquiryViewSet(RangeFilteredViewSet):
         assert isinstance(user, User)  # IsAuthenticated ran first
         return user
 
-    def _answer(self, inquiry: Inquiry, scrubbed: ScrubResult | None, status: int) -> Response:
+    def _answer_data(self, inquiry: Inquiry, scrubbed: ScrubResult | None) -> dict[str, Any]:
         context = self.get_serializer_context()
         data = dict(serializers.InquirySerializer(inquiry, context=context).data)
         data["removed"] = scrubbed.counts() if scrubbed else {}
-        return Response(data, status=status)
+        return data
+
+    def _answer(self, inquiry: Inquiry, scrubbed: ScrubResult | None, status: int) -> Response:
+        return Response(self._answer_data(inquiry, scrubbed), status=status)
 
     @extend_schema(
         summary="Record an inquiry",
@@ -373,21 +386,38 @@ class InquiryViewSet(RangeFilteredViewSet):
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return idempotent(request, lambda: self._create(request))
+        return idempotent_prepared(request, lambda: self._prepare_create(request))
 
-    def _create(self, request: Request) -> Response:
+    def _prepare_create(self, request: Request) -> Callable[[], Response]:
+        """Validate and check outside the write transaction; the returned function only
+        INSERTs the inquiry and its audit row and puts the new id into the answer."""
         serializer = serializers.InquiryWriteSerializer(
             data=request.data, context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
+        user = self._user()
         with api_validation_errors():
-            recorded = inquiry_record(
+            draft = inquiry_record_check(
                 tenancy=self.tenancy,
-                user=self._user(),
-                client_key=_client_key(self._user(), request.headers.get(IDEMPOTENCY_HEADER)),
+                user=user,
+                client_key=_client_key(user, request.headers.get(IDEMPOTENCY_HEADER)),
                 **serializer.validated_data,
             )
-        return self._answer(recorded.inquiry, recorded.scrub, 201 if recorded.created else 200)
+
+        # The answer is made before the write transaction too; only the new id is
+        # missing, and every other field is the draft's own value.
+        data = self._answer_data(draft.inquiry, draft.scrub)
+
+        def write() -> Response:
+            # Inside the transaction of idempotent_prepared, which rolls back and answers
+            # with the stored response when a request with the same key won a race.
+            recorded = inquiry_record_save(
+                tenancy=self.tenancy, user=user, draft=draft, in_savepoint=False
+            )
+            data["id"] = recorded.inquiry.pk
+            return Response(data, status=201)
+
+        return write
 
     @extend_schema(
         summary="Correct an inquiry",

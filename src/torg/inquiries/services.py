@@ -214,6 +214,136 @@ def _replayed(existing: Inquiry, user: User, scrubbed: ScrubResult | None) -> Re
     return Recorded(inquiry=existing, scrub=scrubbed, created=False)
 
 
+class InquiryDraft(NamedTuple):
+    """A checked inquiry not yet saved (:func:`inquiry_record_check`): the unsaved
+    ``inquiry`` with its scrubbed note, and what the scrub ``removed`` (``None`` without a
+    note)."""
+
+    inquiry: Inquiry
+    scrub: ScrubResult | None
+
+
+def inquiry_record_check(
+    *,
+    tenancy: Tenancy,
+    user: User,
+    site: Site,
+    service_point: ServicePoint | None,
+    occurred_at: dt.datetime,
+    channel: str,
+    service: Service | None,
+    read_effort: int | None,
+    outcome: str,
+    user_type: str = "",
+    age_group: str = "",
+    language: str = "",
+    duration_band: str = "",
+    note: str = "",
+    client_key: str | None = None,
+    now: dt.datetime | None = None,
+) -> InquiryDraft:
+    """The reads and checks of :func:`inquiry_record`, without writing anything: the
+    permission, the values (by field), the note's privacy scrub. Returns the unsaved
+    inquiry for :func:`inquiry_record_save`.
+
+    Callers that must hold a write lock for as short a time as possible (the API: SQLite
+    has one writer at a time) run this before their transaction and only the save inside
+    it. Raises as :func:`inquiry_record` does.
+    """
+    tenancy.require(Permission.RECORD_INQUIRIES)
+    now = now or timezone.now()
+    key = (client_key or "").strip() or None
+    if key is not None and len(key) > CLIENT_KEY_MAX_LENGTH:
+        raise ValidationError({"client_key": _("The client key is too long.")})
+    values: dict[str, Any] = {
+        "site": site,
+        "service_point": service_point,
+        "occurred_at": occurred_at,
+        "channel": channel,
+        "service": service,
+        "read_effort": read_effort,
+        "outcome": outcome,
+        "user_type": user_type,
+        "age_group": age_group,
+        "language": language,
+        "duration_band": duration_band,
+        "note": note,
+    }
+    errors = _clean(tenancy, values, now=now)
+    if errors:
+        raise ValidationError(errors)
+    clean_note, scrubbed = _scrubbed_note(note)
+    inquiry = Inquiry(
+        municipality=tenancy.municipality,
+        **{**values, "note": clean_note},
+        domain=Inquiry.domain_for(service),
+        time_of_day_known=True,
+        created_by=user,
+        recorded_at=now,
+        updated_at=now,
+        client_key=key,
+    )
+    return InquiryDraft(inquiry=inquiry, scrub=scrubbed)
+
+
+def inquiry_record_save(
+    *, tenancy: Tenancy, user: User, draft: InquiryDraft, in_savepoint: bool = True
+) -> Recorded:
+    """Save a checked inquiry (:func:`inquiry_record_check`) with its audit row: two
+    INSERTs, nothing read first.
+
+    When the inquiry's client key is already taken (the unique constraint on municipality
+    and client key decides, also between concurrent requests), nothing is written and the
+    inquiry stored first is returned with ``created=False``; the key of another user's
+    inquiry is a :class:`ValidationError`. For that the INSERTs run in a savepoint inside
+    the caller's transaction (or in a transaction of their own).
+
+    ``in_savepoint=False`` is for a caller that holds a write transaction and recovers
+    from a taken key itself (the API's idempotent writes, :mod:`torg.api.idempotency`,
+    answer with the stored response of the request that won): the INSERTs then run
+    directly in that transaction, without the two extra statements of a savepoint, and a
+    taken key raises :class:`~django.db.IntegrityError`, after which the caller's
+    transaction must be rolled back (on PostgreSQL it can do nothing else).
+    """
+    inquiry = draft.inquiry
+    if inquiry.pk is not None:
+        raise ValueError("This draft has been saved already.")
+    if not in_savepoint:
+        if not transaction.get_connection().in_atomic_block:
+            raise ValueError("in_savepoint=False needs the caller's transaction.")
+        _insert_with_audit_row(tenancy, user, inquiry)
+        return Recorded(inquiry=inquiry, scrub=draft.scrub, created=True)
+    try:
+        with transaction.atomic():
+            _insert_with_audit_row(tenancy, user, inquiry)
+    except IntegrityError:
+        inquiry.pk = None  # rolled back: the draft is unsaved again
+        inquiry._state.adding = True
+        # A concurrent request with the same key committed first.
+        key = inquiry.client_key
+        existing = _by_client_key(tenancy, key) if key is not None else None
+        if existing is None:
+            raise
+        return _replayed(existing, user, draft.scrub)
+    return Recorded(inquiry=inquiry, scrub=draft.scrub, created=True)
+
+
+def _insert_with_audit_row(tenancy: Tenancy, user: User, inquiry: Inquiry) -> None:
+    recorded_at = inquiry.recorded_at
+    assert recorded_at is not None  # set by inquiry_record_check
+    inquiry.save(force_insert=True)
+    InquiryChange.objects.create(
+        municipality=tenancy.municipality,
+        inquiry=inquiry,
+        inquiry_number=inquiry.pk,
+        action=ChangeAction.CREATE,
+        changed_by=user,
+        changed_at=recorded_at,
+        before={},
+        after=inquiry_snapshot(inquiry),
+    )
+
+
 def inquiry_record(
     *,
     tenancy: Tenancy,
@@ -248,64 +378,33 @@ def inquiry_record(
 
     Raises :class:`PermissionDenied` without ``record_inquiries`` and
     :class:`ValidationError` (by field) for values outside the municipality or the choices.
+    It is :func:`inquiry_record_check`, a look-up of the client key, then
+    :func:`inquiry_record_save`.
     """
-    tenancy.require(Permission.RECORD_INQUIRIES)
-    now = now or timezone.now()
-    key = (client_key or "").strip() or None
-    if key is not None and len(key) > CLIENT_KEY_MAX_LENGTH:
-        raise ValidationError({"client_key": _("The client key is too long.")})
-    values: dict[str, Any] = {
-        "site": site,
-        "service_point": service_point,
-        "occurred_at": occurred_at,
-        "channel": channel,
-        "service": service,
-        "read_effort": read_effort,
-        "outcome": outcome,
-        "user_type": user_type,
-        "age_group": age_group,
-        "language": language,
-        "duration_band": duration_band,
-        "note": note,
-    }
-    errors = _clean(tenancy, values, now=now)
-    if errors:
-        raise ValidationError(errors)
-    clean_note, scrubbed = _scrubbed_note(note)
+    draft = inquiry_record_check(
+        tenancy=tenancy,
+        user=user,
+        site=site,
+        service_point=service_point,
+        occurred_at=occurred_at,
+        channel=channel,
+        service=service,
+        read_effort=read_effort,
+        outcome=outcome,
+        user_type=user_type,
+        age_group=age_group,
+        language=language,
+        duration_band=duration_band,
+        note=note,
+        client_key=client_key,
+        now=now,
+    )
+    key = draft.inquiry.client_key
     if key is not None:
         existing = _by_client_key(tenancy, key)
         if existing is not None:
-            return _replayed(existing, user, scrubbed)
-    inquiry = Inquiry(
-        municipality=tenancy.municipality,
-        **{**values, "note": clean_note},
-        domain=Inquiry.domain_for(service),
-        time_of_day_known=True,
-        created_by=user,
-        recorded_at=now,
-        updated_at=now,
-        client_key=key,
-    )
-    try:
-        with transaction.atomic():
-            inquiry.save()
-            InquiryChange.objects.create(
-                municipality=tenancy.municipality,
-                inquiry=inquiry,
-                inquiry_number=inquiry.pk,
-                action=ChangeAction.CREATE,
-                changed_by=user,
-                changed_at=now,
-                before={},
-                after=inquiry_snapshot(inquiry),
-            )
-    except IntegrityError:
-        # A concurrent request with the same key committed first.
-        existing = _by_client_key(tenancy, key) if key is not None else None
-        if existing is None:
-            raise
-        return _replayed(existing, user, scrubbed)
-    return Recorded(inquiry=inquiry, scrub=scrubbed, created=True)
+            return _replayed(existing, user, draft.scrub)
+    return inquiry_record_save(tenancy=tenancy, user=user, draft=draft)
 
 
 def inquiry_correct(

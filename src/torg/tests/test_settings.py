@@ -54,7 +54,7 @@ def test_with_no_configuration_torg_runs_on_sqlite_in_wal_mode_in_norwegian(tmp_
     result = _run(tmp_path, PRINT_SETTINGS)
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout)
-    assert seen["engine"] == "django.db.backends.sqlite3"
+    assert seen["engine"] == "torg.db.sqlite3"  # Django's SQLite with queued writers
     assert seen["name"] == str(tmp_path / "torg.sqlite3")
     assert seen["journal"] == "wal"
     assert (seen["time_zone"], seen["use_tz"]) == ("Europe/Oslo", True)
