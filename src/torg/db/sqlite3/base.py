@@ -14,12 +14,13 @@ connection to a database file first takes
 
 1. a lock shared by the threads of the process (:class:`threading.Lock`, whose waiters
    block without polling and are woken when it is released), then
-2. an exclusive ``flock`` on ``<database>.write-lock``, shared by the processes (gunicorn
-   workers, commands). At most one thread per process waits for it; it retries every
-   millisecond.
+2. an exclusive lock on the file ``<database>.write-lock``, shared by the processes
+   (gunicorn workers, commands), through the ``filelock`` library (``flock`` on Linux and
+   macOS, ``msvcrt.locking`` on Windows). At most one thread per process waits for it; it
+   retries every millisecond.
 
 Both are released when the transaction commits or rolls back, or the connection closes
-(the kernel also drops the ``flock`` of a process that dies). Waiting longer than
+(the operating system also drops the file lock of a process that dies). Waiting longer than
 :data:`WRITE_LOCK_TIMEOUT_SECONDS` raises ``OperationalError`` as SQLite's own timeout
 does. Writes outside ``atomic()`` (autocommit statements) and other programs still meet
 SQLite's ``busy_timeout`` as before; the locks only make the transactions of this app take
@@ -28,12 +29,12 @@ turns. In-memory databases (the tests) are left alone.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import threading
 import time
 from typing import Any
 
+import filelock
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
@@ -66,7 +67,11 @@ class WriteLock:
     def __init__(self, path: str) -> None:
         self.lock_path = f"{path}.write-lock"
         self.process_lock = _process_lock(os.path.abspath(path))
-        self.descriptor: int | None = None
+        # The file stays (deleting it while another process waits on it would give two
+        # writers two different files); its mode is SQLite's own, less the umask.
+        self.file_lock = filelock.FileLock(
+            self.lock_path, mode=0o666, thread_local=False, preserve_lock_file=True
+        )
         self.held = False
 
     def acquire(self, timeout: float = WRITE_LOCK_TIMEOUT_SECONDS) -> None:
@@ -74,20 +79,14 @@ class WriteLock:
         if not self.process_lock.acquire(timeout=timeout):
             raise OperationalError("database is locked (no turn to write within the timeout)")
         try:
-            if self.descriptor is None:
-                self.descriptor = os.open(
-                    self.lock_path, os.O_RDWR | os.O_CREAT, 0o666
-                )  # less the umask, as SQLite's files
-            while True:
-                try:
-                    fcntl.flock(self.descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise OperationalError(
-                            "database is locked (no turn to write within the timeout)"
-                        ) from None
-                    time.sleep(RETRY_SECONDS)
+            self.file_lock.acquire(
+                timeout=max(0.0, deadline - time.monotonic()), poll_interval=RETRY_SECONDS
+            )
+        except filelock.Timeout:
+            self.process_lock.release()
+            raise OperationalError(
+                "database is locked (no turn to write within the timeout)"
+            ) from None
         except BaseException:
             self.process_lock.release()
             raise
@@ -98,16 +97,12 @@ class WriteLock:
             return
         self.held = False
         try:
-            if self.descriptor is not None:
-                fcntl.flock(self.descriptor, fcntl.LOCK_UN)
+            self.file_lock.release()
         finally:
             self.process_lock.release()
 
     def close(self) -> None:
         self.release()
-        if self.descriptor is not None:
-            os.close(self.descriptor)
-            self.descriptor = None
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
