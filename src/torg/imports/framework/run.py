@@ -154,7 +154,8 @@ def _match_columns(
             if not column.optional:
                 missing.append(column.header)
             continue
-        plan.append((column.field, index, column.parse, column.allow_empty))
+        parse = getattr(profile, column.lookup) if column.lookup else column.parse
+        plan.append((column.field, index, parse, column.allow_empty))
     if missing:
         present = ", ".join(repr(" ".join(h.split())) for h in table.headers[:15] if h.strip())
         raise ImportRefused(
@@ -435,6 +436,17 @@ def _read_rows(
                 continue
             try:
                 values[name] = parse(text)
+            except RowError as error:
+                issues.append(
+                    issue(
+                        file_name,
+                        row_number,
+                        error.column or _clean_header(headers[index]),
+                        text if error.value is None else error.value,
+                        error.reason,
+                    )
+                )
+                row_ok = False
             except (ValueError, ArithmeticError) as error:
                 issues.append(
                     issue(
@@ -447,6 +459,8 @@ def _read_rows(
                 )
                 row_ok = False
         if not row_ok:
+            # The profile's checks of the row as a whole need valid cells; every bad cell
+            # of this row is reported above.
             continue
         try:
             built = build(values, row_number, run)

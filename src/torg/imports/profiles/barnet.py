@@ -98,9 +98,9 @@ class BarnetEventsProfile(Profile):
     scope = Scope.TENANT
     source = "LibrariesHacked/schema-librarydata, data/events_barnet.csv (terms not stated)"
     columns = (
-        Column("Library name", "library", parse=str.strip),
+        Column("Library name", "library", lookup="site_of_cell"),
         Column("Event date", "date", parse=parse_iso_date),
-        Column("Name", "name", parse=str.strip),
+        Column("Name", "name", lookup="kind_of_cell"),
         Column("Attendees", "attendance", parse=PLAIN.parse_count, allow_empty=True),
     )
 
@@ -115,14 +115,18 @@ class BarnetEventsProfile(Profile):
         self.kinds = {normalise_header(name): kind for name, kind in EVENT_KINDS.items()}
         self.repeats: Counter[tuple[str, dt.date, str]] = Counter()
 
-    def _site(self, library: str) -> Site | None:
-        key = normalise_header(library)
+    def site_of_cell(self, text: str) -> tuple[str, Site | None]:
+        """A ``Library name`` cell's (normalised name, site); no site for an outreach
+        location. Raises :class:`RowError` for a name that is no site's."""
+        key = normalise_header(text)
         if key not in self.site_of:
-            self.site_of[key] = None if key in NO_SITE else self.sites.get(library, "Library name")
-        return self.site_of[key]
+            self.site_of[key] = None if key in NO_SITE else self.sites.get(text, "Library name")
+        return key, self.site_of[key]
 
-    def build(self, values: dict[str, Any], row: int, run: ImportRun) -> Record:
-        name = values["name"]
+    def kind_of_cell(self, text: str) -> tuple[str, tuple[str, str]]:
+        """A ``Name`` cell's (name, (event type, audience)) from :data:`EVENT_KINDS`.
+        Raises :class:`RowError` for a name the mapping does not have."""
+        name = text.strip()
         kind = self.kinds.get(normalise_header(name))
         if kind is None:
             raise RowError(
@@ -131,9 +135,13 @@ class BarnetEventsProfile(Profile):
                 "Name",
                 name,
             )
-        site = self._site(values["library"])
+        return name, kind
+
+    def build(self, values: dict[str, Any], row: int, run: ImportRun) -> Record:
+        name, kind = values["name"]
+        library_key, site = values["library"]
         day: dt.date = values["date"]
-        repeat_key = (normalise_header(values["library"]), day, normalise_header(name))
+        repeat_key = (library_key, day, normalise_header(name))
         self.repeats[repeat_key] += 1
         event_type, audience = kind
         return {

@@ -138,3 +138,26 @@ def test_an_unknown_kind_of_event_is_an_error_naming_it(
     with pytest.raises(ImportFailed) as failure:
         _import(changed)
     assert [(i.column, i.value) for i in failure.value.issues] == [("Name", "Robot club")]
+
+
+def test_every_bad_cell_of_a_row_is_reported_in_plain_words(tmp_path: Path) -> None:
+    municipality = make_municipality("barnet", number="E09000003", country="GB")
+    make_site(municipality, "Colindale", kind=SiteKind.LIBRARY, time_zone="Europe/London")
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "Local authority,Library name,Event date,Name,Outcome,Attendees\n"
+        "Barnet,Nowhere Library,2019-02-30,Robot club,x,abc\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFailed) as failure:
+        _import(path)
+    issues = failure.value.issues
+    assert [(i.row, i.column, i.value) for i in issues] == [
+        (2, "Library name", "Nowhere Library"),
+        (2, "Event date", "2019-02-30"),
+        (2, "Name", "Robot club"),
+        (2, "Attendees", "abc"),
+    ]
+    assert issues[1].reason == "30 February 2019 is not a date (February 2019 has 28 days)"
+    assert "out of range" not in str(failure.value)
+    assert not Event.objects.exists()
