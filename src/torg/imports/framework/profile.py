@@ -127,6 +127,12 @@ class Profile:
         profile accepted but could not map, say). Called once, after every row is read."""
         return []
 
+    def failure_notes(self) -> list[str]:
+        """Remarks on the file as a whole for an import that fails (every unknown name the
+        rows use, say), reported before the rows' issues. Called once, after every row is
+        read, only when some row is wrong."""
+        return []
+
     missing_row_reason: ClassVar[str] = "there is no stored row to update"
     # The file's columns whose values together make a record's natural key, named in the
     # message about a row that repeats another.

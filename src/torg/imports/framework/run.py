@@ -272,6 +272,7 @@ def run_import(
         for record, column, value, reason in writer.out_of_range(records)
     )
     if issues:
+        issues.extend(Issue(path.name, None, None, None, note) for note in profile.failure_notes())
         issues.sort(key=lambda issue: issue.row or 0)
         raise ImportFailed(issues, rows_read)
     result.rows_read, result.records, result.skipped = rows_read, len(records), skipped
