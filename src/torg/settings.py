@@ -96,6 +96,8 @@ ALLOWED_HOSTS = [h.strip() for h in _hosts.split(",") if h.strip()] or (
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("TORG_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
+# Torg's own translated page for an expired form, not Django's unstyled English one.
+CSRF_FAILURE_VIEW = "torg.web.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "torg.api.admin_apps.SuperuserAdminConfig",  # django.contrib.admin, superusers only
