@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
+from django.views.decorators.http import require_safe
 
 from torg.imports.registry import all_profiles
 from torg.imports.selectors import import_history
@@ -17,6 +18,7 @@ PAGE_SIZE = 50
 
 
 @tenant_view(Permission.VIEW)
+@require_safe
 def import_list(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
     """``/m/<slug>/imports/``: the municipality's imports (:func:`import_history`: its own
     and the shared ones that wrote rows into it) with profile, file, when, rows

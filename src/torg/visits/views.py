@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_safe
 
 from torg.lib.csv_export import Cell, CsvFormat, iter_csv
 from torg.lib.localtime import zone
@@ -253,6 +254,7 @@ def _events(events: int) -> str:
 
 
 @tenant_view()
+@require_safe
 def visit_list(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
     """The visit counts with filters, a page of rows and the totals of all matching rows."""
     return _visit_list_page(request, tenancy)
@@ -277,6 +279,7 @@ def _visit_list_page(
 
 
 @tenant_view(Permission.EXPORT)
+@require_safe
 def visit_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
     """The visit counts of :func:`visit_list`, same filters, as a CSV file: every matching
     row, local period start and end with their UTC offset, and the site's time zone."""
@@ -337,6 +340,7 @@ def visit_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
 
 
 @tenant_view()
+@require_safe
 def event_list_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
     """The events with filters, a page of rows and the totals of all matching rows."""
     return _event_list_page(request, tenancy)
@@ -362,6 +366,7 @@ def _event_list_page(
 
 
 @tenant_view(Permission.EXPORT)
+@require_safe
 def event_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
     """The events of :func:`event_list_page`, same filters, as a CSV file. Attendance not
     recorded is an empty cell (and "no" in the column that says so), distinct from 0."""
