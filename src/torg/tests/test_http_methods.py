@@ -6,6 +6,8 @@ silently answers a DELETE with 200 (issue 2's trial found the list pages did).""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django.test import Client
 
@@ -77,9 +79,8 @@ def world_x(municipality_x: Municipality) -> World:
     return build_world(municipality_x, 70001)
 
 
-def _client(manager_x, client_for) -> Client:  # type: ignore[no-untyped-def]
-    client: Client = client_for(manager_x)
-    return client
+def _client(manager_x: object, client_for: Callable[[object], Client]) -> Client:
+    return client_for(manager_x)
 
 
 def test_every_page_is_listed_as_read_only_or_as_a_form():
