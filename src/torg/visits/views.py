@@ -26,6 +26,7 @@ from django.views.decorators.http import require_safe
 
 from torg.lib.csv_export import Cell, CsvFormat, iter_csv
 from torg.lib.localtime import zone
+from torg.lib.params import page_number
 from torg.organisation.roles import Permission
 from torg.organisation.scoping import Tenancy
 from torg.organisation.selectors import default_time_zone
@@ -55,8 +56,8 @@ LIST_URLS = {"visits": "visits:list", "events": "visits:events", "inquiries": "i
 
 def paginate(request: HttpRequest, rows: QuerySet[Any], per_page: int = PAGE_SIZE) -> Page:
     """The page of ``rows`` named by ``?page=`` (the last one when it is too high, the
-    first when it is no number)."""
-    return Paginator(rows, per_page).get_page(request.GET.get("page"))
+    first when it is no page number: 0, -1, text; see :func:`torg.lib.params.page_number`)."""
+    return Paginator(rows, per_page).get_page(page_number(request.GET.get("page")))
 
 
 def export_parameters(request: HttpRequest, form: Form) -> list[tuple[str, str]]:
