@@ -13,11 +13,20 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from torg.imports.framework.errors import ImportFailed, ImportRefused, Issue, MissingRows, RowError
+from torg.imports.framework.errors import (
+    ImportFailed,
+    ImportRefused,
+    Issue,
+    MissingRows,
+    RowError,
+    shorten,
+)
 from torg.imports.framework.profile import ImportRun, Profile, Scope
 from torg.imports.framework.writer import ProgressCallback, Record, UpsertWriter
 from torg.imports.models import ImportBatch
 from torg.lib.tabular import (
+    DELIMITER_NAMES,
+    DELIMITERS,
     Table,
     TableError,
     check_is_file,
@@ -157,10 +166,13 @@ def _match_columns(
         parse = getattr(profile, column.lookup) if column.lookup else column.parse
         plan.append((column.field, index, parse, column.allow_empty))
     if missing:
-        present = ", ".join(repr(" ".join(h.split())) for h in table.headers[:15] if h.strip())
+        present = ", ".join(
+            repr(shorten(" ".join(h.split()))) for h in table.headers[:15] if h.strip()
+        )
         raise ImportRefused(
             f"{table.path.name} does not match the profile {profile.name}: it lacks the column(s) "
             f"{', '.join(repr(m) for m in missing)}. Its header has: {present or '(nothing)'}."
+            f"{_delimiter_hint(table)}"
         )
     used = {index for _, index, _, _ in plan}
     ignored = [
@@ -169,6 +181,23 @@ def _match_columns(
         if index not in used and header.strip()
     ]
     return plan, ignored
+
+
+def _delimiter_hint(table: Table) -> str:
+    """For a CSV file whose header reads as one column with another delimiter in it
+    (``site,entrance,…`` read with ``;``), the sentence asking whether that is the
+    delimiter; otherwise ``""``."""
+    filled = [header for header in table.headers if header.strip()]
+    if table.delimiter is None or len(filled) != 1:
+        return ""
+    for delimiter in DELIMITERS:
+        if delimiter != table.delimiter and delimiter in filled[0]:
+            name = next(n for n, d in DELIMITER_NAMES.items() if d == delimiter)
+            return (
+                f" The header has one column that contains {delimiter!r}; is the delimiter "
+                f"{delimiter!r}? (--delimiter {name})"
+            )
+    return ""
 
 
 def run_import(
