@@ -27,6 +27,7 @@ from torg.imports.models import ImportBatch
 from torg.lib.tabular import (
     DELIMITER_NAMES,
     DELIMITERS,
+    EXCEL_SUFFIXES,
     Table,
     TableError,
     check_is_file,
@@ -221,7 +222,8 @@ def run_import(
 
     Raises :class:`ImportRefused` for user errors: an unknown profile, municipality or
     option (``options`` must be among the profile's :attr:`~Profile.options`), a missing,
-    unreadable, binary or mismatched file or a folder, a CSV record that cannot be parsed,
+    unreadable, binary or mismatched file or a folder, a ``sheet`` for a file that is no
+    workbook, a CSV record that cannot be parsed,
     or a row the database refuses (then the transaction is rolled back). Raises :class:`ImportFailed`
     listing every bad cell when any row is wrong; nothing is written in either case.
     ``progress(phase, done, total)`` is called with phase ``"read"`` every 50,000 rows
@@ -238,6 +240,11 @@ def run_import(
         check_is_file(path)
     except TableError as error:
         raise ImportRefused(str(error)) from error
+    if sheet is not None and path.suffix.lower() not in EXCEL_SUFFIXES:
+        raise ImportRefused(
+            f"{path.name} is not a workbook ({', '.join(EXCEL_SUFFIXES)}), so it has no "
+            "sheets to choose from; leave out the sheet."
+        )
     try:
         sha = file_sha256(path)
     except OSError as error:
@@ -308,6 +315,8 @@ def run_import(
     result.rows_built = rows_built
     result.ignored_columns = ignored_columns
     result.notes = profile.summary_notes()
+    if rows_read == 0:
+        result.notes.insert(0, "the file has no data rows")
     with transaction.atomic():
         if not force and _already_imported(profile, target, sha):
             # Another import of the same file finished while this one was reading.
