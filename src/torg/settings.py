@@ -230,6 +230,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
+    # ?format=csv is a 400 naming the pages' CSV exports; DRF's English-only messages
+    # (malformed JSON, lone surrogates) are translated.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "torg.api.exceptions.ContentNegotiation",
+    "EXCEPTION_HANDLER": "torg.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Torg API",
