@@ -17,6 +17,8 @@ from collections.abc import Iterable
 
 ALIASES = {"import": "import_data"}
 USER_ERROR = 2
+# What Django's command line answers itself, without a command of that name.
+DJANGO_BUILT_INS = frozenset({"help", "version", "--help", "-h", "--version"})
 
 
 class UnknownForm(Exception):
@@ -49,7 +51,7 @@ def resolve(argv: list[str], known: set[str], torg_commands: Iterable[str] = ())
     """Map ``torg`` arguments to ``manage.py`` arguments. ``known`` holds every command
     name; ``torg_commands`` Torg's own, whose ``<verb>_<noun>`` names make the two-word
     forms. Raises :class:`UnknownForm` for a verb of a two-word form followed by no noun
-    of it.
+    of it, and for a word that is no command at all (exit status 2, not Django's 1).
 
     >>> resolve(["load", "catalogue", "--municipality", "x"], {"load_catalogue"})
     ['load_catalogue', '--municipality', 'x']
@@ -68,7 +70,23 @@ def resolve(argv: list[str], known: set[str], torg_commands: Iterable[str] = ())
             f"Unknown command: {given!r}. Valid: {', '.join(forms[verb])} "
             "(`torg help` lists every command)."
         )
+    if not ({verb} & known or verb in ALIASES or verb in DJANGO_BUILT_INS or verb[:1] == "-"):
+        raise UnknownForm(
+            f"Unknown command: 'torg {verb}'. {own_commands(torg_commands)} "
+            "(`torg help` lists every command)."
+        )
     return [ALIASES.get(verb, verb), *argv[1:]]
+
+
+def own_commands(torg_commands: Iterable[str]) -> str:
+    """The sentence listing Torg's own commands as a user types them.
+
+    >>> own_commands(["load_catalogue", "import_data", "demo"])
+    "Torg's own commands: torg demo, torg import <profile> <file>, torg load catalogue"
+    """
+    forms = [form for verb_forms in two_word_forms(torg_commands).values() for form in verb_forms]
+    single = [f"torg {command}" for command in torg_commands if "_" not in command]
+    return f"Torg's own commands: {', '.join(sorted([*forms, *single]))}"
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -96,6 +96,8 @@ ALLOWED_HOSTS = [h.strip() for h in _hosts.split(",") if h.strip()] or (
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("TORG_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
+# Torg's own translated page for an expired form, not Django's unstyled English one.
+CSRF_FAILURE_VIEW = "torg.web.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "torg.api.admin_apps.SuperuserAdminConfig",  # django.contrib.admin, superusers only
@@ -233,6 +235,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
+    # ?format=csv is a 400 naming the pages' CSV exports; DRF's English-only messages
+    # (malformed JSON, lone surrogates) are translated.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "torg.api.exceptions.ContentNegotiation",
+    "EXCEPTION_HANDLER": "torg.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Torg API",

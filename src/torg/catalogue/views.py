@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from torg.catalogue.forms import ServiceFilterForm, ServiceForm
 from torg.catalogue.models import Service
@@ -32,6 +32,7 @@ def _list_url(tenancy: Tenancy, service: Service | None = None) -> str:
 
 
 @tenant_view(Permission.VIEW)
+@require_safe
 def catalogue_list(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
     """The desk search. A filter with an invalid value (another municipality's category, an
     unknown domain) is refused with 400 and the form's error, like the filters of the list

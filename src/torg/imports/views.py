@@ -6,9 +6,11 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
+from django.views.decorators.http import require_safe
 
 from torg.imports.registry import all_profiles
 from torg.imports.selectors import import_history
+from torg.lib.params import page_number
 from torg.organisation.roles import Permission
 from torg.organisation.scoping import Tenancy
 from torg.web.tenancy import tenant_view
@@ -17,6 +19,7 @@ PAGE_SIZE = 50
 
 
 @tenant_view(Permission.VIEW)
+@require_safe
 def import_list(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
     """``/m/<slug>/imports/``: the municipality's imports (:func:`import_history`: its own
     and the shared ones that wrote rows into it) with profile, file, when, rows
@@ -24,7 +27,7 @@ def import_list(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
     page. Of a shared import nothing but its file name, profile, time and figures is shown,
     and the page says that the figures cover all the municipalities it wrote to."""
     batches = import_history(tenancy)
-    page = Paginator(batches, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(batches, PAGE_SIZE).get_page(page_number(request.GET.get("page")))
     # Profile titles are marked with gettext_noop (the command line lists them in English).
     titles = {profile.name: gettext(profile.title) for profile in all_profiles()}
     for batch in page.object_list:

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods
 
 from torg.catalogue.models import Service
 from torg.catalogue.search import fold
@@ -201,6 +202,7 @@ def _saved_message(recorded: Recorded) -> str:
 
 
 @tenant_view(Permission.RECORD_INQUIRIES)
+@require_http_methods(["GET", "POST"])
 def desk_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
     """GET: the desk form for the chosen desk. POST: record one inquiry; JSON in and out
     when the request accepts ``application/json`` (201 new, 200 already saved under this
@@ -357,6 +359,7 @@ def _back_to_desk(tenancy: Tenancy, inquiry_site: Site, point: ServicePoint | No
 
 
 @tenant_view(Permission.RECORD_INQUIRIES)
+@require_http_methods(["GET", "POST"])
 def inquiry_correct_page(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse:
     """Correct one inquiry (own ones within the edit window; managers any)."""
     inquiry = _changeable(request, tenancy, pk)
@@ -402,6 +405,7 @@ def inquiry_correct_page(request: HttpRequest, tenancy: Tenancy, pk: int) -> Htt
 
 
 @tenant_view(Permission.RECORD_INQUIRIES)
+@require_http_methods(["GET", "POST"])
 def inquiry_delete_page(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse:
     """Ask, then delete one inquiry (kept as a snapshot in the audit log)."""
     inquiry = _changeable(request, tenancy, pk)

@@ -11,6 +11,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from torg.inquiries.forms import InquiryFilterForm
 from torg.inquiries.models import Channel, InquiryDomain, Outcome
@@ -33,6 +34,7 @@ from torg.web.tenancy import tenant_view
 
 
 @tenant_view()
+@require_safe
 def inquiry_list_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
     """The inquiries with filters, a page of rows and the totals of all matching rows."""
     return _inquiry_list_page(request, tenancy)
@@ -53,6 +55,7 @@ def _inquiry_list_page(
 
 
 @tenant_view(Permission.EXPORT)
+@require_safe
 def inquiry_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
     """The inquiries of :func:`inquiry_list_page`, same filters, as a CSV file. When only
     the date of an inquiry is known, its time is local midnight and "time of day known"

@@ -6,6 +6,7 @@ zone never matters: everything takes an explicit IANA zone.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 import zoneinfo
@@ -28,6 +29,68 @@ def check_day(day: dt.date) -> dt.date:
             f"{day.isoformat()} is outside the years Torg accepts ({FIRST_DAY.year}–{LAST_DAY.year})"
         )
     return day
+
+
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DATE_LIKE = re.compile(r"^[+-]?(\d+)-(\d+)-(\d+)")
+
+
+def calendar_date(year: int, month: int, day: int) -> dt.date:
+    """The date ``year``-``month``-``day`` in the calendar Torg accepts (:func:`check_day`).
+
+    The one place that words why numbers are no date, for every parser of dates (imports,
+    filters): ``30 February 2025 is not a date (February 2025 has 28 days)``, ``there is no
+    month 13``, never Python's "day is out of range for month". Raises ``ValueError``.
+    """
+    if not 1 <= month <= 12:
+        raise ValueError(f"there is no month {month} (the months are 1 to 12)")
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        raise ValueError(
+            f"the year {year} is outside the years Torg accepts ({FIRST_DAY.year}–{LAST_DAY.year})"
+        )
+    days_in_month = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days_in_month:
+        name = _MONTH_NAMES[month - 1]
+        raise ValueError(
+            f"{day} {name} {year} is not a date ({name} {year} has {days_in_month} days)"
+        )
+    return check_day(dt.date(year, month, day))
+
+
+def date_form_reason(text: str, *, time_allowed: bool = False) -> str:
+    """Why ``text`` is not an ISO date ``YYYY-MM-DD`` (or, when ``time_allowed``, a date-time
+    ``YYYY-MM-DD HH:MM``): a time is mentioned only where one may be given, and a year
+    without four digits (``99999-01-01``) is named as the reason."""
+    value = text.strip()
+    like = _DATE_LIKE.match(value)
+    if like and len(like[1]) != 4:
+        return f"the year {like[1]} does not have four digits; write the date as YYYY-MM-DD"
+    if time_allowed:
+        return "not a date and time in the form YYYY-MM-DD HH:MM (or a date YYYY-MM-DD)"
+    return "not a date in the form YYYY-MM-DD"
+
+
+def parse_iso_day(text: str) -> dt.date:
+    """Parse ``YYYY-MM-DD`` into a date of the calendar Torg accepts. Raises ``ValueError``
+    with a reason a person reads (:func:`calendar_date`, :func:`date_form_reason`)."""
+    match = _ISO_DAY.match(text.strip())
+    if not match:
+        raise ValueError(date_form_reason(text))
+    return calendar_date(int(match[1]), int(match[2]), int(match[3]))
 
 
 @lru_cache(maxsize=512)
@@ -91,19 +154,18 @@ def parse_local_datetime(text: str, tz: dt.tzinfo) -> dt.datetime:
     if not value:
         raise ValueError("empty")
     if len(value) == 10:
-        try:
-            day = dt.date.fromisoformat(value)
-        except ValueError as error:
-            raise ValueError("not a date in the form YYYY-MM-DD") from error
-        if day != LAST_DAY + dt.timedelta(days=1):  # that midnight may end a period
-            check_day(day)
-        return start_of_local_day(day, tz)
+        if value == (LAST_DAY + dt.timedelta(days=1)).isoformat():
+            return start_of_local_day(LAST_DAY + dt.timedelta(days=1), tz)  # may end a period
+        return start_of_local_day(parse_iso_day(value), tz)
     try:
         parsed = dt.datetime.fromisoformat(
             value.replace("Z", "+00:00") if value.endswith("Z") else value
         )
     except ValueError as error:
-        raise ValueError("not a date and time in the form YYYY-MM-DD HH:MM") from error
+        day_part = _ISO_DAY.match(value[:10])
+        if day_part and value[10:11] in ("T", " "):
+            parse_iso_day(value[:10])  # "30 February 2025 is not a date", if that is why
+        raise ValueError(date_form_reason(value, time_allowed=True)) from error
     if parsed.time() != dt.time(0) or parsed.date() != LAST_DAY + dt.timedelta(days=1):
         check_day(parsed.date())  # the midnight after LAST_DAY may end a period
     if parsed.tzinfo is not None:
@@ -154,11 +216,9 @@ def parse_iso_interval(text: str) -> tuple[dt.date, dt.date]:
     start_text, sep, rest = text.strip().partition("/")
     if not sep:
         raise ValueError("not an interval such as 2023-04-01/P1M")
-    try:
-        start = dt.date.fromisoformat(start_text)
-    except ValueError as error:
-        raise ValueError("the interval does not start with a date YYYY-MM-DD") from error
-    check_day(start)
+    if not _ISO_DAY.match(start_text.strip()):
+        raise ValueError("the interval does not start with a date YYYY-MM-DD")
+    start = parse_iso_day(start_text)
     match = _ISO_DURATION.match(rest)
     if match and any(match.groups()):
         years, months, weeks, days = (int(g) if g else 0 for g in match.groups())

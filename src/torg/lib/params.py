@@ -27,6 +27,20 @@ def whole_number(text: str, *, maximum: int = LARGEST_ID) -> int | None:
     return number if number <= maximum else None
 
 
+def page_number(text: str | None) -> int:
+    """The page a list's ``?page=`` asks for, from 1: like every bad parameter read with
+    :func:`whole_number`, text that is no page number (``0``, ``-1``, ``abc``, ``²``) is
+    as if it were not given, which is the first page. (Django's ``Paginator.get_page``
+    alone turns ``0`` and ``-1`` into the *last* page.) A number past the last page is
+    left for the paginator, which shows the last one.
+
+    >>> page_number("3"), page_number("0"), page_number("-1"), page_number(None)
+    (3, 1, 1, 1)
+    """
+    number = whole_number(text or "")
+    return number if number else 1
+
+
 def printable(text: str, *, limit: int = 200) -> str:
     """``text`` without control characters (a NUL byte included), stripped and cut to
     ``limit`` characters: safe to echo back in a page.

@@ -28,7 +28,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO
 
-from torg.lib.localtime import check_day
+from torg.lib.localtime import parse_iso_day
 
 DELIMITERS = (",", ";", "\t", "|")
 # The names a user may give a delimiter by on the command line, where ";" and "|" need quotes.
@@ -840,13 +840,8 @@ def find_columns(headers: Sequence[str], wanted: Sequence[str]) -> dict[str, int
     return index
 
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
 def parse_iso_date(text: str) -> dt.date:
-    """Parse ``YYYY-MM-DD`` of a year Torg accepts (:func:`~torg.lib.localtime.check_day`).
+    """Parse ``YYYY-MM-DD`` of a year Torg accepts; the same as
+    :func:`torg.lib.localtime.parse_iso_day` (one wording of date errors everywhere).
     Raises ``ValueError`` with a reason."""
-    value = text.strip()
-    if not _ISO_DATE.match(value):
-        raise ValueError("not a date in the form YYYY-MM-DD")
-    return check_day(dt.date.fromisoformat(value))
+    return parse_iso_day(text)

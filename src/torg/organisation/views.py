@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from torg.organisation import selectors, services
 from torg.organisation.forms import PAC_MAN_WARNING, SiteModelPeriodForm
@@ -57,6 +57,7 @@ def _period_form_page(
 
 
 @tenant_view()
+@require_safe
 def site_list(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
     """Every site with its kind, time zone, current model and number of service points."""
     return render(
@@ -71,6 +72,7 @@ def site_list(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
 
 
 @tenant_view()
+@require_safe
 def site_detail(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse:
     """One site: address, service points, this week's opening hours (staffed and
     self-service, with weekly totals) and its model history."""
@@ -97,6 +99,7 @@ def site_detail(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse
 
 
 @tenant_view(Permission.EDIT_ORGANISATION)
+@require_http_methods(["GET", "POST"])
 def site_model_period_add(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse:
     """The form that adds a period to the site's model history. An overlap is reported
     next to the field, whether the form or the database finds it."""
@@ -125,6 +128,7 @@ def site_model_period_add(request: HttpRequest, tenancy: Tenancy, pk: int) -> Ht
 
 
 @tenant_view(Permission.EDIT_ORGANISATION)
+@require_http_methods(["GET", "POST"])
 def site_model_period_edit(
     request: HttpRequest, tenancy: Tenancy, pk: int, period_pk: int
 ) -> HttpResponse:

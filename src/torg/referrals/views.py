@@ -27,7 +27,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from torg.inquiries.models import Inquiry
 from torg.organisation.scoping import Tenancy
@@ -79,6 +79,7 @@ def _run(request: HttpRequest, step: Callable[[], Any], success: str) -> None:
 
 
 @tenant_view()
+@require_safe
 def queue_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
     """The queue of the logged-in person, oldest first, filterable by status and team."""
     form = QueueFilterForm(request.GET or None, tenancy=tenancy)

@@ -22,9 +22,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_safe
 
 from torg.lib.csv_export import Cell, CsvFormat, iter_csv
 from torg.lib.localtime import zone
+from torg.lib.params import page_number
 from torg.organisation.roles import Permission
 from torg.organisation.scoping import Tenancy
 from torg.organisation.selectors import default_time_zone
@@ -54,8 +56,8 @@ LIST_URLS = {"visits": "visits:list", "events": "visits:events", "inquiries": "i
 
 def paginate(request: HttpRequest, rows: QuerySet[Any], per_page: int = PAGE_SIZE) -> Page:
     """The page of ``rows`` named by ``?page=`` (the last one when it is too high, the
-    first when it is no number)."""
-    return Paginator(rows, per_page).get_page(request.GET.get("page"))
+    first when it is no page number: 0, -1, text; see :func:`torg.lib.params.page_number`)."""
+    return Paginator(rows, per_page).get_page(page_number(request.GET.get("page")))
 
 
 def export_parameters(request: HttpRequest, form: Form) -> list[tuple[str, str]]:
@@ -253,6 +255,7 @@ def _events(events: int) -> str:
 
 
 @tenant_view()
+@require_safe
 def visit_list(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
     """The visit counts with filters, a page of rows and the totals of all matching rows."""
     return _visit_list_page(request, tenancy)
@@ -277,6 +280,7 @@ def _visit_list_page(
 
 
 @tenant_view(Permission.EXPORT)
+@require_safe
 def visit_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
     """The visit counts of :func:`visit_list`, same filters, as a CSV file: every matching
     row, local period start and end with their UTC offset, and the site's time zone."""
@@ -337,6 +341,7 @@ def visit_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
 
 
 @tenant_view()
+@require_safe
 def event_list_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
     """The events with filters, a page of rows and the totals of all matching rows."""
     return _event_list_page(request, tenancy)
@@ -362,6 +367,7 @@ def _event_list_page(
 
 
 @tenant_view(Permission.EXPORT)
+@require_safe
 def event_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
     """The events of :func:`event_list_page`, same filters, as a CSV file. Attendance not
     recorded is an empty cell (and "no" in the column that says so), distinct from 0."""

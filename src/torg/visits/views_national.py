@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_safe
 
 from torg.lib.params import printable, whole_number
 from torg.organisation.scoping import memberships_of
@@ -38,6 +39,7 @@ def _default_number(request: HttpRequest, rows: list[national.MunicipalityFigure
 
 
 @login_required
+@require_safe
 def comparison(request: HttpRequest) -> HttpResponse:
     """``?year=`` (default: the newest) and ``?municipality=`` (a municipality number)."""
     years = national.available_years("NO")

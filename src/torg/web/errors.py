@@ -9,6 +9,7 @@ templates ``400.html``, ``403.html``, ``404.html`` and ``500.html``.
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import defaults
 
@@ -39,3 +40,16 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
         return JsonResponse({"detail": _("Server error.")}, status=500)
     return defaults.server_error(request)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: a form sent without a valid CSRF token (a page left open past
+    the session, a cookie the browser dropped). Status 403 with Torg's own translated page
+    saying what to do, instead of Django's unstyled English one; ``reason`` (Django's
+    technical cause) is not shown. Under ``/api/`` the JSON ``{"detail": …}`` of the API."""
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": _("The request was refused: its CSRF token is missing or expired.")},
+            status=403,
+        )
+    return render(request, "403_csrf.html", status=403)

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from torg.organisation.models import Membership
 from torg.organisation.roles import Permission
@@ -35,6 +36,7 @@ def _country_name(code: str) -> str:
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The user's municipalities, grouped by country; straight to the dashboard when there
     is exactly one. ``?q=`` filters by name or number (also done live in the browser)."""
@@ -71,6 +73,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def switch_municipality(request: HttpRequest) -> HttpResponse:
     """Go to the dashboard of the municipality chosen in the header's switcher (404 for a
     municipality the user does not belong to, as everywhere)."""
@@ -82,6 +85,7 @@ def switch_municipality(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_view(Permission.VIEW)
+@require_safe
 def dashboard(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
     """Headline figures and charts of one municipality, for an optional range of local days.
     An invalid range (a day outside the accepted calendar, the last before the first) is

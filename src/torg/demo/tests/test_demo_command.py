@@ -4,7 +4,10 @@ run adds nothing."""
 from __future__ import annotations
 
 import io
+import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -103,3 +106,23 @@ def test_a_password_changed_by_hand_is_not_printed_as_if_it_were_valid(settings,
     output = _demo(tmp_path)
     assert "changed since the first run" in output
     assert "my own choice" not in output
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "-1", "abc"])
+def test_a_port_outside_1_to_65535_is_a_usage_error_with_status_2_not_a_traceback(
+    tmp_path, port: str
+) -> None:
+    torg = Path(sys.executable).with_name("torg")
+    done = subprocess.run(
+        [str(torg), "demo", "--no-serve", f"--port={port}"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "TORG_VAR_DIR": str(tmp_path)},
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "is not a port number" in done.stderr and "65535" in done.stderr
+    assert not (tmp_path / "torg.sqlite3").exists()

@@ -8,7 +8,9 @@ becomes one or more records (:meth:`Profile.build`), and where they are written 
 :func:`run_import` then guarantees, for every profile:
 
 * every row is read and validated before anything is written; every bad cell becomes an
-  :class:`Issue` naming file, row, column, value and reason, and one bad cell means
+  :class:`Issue` naming file, row, column, value and reason (every cell of a row is
+  checked, so a row with three bad cells gets three issues; the profile's checks of a row
+  as a whole, which need its cells valid, run only once they are), and one bad cell means
   nothing at all is written (:class:`ImportFailed`). So do a row with values beyond the
   header's columns, a ``ValueError`` or ``ArithmeticError`` raised while the profile builds
   a row (a date outside the years Torg accepts), and a number larger than its column

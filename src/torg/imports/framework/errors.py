@@ -29,8 +29,22 @@ class Issue:
             where += f", {self.row_noun} {self.row}"
         if self.column:
             where += f", {self.column_noun} {self.column!r}"
-        value = f" (value {self.value!r})" if self.value not in (None, "") else ""
+        value = f" (value {shorten(self.value)!r})" if self.value else ""
         return f"{where}: {self.reason}{value}"
+
+
+#: How many characters of a value a message shows in the terminal; the error report
+#: (``--errors``) keeps values whole.
+SHOWN_CHARACTERS = 200
+
+
+def shorten(text: str, limit: int = SHOWN_CHARACTERS) -> str:
+    """``text`` cut to ``limit`` characters, ending with "…" when cut.
+
+    >>> shorten("abcdef", 4)
+    'abc…'
+    """
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class ImportRefused(Exception):

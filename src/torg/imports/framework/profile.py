@@ -29,7 +29,13 @@ class Column:
     the values passed to :meth:`Profile.build`, and ``parse`` turning the cell text into a
     value (raising ``ValueError`` with the reason). An empty cell is an error unless
     ``allow_empty`` (then the value is ``None``); a column missing from the header is an
-    error unless ``optional`` (then every value is ``None``)."""
+    error unless ``optional`` (then every value is ``None``).
+
+    ``lookup`` names a method of the profile to use instead of ``parse`` for a cell whose
+    meaning depends on what :meth:`Profile.begin` loaded (a site by its name, an event
+    name in a mapping): ``method(text) -> value``, raising ``ValueError`` or
+    :class:`RowError`. Every cell of a row is parsed or looked up, so that one bad cell
+    does not hide another."""
 
     header: str
     field: str
@@ -37,6 +43,7 @@ class Column:
     allow_empty: bool = False
     optional: bool = False
     aliases: tuple[str, ...] = ()
+    lookup: str | None = None
 
 
 @dataclass
@@ -100,7 +107,13 @@ class Profile:
         self, values: dict[str, Any], row: int, run: ImportRun
     ) -> Record | list[Record] | None:
         """Turn one row's parsed ``values`` into records (``None`` skips the row, counted as
-        skipped). Raise :class:`RowError` for a row that is wrong as a whole."""
+        skipped). Raise :class:`RowError` for a row that is wrong as a whole.
+
+        Called only for a row whose every cell parsed (and was looked up, see
+        :attr:`Column.lookup`): the checks made here, which need several valid cells (a
+        period that ends before it starts, a local time the clocks skip at the row's
+        site), are skipped for a row with a bad cell, whose bad cells are all reported.
+        Checks of one cell belong in the column's ``parse`` or ``lookup``, not here."""
         raise NotImplementedError
 
     def existing_scope(self, run: ImportRun) -> dict[str, Any] | None:
@@ -112,6 +125,12 @@ class Profile:
     def summary_notes(self) -> list[str]:
         """Remarks for the import's one-line summary, gathered while building (values the
         profile accepted but could not map, say). Called once, after every row is read."""
+        return []
+
+    def failure_notes(self) -> list[str]:
+        """Remarks on the file as a whole for an import that fails (every unknown name the
+        rows use, say), reported before the rows' issues. Called once, after every row is
+        read, only when some row is wrong."""
         return []
 
     missing_row_reason: ClassVar[str] = "there is no stored row to update"

@@ -13,11 +13,21 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from torg.imports.framework.errors import ImportFailed, ImportRefused, Issue, MissingRows, RowError
+from torg.imports.framework.errors import (
+    ImportFailed,
+    ImportRefused,
+    Issue,
+    MissingRows,
+    RowError,
+    shorten,
+)
 from torg.imports.framework.profile import ImportRun, Profile, Scope
 from torg.imports.framework.writer import ProgressCallback, Record, UpsertWriter
 from torg.imports.models import ImportBatch
 from torg.lib.tabular import (
+    DELIMITER_NAMES,
+    DELIMITERS,
+    EXCEL_SUFFIXES,
     Table,
     TableError,
     check_is_file,
@@ -154,12 +164,16 @@ def _match_columns(
             if not column.optional:
                 missing.append(column.header)
             continue
-        plan.append((column.field, index, column.parse, column.allow_empty))
+        parse = getattr(profile, column.lookup) if column.lookup else column.parse
+        plan.append((column.field, index, parse, column.allow_empty))
     if missing:
-        present = ", ".join(repr(" ".join(h.split())) for h in table.headers[:15] if h.strip())
+        present = ", ".join(
+            repr(shorten(" ".join(h.split()))) for h in table.headers[:15] if h.strip()
+        )
         raise ImportRefused(
             f"{table.path.name} does not match the profile {profile.name}: it lacks the column(s) "
             f"{', '.join(repr(m) for m in missing)}. Its header has: {present or '(nothing)'}."
+            f"{_delimiter_hint(table)}"
         )
     used = {index for _, index, _, _ in plan}
     ignored = [
@@ -168,6 +182,23 @@ def _match_columns(
         if index not in used and header.strip()
     ]
     return plan, ignored
+
+
+def _delimiter_hint(table: Table) -> str:
+    """For a CSV file whose header reads as one column with another delimiter in it
+    (``site,entrance,…`` read with ``;``), the sentence asking whether that is the
+    delimiter; otherwise ``""``."""
+    filled = [header for header in table.headers if header.strip()]
+    if table.delimiter is None or len(filled) != 1:
+        return ""
+    for delimiter in DELIMITERS:
+        if delimiter != table.delimiter and delimiter in filled[0]:
+            name = next(n for n, d in DELIMITER_NAMES.items() if d == delimiter)
+            return (
+                f" The header has one column that contains {delimiter!r}; is the delimiter "
+                f"{delimiter!r}? (--delimiter {name})"
+            )
+    return ""
 
 
 def run_import(
@@ -191,7 +222,8 @@ def run_import(
 
     Raises :class:`ImportRefused` for user errors: an unknown profile, municipality or
     option (``options`` must be among the profile's :attr:`~Profile.options`), a missing,
-    unreadable, binary or mismatched file or a folder, a CSV record that cannot be parsed,
+    unreadable, binary or mismatched file or a folder, a ``sheet`` for a file that is no
+    workbook, a CSV record that cannot be parsed,
     or a row the database refuses (then the transaction is rolled back). Raises :class:`ImportFailed`
     listing every bad cell when any row is wrong; nothing is written in either case.
     ``progress(phase, done, total)`` is called with phase ``"read"`` every 50,000 rows
@@ -208,6 +240,11 @@ def run_import(
         check_is_file(path)
     except TableError as error:
         raise ImportRefused(str(error)) from error
+    if sheet is not None and path.suffix.lower() not in EXCEL_SUFFIXES:
+        raise ImportRefused(
+            f"{path.name} is not a workbook ({', '.join(EXCEL_SUFFIXES)}), so it has no "
+            "sheets to choose from; leave out the sheet."
+        )
     try:
         sha = file_sha256(path)
     except OSError as error:
@@ -271,12 +308,15 @@ def run_import(
         for record, column, value, reason in writer.out_of_range(records)
     )
     if issues:
+        issues.extend(Issue(path.name, None, None, None, note) for note in profile.failure_notes())
         issues.sort(key=lambda issue: issue.row or 0)
         raise ImportFailed(issues, rows_read)
     result.rows_read, result.records, result.skipped = rows_read, len(records), skipped
     result.rows_built = rows_built
     result.ignored_columns = ignored_columns
     result.notes = profile.summary_notes()
+    if rows_read == 0:
+        result.notes.insert(0, "the file has no data rows")
     with transaction.atomic():
         if not force and _already_imported(profile, target, sha):
             # Another import of the same file finished while this one was reading.
@@ -435,6 +475,17 @@ def _read_rows(
                 continue
             try:
                 values[name] = parse(text)
+            except RowError as error:
+                issues.append(
+                    issue(
+                        file_name,
+                        row_number,
+                        error.column or _clean_header(headers[index]),
+                        text if error.value is None else error.value,
+                        error.reason,
+                    )
+                )
+                row_ok = False
             except (ValueError, ArithmeticError) as error:
                 issues.append(
                     issue(
@@ -447,6 +498,8 @@ def _read_rows(
                 )
                 row_ok = False
         if not row_ok:
+            # The profile's checks of the row as a whole need valid cells; every bad cell
+            # of this row is reported above.
             continue
         try:
             built = build(values, row_number, run)

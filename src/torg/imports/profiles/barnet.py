@@ -16,8 +16,9 @@ Each row becomes one :class:`~torg.visits.models.Event`:
   (Europe/London without a site), ``ends_at`` is empty.
 * ``Name`` is the kind of event and encodes its audience; :data:`EVENT_KINDS` maps it to
   (event type, audience), compared without regard to case or spacing ("Other Child 5+" and
-  "Other child 5+" are one kind). A name missing from the table is an error naming it:
-  add it to the table rather than let Torg guess.
+  "Other child 5+" are one kind). A name missing from the table is an error naming it
+  (and the failed import lists every such name once): the mapping is extended by an
+  administrator rather than letting Torg guess.
 * ``Attendees`` → ``attendance`` (0 is kept: nobody came).
 * ``Outcome`` (always "Stronger more resilient communities") is not imported.
 
@@ -98,9 +99,9 @@ class BarnetEventsProfile(Profile):
     scope = Scope.TENANT
     source = "LibrariesHacked/schema-librarydata, data/events_barnet.csv (terms not stated)"
     columns = (
-        Column("Library name", "library", parse=str.strip),
+        Column("Library name", "library", lookup="site_of_cell"),
         Column("Event date", "date", parse=parse_iso_date),
-        Column("Name", "name", parse=str.strip),
+        Column("Name", "name", lookup="kind_of_cell"),
         Column("Attendees", "attendance", parse=PLAIN.parse_count, allow_empty=True),
     )
 
@@ -114,26 +115,51 @@ class BarnetEventsProfile(Profile):
         self.site_of: dict[str, Site | None] = {}
         self.kinds = {normalise_header(name): kind for name, kind in EVENT_KINDS.items()}
         self.repeats: Counter[tuple[str, dt.date, str]] = Counter()
+        self.unknown_names: Counter[str] = Counter()
 
-    def _site(self, library: str) -> Site | None:
-        key = normalise_header(library)
+    def site_of_cell(self, text: str) -> tuple[str, Site | None]:
+        """A ``Library name`` cell's (normalised name, site); no site for an outreach
+        location. Raises :class:`RowError` for a name that is no site's."""
+        key = normalise_header(text)
         if key not in self.site_of:
-            self.site_of[key] = None if key in NO_SITE else self.sites.get(library, "Library name")
-        return self.site_of[key]
+            self.site_of[key] = None if key in NO_SITE else self.sites.get(text, "Library name")
+        return key, self.site_of[key]
 
-    def build(self, values: dict[str, Any], row: int, run: ImportRun) -> Record:
-        name = values["name"]
+    def kind_of_cell(self, text: str) -> tuple[str, tuple[str, str]]:
+        """A ``Name`` cell's (name, (event type, audience)) from :data:`EVENT_KINDS`.
+        Raises :class:`RowError` for a name the mapping does not have."""
+        name = text.strip()
         kind = self.kinds.get(normalise_header(name))
         if kind is None:
+            self.unknown_names[name] += 1
             raise RowError(
-                "this kind of event is not in the profile's table EVENT_KINDS; add it with "
-                "its type and audience",
+                f"the event name {name!r} is not in the mapping of event names to types and "
+                f"audiences ({len(EVENT_KINDS)} known names); the file can be imported once "
+                "it is: ask your administrator to add it",
                 "Name",
                 name,
             )
-        site = self._site(values["library"])
+        return name, kind
+
+    def failure_notes(self) -> list[str]:
+        if not self.unknown_names:
+            return []
+        named = ", ".join(
+            f"{name!r} ({rows} row{'s' if rows != 1 else ''})"
+            for name, rows in self.unknown_names.most_common()
+        )
+        return [
+            f"{len(self.unknown_names)} event name(s) are not in the mapping of event names "
+            f"to types and audiences, which knows {len(EVENT_KINDS)} names: {named}. The file "
+            "can be imported once they are in the mapping; ask your administrator to add "
+            "them with their type and audience."
+        ]
+
+    def build(self, values: dict[str, Any], row: int, run: ImportRun) -> Record:
+        name, kind = values["name"]
+        library_key, site = values["library"]
         day: dt.date = values["date"]
-        repeat_key = (normalise_header(values["library"]), day, normalise_header(name))
+        repeat_key = (library_key, day, normalise_header(name))
         self.repeats[repeat_key] += 1
         event_type, audience = kind
         return {

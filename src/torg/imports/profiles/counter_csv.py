@@ -28,6 +28,7 @@ from torg.imports.framework import (
 )
 from torg.imports.profiles.common import SiteLookup, local_instant, local_period_text
 from torg.imports.registry import register
+from torg.lib.localtime import UTC, parse_local_datetime
 from torg.lib.tabular import NORWEGIAN
 from torg.visits.models import CountMethod, VisitCount
 
@@ -53,6 +54,15 @@ def _entrance(text: str) -> str:
     return value
 
 
+def _period_bound(text: str) -> str:
+    """The cell of a period's start or end, checked as far as it can be without the row's
+    site (its form, its calendar date and year); the text is kept, and read in the site's
+    time zone once the site is known (:meth:`CounterCsvProfile.build`)."""
+    value = text.strip()
+    parse_local_datetime(value, UTC)
+    return value
+
+
 @register
 class CounterCsvProfile(Profile):
     name = "visit-counts"
@@ -61,10 +71,10 @@ class CounterCsvProfile(Profile):
     number_format = NORWEGIAN
     key_columns = ("site", "entrance", "period_start", "period_end")
     columns = (
-        Column("site", "site"),
+        Column("site", "site", lookup="site_of_cell"),
         Column("entrance", "entrance", parse=_entrance, allow_empty=True, optional=True),
-        Column("period_start", "start", aliases=("start",)),
-        Column("period_end", "end", aliases=("end",)),
+        Column("period_start", "start", parse=_period_bound, aliases=("start",)),
+        Column("period_end", "end", parse=_period_bound, aliases=("end",)),
         Column(
             "count", "count", parse=NORWEGIAN.parse_count, aliases=("visits", "besøk", "antall")
         ),
@@ -88,14 +98,17 @@ class CounterCsvProfile(Profile):
         self.site_names: dict[int, tuple[str, str]] = {}
         self.municipality_id = run.require_municipality().pk
 
-    def build(self, values: dict[str, Any], row: int, run: ImportRun) -> Record:
-        site_text = values["site"]
+    def site_of_cell(self, site_text: str) -> tuple[int, str]:
+        """The (site id, IANA zone) a ``site`` cell names; :class:`RowError` if none."""
         cached = self.site_cache.get(site_text)
         if cached is None:
             site = self.sites.get(site_text, "site")
             cached = self.site_cache[site_text] = (site.pk, site.time_zone)
             self.site_names[site.pk] = (site.name, site.time_zone)
-        site_id, zone_name = cached
+        return cached
+
+    def build(self, values: dict[str, Any], row: int, run: ImportRun) -> Record:
+        site_id, zone_name = values["site"]
         try:
             start = local_instant(values["start"], zone_name)
         except ValueError as error:

@@ -85,7 +85,7 @@ from torg.imports.profiles.common import (
 )
 from torg.imports.registry import register
 from torg.inquiries.models import Channel, Inquiry, InquiryDomain, Outcome
-from torg.lib.localtime import check_day
+from torg.lib.localtime import calendar_date, check_day
 from torg.lib.tabular import normalise_header
 from torg.organisation.models import Municipality, ServicePoint, Site
 from torg.organisation.scoping import scoped
@@ -267,10 +267,9 @@ def parse_date(text: str) -> dt.date:
         if match:
             parts = dict(zip(order, (int(g) for g in match.groups()), strict=True))
             try:
-                day = dt.date(parts["y"], parts["m"], parts["d"])
+                return calendar_date(parts["y"], parts["m"], parts["d"])
             except ValueError as error:
-                raise ValueError(f"no such day ({error}; read as {form})") from None
-            return check_day(day)
+                raise ValueError(f"{error} (read as {form})") from None
     raise ValueError(
         "not a date like 2024-03-01, 3/1/2024 (month/day/year) or 1.3.2024 (day.month.year)"
     )

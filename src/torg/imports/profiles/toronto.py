@@ -28,6 +28,7 @@ from django.utils.translation import gettext_noop
 
 from torg.imports.framework import (
     Column,
+    ImportRefused,
     ImportRun,
     Profile,
     Record,
@@ -42,6 +43,7 @@ from torg.lib.tabular import PLAIN
 from torg.organisation.models import Site, SiteKind
 from torg.visits.models import CountMethod, VisitCount
 
+COUNTRY = "CA"
 TIME_ZONE = "America/Toronto"
 
 # Branches in a building shared with the city's citizen services: kind "joint".
@@ -96,12 +98,34 @@ class TorontoBranchesProfile(Profile):
         Column("PhysicalBranch", "physical", parse=flag, allow_empty=True, optional=True),
     )
     key_columns = ("BranchCode",)
+    options = {
+        "any_country": (
+            "yes: import the branches into a municipality outside Canada (CA) all the same"
+        )
+    }
 
     def writer(self) -> UpsertWriter:
         return UpsertWriter(Site, ("municipality_id", "code"))
 
     def begin(self, run: ImportRun) -> None:
-        self.municipality_id = run.require_municipality().pk
+        """Refuse a municipality outside Canada unless ``--set any_country=yes``: Toronto's
+        branches in, say, a Norwegian municipality are almost surely a mistyped slug, and
+        112 sites are tedious to remove (as the England and Alessandria profiles refuse a
+        municipality that does not fit the file)."""
+        municipality = run.require_municipality()
+        allowed = str(run.options.get("any_country", "no")).strip().casefold()
+        if allowed not in {"yes", "no"}:
+            raise ImportRefused(
+                f"The option any_country takes yes or no, not {run.options['any_country']!r}."
+            )
+        if municipality.country != COUNTRY and allowed != "yes":
+            raise ImportRefused(
+                f"{municipality.name} is in country {municipality.country or '(none)'}, not "
+                f"Canada ({COUNTRY}); {self.name} imports Toronto Public Library's branches. "
+                "Check --municipality, or import them there all the same with "
+                "--set any_country=yes."
+            )
+        self.municipality_id = municipality.pk
 
     def build(self, values: dict[str, Any], row: int, run: ImportRun) -> Record:
         code = values["code"]

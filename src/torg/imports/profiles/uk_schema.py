@@ -54,7 +54,7 @@ class UkSchemaVisitsProfile(Profile):
     source = "schema.librarydata.uk, Physical visits (LibrariesHacked/schema-librarydata)"
     key_columns = ("Library name", "Count start", "Count end")
     columns = (
-        Column("Library name", "library", parse=str.strip),
+        Column("Library name", "library", lookup="site_of_cell"),
         Column("Count start", "first", parse=parse_iso_date),
         Column("Count end", "last", parse=parse_iso_date),
         Column("Count type", "method", parse=count_type),
@@ -70,11 +70,16 @@ class UkSchemaVisitsProfile(Profile):
         self.sites = SiteLookup(municipality)
         self.site_of: dict[str, Site] = {}
 
-    def build(self, values: dict[str, Any], row: int, run: ImportRun) -> Record:
-        library = values["library"]
+    def site_of_cell(self, text: str) -> Site:
+        """The site a ``Library name`` cell names; :class:`RowError` if none."""
+        library = text.strip()
         site = self.site_of.get(library)
         if site is None:
             site = self.site_of[library] = self.sites.get(library, "Library name")
+        return site
+
+    def build(self, values: dict[str, Any], row: int, run: ImportRun) -> Record:
+        site: Site = values["library"]
         first: dt.date = values["first"]
         last: dt.date = values["last"]
         if last < first:

@@ -84,3 +84,25 @@ def test_a_two_word_command_names_itself_in_two_words_in_its_usage(tmp_path):
     done = run(tmp_path, "load", "catalogue", "--help")
     assert done.returncode == 0
     assert done.stdout.startswith("usage: torg load catalogue [-h]")
+
+
+def test_a_word_that_is_no_command_lists_torgs_own_commands():
+    with pytest.raises(UnknownForm) as caught:
+        resolve(["nosuchcmd"], KNOWN, TORG_COMMANDS)
+    assert str(caught.value) == (
+        "Unknown command: 'torg nosuchcmd'. Torg's own commands: torg add member, torg demo, "
+        "torg import <profile> <file>, torg load catalogue (`torg help` lists every command)."
+    )
+
+
+def test_torg_nosuchcmd_exits_with_status_2_and_the_command_list(tmp_path):
+    done = run(tmp_path, "nosuchcmd")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("Unknown command: 'torg nosuchcmd'. Torg's own commands: ")
+    assert "torg demo" in done.stderr and "`torg help` lists every command" in done.stderr
+
+
+@pytest.mark.parametrize("word", ["help", "--help", "version", "--version"])
+def test_django_s_own_answers_still_pass_through(word):
+    assert resolve([word], KNOWN, TORG_COMMANDS) == [word]

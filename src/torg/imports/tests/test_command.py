@@ -61,6 +61,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "ancient.csv").write_text(
         f"{HEADER}\nTorget;;0001-01-01;0001-01-02;3;\n", encoding="utf-8"
     )
+    (folder / "header-only.csv").write_text(f"{HEADER}\n", encoding="utf-8")
     (folder / "wide.csv").write_text(f"{HEADER}\n{GOOD[1]};surplus\n", encoding="utf-8")
     (folder / "input.csv").write_text("\n".join(BAD) + "\n", encoding="utf-8")
     (folder / "notes.txt").write_text("my notes, not a report\n", encoding="utf-8")
@@ -205,6 +206,15 @@ USER_ERRORS: dict[str, tuple[tuple[str, ...], str]] = {
         ("visit-counts", "{files}/wide.csv", *K),
         "wide.csv, row 2: the row has 7 cells; the header has 6",
     ),
+    "a report in a folder that does not exist": (
+        ("visit-counts", "{files}/bad.csv", *K, "--errors", "{files}/no/such/dir/r.csv"),
+        "/no/such/dir/r.csv: the folder ",
+    ),
+    "a sheet of a CSV file": (
+        ("visit-counts", "{files}/good.csv", *K, "--sheet", "Ark1"),
+        "good.csv is not a workbook (.xlsx, .xlsm, .xls, .ods), so it has no sheets to "
+        "choose from; leave out the sheet.",
+    ),
 }
 
 
@@ -317,6 +327,7 @@ def test_the_errors_report_names_file_row_column_value_and_reason_of_every_bad_c
     var, files, tmp_path
 ):
     report = tmp_path / "report" / "problems.csv"
+    report.parent.mkdir()  # the command creates no folders
     done = torg(var, "visit-counts", str(files / "bad.csv"), *K, "--errors", str(report))
     assert done.returncode == 2
     assert f"Every problem is listed in {report}." in done.stderr
@@ -424,3 +435,21 @@ def test_two_reports_made_in_the_same_microsecond_get_names_of_their_own(
     assert second.name == "import-errors-20261129T121147-123456-visit-counts-2.csv"
     assert other.name == "import-errors-20261129T121147-123456-england-ace-visits.csv"
     assert all(path.exists() for path in (first, second, other))
+
+
+def test_a_report_folder_that_does_not_exist_is_not_created(user_error_runs, files):
+    assert (
+        "does not exist; create it"
+        in user_error_runs["a report in a folder that does not exist"].stderr
+    )
+    assert not (files / "no").exists()
+
+
+def test_a_file_with_only_a_header_is_imported_and_the_summary_says_it_has_no_rows(var, files):
+    done = torg(var, "visit-counts", str(files / "header-only.csv"), *K)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (
+        "Imported header-only.csv into kommune-k with profile visit-counts: "
+        "0 rows read, 0 created, 0 updated, 0 unchanged, 0 skipped; "
+        "the file has no data rows.\n"
+    )

@@ -193,6 +193,7 @@ def test_every_bad_cell_is_reported_with_file_row_column_value_and_reason(sites,
         ("counts.csv", 6, "period_start", "2024-10-27 02:30"),
         ("counts.csv", 7, "period_end", "2024-03-02 09:00"),
         ("counts.csv", 8, "site", "Torget B"),
+        ("counts.csv", 9, "period_start", "1.3.2024"),
         ("counts.csv", 9, "count", "1 23"),
         ("counts.csv", 10, None, None),
     ]
@@ -205,22 +206,68 @@ def test_every_bad_cell_is_reported_with_file_row_column_value_and_reason(sites,
     assert "occurs twice in Europe/Oslo" in reasons[5]
     assert reasons[6] == "the period ends before it starts"
     assert reasons[7] == "no site of Kommune X is called this; known: Filial Nord, Torget A"
-    assert "in the wrong place" in reasons[8]
-    assert reasons[9] == "the row has 3 cells; the header has 6"
+    assert "not a date and time" in reasons[8]
+    assert "in the wrong place" in reasons[9]
+    assert reasons[10] == "the row has 3 cells; the header has 6"
     assert caught.value.rows_read == 10
     assert VisitCount.objects.count() == 0
     assert ImportBatch.objects.count() == 0
 
 
-def test_row_9_s_bad_date_is_reported_by_the_profile_after_its_cells_are_fixed(sites, tmp_path):
-    # The date is checked by the profile's build step, which runs only when every cell of
-    # the row parsed; once the count is right the date is reported.
-    path = write_csv(tmp_path, [HEADER, "Torget A;;1.3.2024;2024-03-02 11:00;123;"])
+def test_a_row_with_an_impossible_date_and_a_bad_count_reports_both_cells(site_a, tmp_path):
+    # The newcomer's file (issue 2): once "abc" failed, 30 February went unreported.
+    make_site(site_a.municipality, "biblioteca")
+    path = write_csv(
+        tmp_path,
+        [
+            "site,entrance,period_start,period_end,count",
+            "biblioteca,main,2025-02-30,2025-03-01,abc",
+        ],
+    )
     with pytest.raises(ImportFailed) as caught:
         import_x(path)
-    (issue,) = caught.value.issues
-    assert (issue.row, issue.column, issue.value) == (2, "period_start", "1.3.2024")
-    assert "not a date and time" in issue.reason
+    issues = [(i.row, i.column, i.value) for i in caught.value.issues]
+    assert issues == [(2, "period_start", "2025-02-30"), (2, "count", "abc")]
+    assert caught.value.issues[0].reason == (
+        "30 February 2025 is not a date (February 2025 has 28 days)"
+    )
+
+
+def test_an_unknown_site_and_a_negative_count_are_both_reported(sites, tmp_path):
+    path = write_csv(
+        tmp_path,
+        [
+            "site,entrance,period_start,period_end,count",
+            "nosuchsite,main,2025-02-01,2025-03-01,-5",
+        ],
+    )
+    with pytest.raises(ImportFailed) as caught:
+        import_x(path)
+    issues = [(i.row, i.column, i.value, i.reason) for i in caught.value.issues]
+    assert issues == [
+        (
+            2,
+            "site",
+            "nosuchsite",
+            "no site of Kommune X is called this; known: Filial Nord, Torget A",
+        ),
+        (2, "count", "-5", "a count cannot be negative"),
+    ]
+
+
+def test_a_period_that_ends_before_it_starts_is_checked_once_its_cells_are_valid(sites, tmp_path):
+    # The row-level check needs valid cells: with a bad count it is skipped, not guessed.
+    lines = ["site,entrance,period_start,period_end,count"]
+    bad_count = write_csv(tmp_path, [*lines, "Torget A,,2025-03-02,2025-03-01,x"], "a.csv")
+    with pytest.raises(ImportFailed) as caught:
+        import_x(bad_count)
+    assert [i.column for i in caught.value.issues] == ["count"]
+    good_count = write_csv(tmp_path, [*lines, "Torget A,,2025-03-02,2025-03-01,4"], "b.csv")
+    with pytest.raises(ImportFailed) as caught:
+        import_x(good_count)
+    assert [(i.column, i.reason) for i in caught.value.issues] == [
+        ("period_end", "the period ends before it starts")
+    ]
 
 
 def test_one_bad_cell_after_many_good_rows_leaves_the_database_as_it_was(sites, tmp_path):

@@ -217,7 +217,7 @@ def test_an_overflow_at_write_time_refuses_the_file_and_writes_nothing(
 @pytest.mark.parametrize(
     ("start", "end", "column", "day"),
     [
-        ("0001-01-01", "0001-01-02", "period_start", "0001-01-01"),
+        ("0001-01-01", "2024-03-01", "period_start", "0001-01-01"),
         ("2024-03-01", "9999-12-31 23:00", "period_end", "9999-12-31"),
         ("1899-12-31 23:00+00:00", "1900-01-01 01:00", "period_start", "1899-12-31"),
         ("2100-12-31", "2101-01-02", "period_end", "2101-01-02"),

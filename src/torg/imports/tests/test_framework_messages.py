@@ -178,3 +178,38 @@ def test_a_huge_number_in_a_workbook_is_shown_as_written_not_in_300_digits(sites
         "is larger than 2,147,483,647, the largest count Torg stores",
     )
     assert len(str(issue)) < 120
+
+
+def test_a_header_read_as_one_column_with_commas_asks_whether_the_delimiter_is_a_comma(
+    sites, tmp_path
+):
+    path = write_csv(
+        tmp_path,
+        ["site,entrance,period_start,period_end,count", "Torget A,,2024-03-01,2024-03-02,4"],
+    )
+    with pytest.raises(ImportRefused) as caught:
+        import_x(path, delimiter=";")
+    assert str(caught.value).endswith(
+        " The header has one column that contains ','; is the delimiter ','? (--delimiter comma)"
+    )
+
+
+def test_a_header_of_several_columns_gets_no_delimiter_hint(sites, tmp_path):
+    path = write_csv(tmp_path, ["place;when;how many", "Torget A;2024-03-01;4"])
+    with pytest.raises(ImportRefused) as caught:
+        import_x(path)
+    assert "delimiter" not in str(caught.value)
+
+
+def test_a_long_value_is_cut_to_200_characters_in_the_terminal_and_kept_in_the_issue(
+    sites, tmp_path
+):
+    long_site = "x" * 5000
+    path = write_csv(tmp_path, [HEADER, f"{long_site};;2024-03-01;2024-03-02;4;"])
+    with pytest.raises(ImportFailed) as caught:
+        import_x(path)
+    (issue,) = caught.value.issues
+    assert issue.value == long_site
+    shown = str(caught.value)
+    assert f"(value '{'x' * 199}…')" in shown
+    assert "x" * 200 not in shown

@@ -137,4 +137,63 @@ def test_an_unknown_kind_of_event_is_an_error_naming_it(
     changed.write_text(text.replace(",Lego,", ",Robot club,", 1), encoding="utf-8")
     with pytest.raises(ImportFailed) as failure:
         _import(changed)
-    assert [(i.column, i.value) for i in failure.value.issues] == [("Name", "Robot club")]
+    assert [(i.column, i.value) for i in failure.value.issues] == [
+        (None, None),
+        ("Name", "Robot club"),
+    ]
+
+
+def test_every_bad_cell_of_a_row_is_reported_in_plain_words(tmp_path: Path) -> None:
+    municipality = make_municipality("barnet", number="E09000003", country="GB")
+    make_site(municipality, "Colindale", kind=SiteKind.LIBRARY, time_zone="Europe/London")
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "Local authority,Library name,Event date,Name,Outcome,Attendees\n"
+        "Barnet,Nowhere Library,2019-02-30,Robot club,x,abc\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFailed) as failure:
+        _import(path)
+    issues = failure.value.issues
+    assert [(i.row, i.column, i.value) for i in issues] == [
+        (None, None, None),
+        (2, "Library name", "Nowhere Library"),
+        (2, "Event date", "2019-02-30"),
+        (2, "Name", "Robot club"),
+        (2, "Attendees", "abc"),
+    ]
+    assert issues[2].reason == "30 February 2019 is not a date (February 2019 has 28 days)"
+    assert "out of range" not in str(failure.value)
+    assert not Event.objects.exists()
+
+
+def test_unknown_event_names_are_named_once_for_the_user_without_pointing_at_code(
+    tmp_path: Path,
+) -> None:
+    municipality = make_municipality("barnet", number="E09000003", country="GB")
+    make_site(municipality, "Colindale", kind=SiteKind.LIBRARY, time_zone="Europe/London")
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "Local authority,Library name,Event date,Name,Outcome,Attendees\n"
+        "Barnet,Colindale,2019-02-01,Robot club,x,3\n"
+        "Barnet,Colindale,2019-02-02,Lego,x,4\n"
+        "Barnet,Colindale,2019-02-03,robot club,x,5\n"
+        "Barnet,Colindale,2019-02-04,Chess,x,6\n"
+        "Barnet,Colindale,2019-02-05,Robot club,x,7\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFailed) as failure:
+        _import(path)
+    file_note, *rows = failure.value.issues
+    assert file_note.row is None
+    # 26 names in EVENT_KINDS, counted by hand in barnet.py.
+    assert file_note.reason == (
+        "3 event name(s) are not in the mapping of event names to types and audiences, "
+        "which knows 26 names: 'Robot club' (2 rows), 'robot club' (1 row), 'Chess' (1 row). "
+        "The file can be imported once they are in the mapping; ask your administrator to "
+        "add them with their type and audience."
+    )
+    assert [i.row for i in rows] == [2, 4, 5, 6]
+    assert "ask your administrator" in rows[0].reason
+    message = str(failure.value)
+    assert "EVENT_KINDS" not in message and "edit" not in message.casefold()

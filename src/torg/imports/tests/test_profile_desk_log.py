@@ -293,7 +293,7 @@ def test_malformed_rows_are_named_by_row_and_column_and_nothing_is_written(
     assert "does not exist" in reasons[2] and "clocks go forward" in reasons[2]
     assert "several sites" in reasons[3]
     assert "names no site or service point" in reasons[4]
-    assert "no such day" in reasons[5] and "month/day/year" in reasons[5]
+    assert "there is no month 13" in reasons[5] and "month/day/year" in reasons[5]
     assert "unknown outcome" in reasons[6]
     assert reasons[7].startswith("repeats row 2 (id 2001)")
     assert "row 3, column 'Format'" in str(failure.value)

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from torg.demo.setup import ensure_toronto
-from torg.imports.framework import ImportFailed, ImportResult, run_import
+from torg.imports.framework import ImportFailed, ImportRefused, ImportResult, run_import
 from torg.lib.localtime import zone
 from torg.organisation.models import Municipality, Site, SiteKind
-from torg.testing.factories import demo_data_file
+from torg.testing.factories import demo_data_file, make_municipality
 from torg.visits.models import CountMethod, VisitCount
 
 REFERENCE = json.loads((Path(__file__).parent / "reference" / "toronto.json").read_text("utf-8"))
@@ -129,3 +129,28 @@ def test_reimporting_adds_nothing(toronto: Municipality) -> None:
     assert (visits.created, visits.updated, visits.unchanged) == (0, 0, 1129)
     assert VisitCount.objects.count() == 1129
     assert Site.objects.count() == 112
+
+
+def test_branches_are_refused_for_a_municipality_outside_canada_without_the_option() -> None:
+    make_municipality("kommune-n", number="0301", country="NO")
+    with pytest.raises(ImportRefused) as caught:
+        run_import(
+            "toronto-branches",
+            demo_data_file("toronto-tpl/tpl-branch-general-information-2023.csv"),
+            municipality="kommune-n",
+        )
+    assert "is in country NO, not Canada (CA)" in str(caught.value)
+    assert "--set any_country=yes" in str(caught.value)
+    assert not Site.objects.exists()
+
+
+def test_branches_go_into_a_municipality_outside_canada_when_asked_explicitly() -> None:
+    oslo = make_municipality("kommune-n", number="0301", country="NO")
+    result = run_import(
+        "toronto-branches",
+        demo_data_file("toronto-tpl/tpl-branch-general-information-2023.csv"),
+        municipality="kommune-n",
+        options={"any_country": "yes"},
+    )
+    assert result.created == REFERENCE["branches"]["rows"]
+    assert Site.objects.filter(municipality=oslo).count() == REFERENCE["branches"]["rows"]

@@ -19,8 +19,10 @@ from torg.lib.localtime import (
     LAST_DAY,
     UTC,
     add_months,
+    calendar_date,
     local_date,
     local_day_bounds,
+    parse_iso_day,
     parse_iso_interval,
     parse_local_datetime,
     start_of_local_day,
@@ -244,3 +246,43 @@ def test_an_interval_outside_the_accepted_calendar_is_refused(text: str) -> None
 
 def test_an_interval_may_end_with_the_last_accepted_day() -> None:
     assert parse_iso_interval("2100-12-01/P1M") == (dt.date(2100, 12, 1), dt.date(2101, 1, 1))
+
+
+# --- the wording of dates that are no dates (issue 2's trial) ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("2025-02-30", "30 February 2025 is not a date (February 2025 has 28 days)"),
+        ("2024-02-30", "30 February 2024 is not a date (February 2024 has 29 days)"),
+        ("2025-04-31", "31 April 2025 is not a date (April 2025 has 30 days)"),
+        ("2025-13-01", "there is no month 13 (the months are 1 to 12)"),
+        ("2025-01-00", "0 January 2025 is not a date (January 2025 has 31 days)"),
+        ("99999-01-01", "the year 99999 does not have four digits; write the date as YYYY-MM-DD"),
+        ("1.3.2025", "not a date in the form YYYY-MM-DD"),
+    ],
+)
+def test_a_day_that_is_no_date_is_worded_for_a_person(text: str, reason: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_iso_day(text)
+    assert str(caught.value) == reason
+
+
+def test_a_day_that_is_no_date_in_a_date_time_field_says_so_without_python_s_words() -> None:
+    for text in ("2025-02-30", "2025-02-30 08:00", "2025-02-30T08:00"):
+        with pytest.raises(ValueError) as caught:
+            parse_local_datetime(text, zone("Europe/Oslo"))
+        assert str(caught.value) == "30 February 2025 is not a date (February 2025 has 28 days)"
+
+
+def test_a_five_digit_year_does_not_mention_a_time() -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_local_datetime("99999-01-01", zone("Europe/Oslo"))
+    assert "HH:MM" not in str(caught.value)
+    assert "99999" in str(caught.value)
+
+
+def test_calendar_date_gives_the_date_when_it_exists() -> None:
+    assert calendar_date(2024, 2, 29) == dt.date(2024, 2, 29)
+    assert parse_iso_day(" 2100-12-31 ") == LAST_DAY

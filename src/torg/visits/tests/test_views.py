@@ -364,3 +364,27 @@ def test_the_events_list_says_which_event_records_a_range_leaves_out(
         "period in which it starts. 1 event record (8 events) started before Feb. 15, 2024 "
         "and is left out, also for its days in the chosen range."
     ) in html
+
+
+@pytest.mark.parametrize(
+    ("asked", "shown"), [("0", 1), ("-1", 1), ("abc", 1), ("²", 1), ("2", 2), ("99", 3)]
+)
+def test_a_page_number_below_1_or_no_number_shows_the_first_page_not_the_last(
+    municipality_x, analyst_x, client_for, asked, shown
+):
+    site = municipality_x.sites.create(name="Stor", kind="library", time_zone="Europe/Oslo")
+    start = local(2024, 1, 1)
+    VisitCount.objects.bulk_create(
+        VisitCount(
+            municipality=municipality_x,
+            site=site,
+            period_start=start + dt.timedelta(hours=hour),
+            period_end=start + dt.timedelta(hours=hour + 1),
+            count=hour,
+            method="automatic",
+        )
+        for hour in range(120)  # 3 pages of 50
+    )
+    response = client_for(analyst_x).get(url("visits:list", municipality_x), {"page": asked})
+    assert response.status_code == 200
+    assert response.context["page"].number == shown

@@ -8,10 +8,12 @@ import pytest
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404
 from django.template import engines, loader
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import translation
 from django.views import defaults
+
+from torg.web import errors
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +70,28 @@ def test_the_500_and_400_views_use_torgs_pages():
     assert "The request could not be used" in bad_request.content.decode()
     assert not_found.status_code == 404
     assert "Page not found" in not_found.content.decode()
+
+
+def test_a_form_sent_without_a_valid_csrf_token_gets_torgs_page_with_status_403(
+    desk_worker_x,
+):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(desk_worker_x)
+    response = client.post(
+        reverse("logout"), {"csrfmiddlewaretoken": "stale"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "<h1>The form had expired</h1>" in html
+    assert "Go back, reload the page and try again." in html
+    assert '<html lang="en">' in html
+    assert "CSRF verification failed" not in html  # Django's own page
+    assert f'href="{reverse("web:home")}"' in html
+
+
+def test_the_api_answers_a_csrf_failure_in_json():
+    request = RequestFactory().post("/api/v1/m/kommune-x/inquiries/")
+    response = errors.csrf_failure(request, reason="CSRF cookie not set.")
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/json"
+    assert "CSRF" in response.content.decode()

@@ -8,6 +8,7 @@ generated password, and serves the web app on http://127.0.0.1:8000.
 
 from __future__ import annotations
 
+import argparse
 import secrets
 import time
 from pathlib import Path
@@ -26,13 +27,27 @@ ADMIN_USERNAME = "admin"
 CHANGED_SINCE_HINT = "(changed since the first run; `torg demo --new-password` sets a new one)"
 
 
+def port_number(text: str) -> int:
+    """A TCP port, 1 to 65535; ``argparse.ArgumentTypeError`` otherwise (a usage error, exit
+    status 2, rather than runserver's OverflowError traceback)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1 to 65535)") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number: use 1 to 65535")
+    return port
+
+
 class Command(BaseCommand):
     help = (
         "Set up the demo (database, demo municipalities, real data, administrator) and serve Torg."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--port", type=port_number, default=8000, help="TCP port, 1 to 65535 (default 8000)."
+        )
         parser.add_argument("--address", default="127.0.0.1")
         parser.add_argument("--no-serve", action="store_true", help="Set everything up, then exit.")
         parser.add_argument(

@@ -207,7 +207,6 @@ class Command(BaseCommand):
         """Write ``issues`` as CSV (UTF-8 with BOM and ``;``, as Excel in Norway reads it).
         Returns ``None``, or the reason the file cannot be written."""
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("w", encoding="utf-8-sig", newline="") as handle:
                 writer = csv.writer(handle, delimiter=";")
                 writer.writerow(REPORT_HEADER)
@@ -233,7 +232,13 @@ _REPORT_START = ("\ufeff" + ";".join(REPORT_HEADER)).encode("utf-8")
 def _report_clash(report: Path, source: Path) -> str | None:
     """Why ``--errors report`` must not be written, or ``None``: it is the file being
     imported (under any name: a link, a relative path), or an existing file that is no
-    report of this command, which the report would overwrite."""
+    report of this command, which the report would overwrite; or its folder does not
+    exist (the command creates no folders: a mistyped path would vanish into a new one)."""
+    if not report.parent.exists():
+        return (
+            f"--errors {report}: the folder {report.parent} does not exist; create it, or "
+            "name a file in an existing folder."
+        )
     try:
         if report.resolve() == source.resolve() or (
             report.exists() and source.exists() and report.samefile(source)
