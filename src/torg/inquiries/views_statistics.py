@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_safe
 
 from torg.inquiries import statistics_export
 from torg.inquiries.forms_statistics import StatisticsFilterForm
@@ -190,6 +191,7 @@ def _context(
 
 
 @tenant_view()
+@require_safe
 def statistics_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
     """Heat maps, mixes, outcomes, effort and the hourly series for the filters."""
     return _statistics_page(request, tenancy)
@@ -308,6 +310,7 @@ def _export_form(
 
 
 @tenant_view(Permission.EXPORT)
+@require_safe
 def statistics_export_csv(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
     """The figures of :func:`statistics_page`, same filters, as one long CSV table (UTF-8
     with BOM; ``?delimiter=semicolon`` or ``comma``)."""
@@ -324,6 +327,7 @@ def statistics_export_csv(request: HttpRequest, tenancy: Tenancy) -> HttpRespons
 
 
 @tenant_view(Permission.EXPORT)
+@require_safe
 def statistics_export_xlsx(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
     """The figures of :func:`statistics_page`, same filters, as an XLSX workbook."""
     form, stats = _export_form(request, tenancy)
