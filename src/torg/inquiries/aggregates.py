@@ -134,7 +134,8 @@ def _service_breakdown(municipality: Municipality, counts: dict[Key, int], top: 
         .filter(pk__in=list(by_service))
         .values_list("pk", "code", "name_nb", "name_en")
     }
-    ranked = sorted(by_service.items(), key=lambda item: (-item[1], names[item[0]][1]))
+    # Count, then code: the top services never depend on the language of the names.
+    ranked = sorted(by_service.items(), key=lambda item: (-item[1], names[item[0]][0]))
     rows = [BreakdownRow(key=names[pk][0], label=names[pk][1], count=n) for pk, n in ranked[:top]]
     rest = ranked[top:]
     if rest:

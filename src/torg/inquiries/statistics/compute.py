@@ -322,7 +322,9 @@ def _service_mix(
     for (service_id, *_rest), n in counts.items():
         by_service[service_id if service_id in names else None] += n
     without = by_service.pop(None, 0)
-    ranked = sorted(by_service.items(), key=lambda item: (-item[1], names[item[0]][1]))  # type: ignore[index]
+    # Which services make the top is decided by count, then code: never by the translated
+    # name, so the same query gives the same services in every language.
+    ranked = sorted(by_service.items(), key=lambda item: (-item[1], names[item[0]][0]))  # type: ignore[index]
     rows = [
         BreakdownRow(key=names[pk][0], label=names[pk][1], count=n)  # type: ignore[index]
         for pk, n in ranked[:top]

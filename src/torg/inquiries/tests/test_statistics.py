@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 
 from torg.catalogue.models import Domain, Level, Service, ServiceCategory
 from torg.imports.framework import run_import
+from torg.inquiries.aggregates import Dimension, inquiries_by
 from torg.inquiries.models import Channel, Inquiry, Outcome
 from torg.inquiries.statistics import StatisticsFilters, inquiry_statistics
 from torg.inquiries.statistics_export import lines
@@ -273,3 +274,24 @@ def test_the_page_the_csv_the_xlsx_and_the_api_agree_to_the_unit_on_the_bampfa_l
     assert body["outcomes"]["resolved_at_first_line"] == stats.outcomes.resolved
     assert body["referral_turnaround"] is None  # not faked: the referrals app is elsewhere
     assert re.fullmatch(r"\d+", str(body["total"]))
+
+
+def test_the_top_services_are_the_same_in_every_language_when_counts_tie(site_a):
+    # Two services with one inquiry each, top 1: "b-code" sorts first by its Norwegian name
+    # ("Anker" before "Zebra"), "a-code" by its English one ("Apple" before "Zoo"); the
+    # code decides, so "a-code" is the one shown in both languages.
+    municipality = site_a.municipality
+    first = service(municipality, "a-code", "library", "generalist")
+    second = service(municipality, "b-code", "library", "generalist")
+    Service.objects.filter(pk=first.pk).update(name_nb="Zebra", name_en="Apple")
+    Service.objects.filter(pk=second.pk).update(name_nb="Anker", name_en="Zoo")
+    log(site_a, service=first)
+    log(site_a, service=second)
+    shown = {}
+    for language in ("nb", "en"):
+        with translation.override(language):
+            stats = inquiry_statistics(municipality, StatisticsFilters(), top_services=1)
+            shown[language] = next(row.key for row in stats.service)
+            dashboard = inquiries_by(municipality, Dimension.SERVICE, top_services=1)
+            shown[f"dashboard-{language}"] = next(row.key for row in dashboard.rows)
+    assert set(shown.values()) == {"a-code"}, shown
