@@ -23,8 +23,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from torg.catalogue.models import Service
@@ -39,11 +39,13 @@ from torg.inquiries.services import (
     inquiry_delete,
     inquiry_may_change,
     inquiry_record,
+    inquiry_snapshot,
 )
 from torg.lib.pii import ScrubResult
 from torg.organisation.models import ServicePoint, Site
 from torg.organisation.roles import Permission
 from torg.organisation.scoping import Tenancy
+from torg.referrals.models import Referral, ReferralStatus
 from torg.web.tenancy import tenant_view
 
 _SESSION_PLACE = "torg-desk-place"
@@ -123,6 +125,80 @@ def referral_url(tenancy: Tenancy, inquiry: Inquiry) -> str | None:
     return f"{url}?{urlencode({'inquiry': inquiry.pk})}"
 
 
+#: Ranks of a service in the desk's service search, best first (see :func:`search_rank`).
+RANK_NAME_FIRST_WORD = 0
+RANK_NAME_WORD = 1
+RANK_NAME_START = 2
+RANK_NAME_WORD_START = 3
+RANK_SYNONYM = 4
+RANK_OTHER = 5
+
+
+def search_rank(query: str, *, name: str, synonyms: str, search: str) -> int | None:
+    """Where the desk's service search ranks a service for ``query``, or ``None`` when the
+    service does not match (some word of the query is in none of its texts).
+
+    All strings are folded with :func:`torg.catalogue.search.fold` (``name`` is the
+    service's name in the page's language, ``synonyms`` its synonyms, ``search`` every text
+    searched: both names and the synonyms). Ranks, best first: 0 the whole query is the
+    first word(s) of the name ("waste" → "Waste collection"); 1 it is a word (or words)
+    elsewhere in the name ("Recycling centres and bulky waste"); 2 the name starts with the
+    query; 3 a word of the name starts with it; 4 every query word is in the synonyms; 5 any
+    other match (e.g. only the other language's name). Ties are broken by the folded name
+    (:func:`search_order`). ``static/inquiries/desk.js`` (``TorgDeskSearch.rank``) is the
+    same function for the page; the tests run both on the default catalogue.
+    """
+    tokens = query.split()
+    if not tokens or not all(token in search for token in tokens):
+        return None
+    whole = " ".join(tokens)
+    padded = f" {name} "
+    if padded.startswith(f" {whole} "):
+        return RANK_NAME_FIRST_WORD
+    if f" {whole} " in padded:
+        return RANK_NAME_WORD
+    if name.startswith(whole):
+        return RANK_NAME_START
+    if f" {whole}" in padded:
+        return RANK_NAME_WORD_START
+    if all(token in synonyms for token in tokens):
+        return RANK_SYNONYM
+    return RANK_OTHER
+
+
+def search_order(query: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of :func:`_service_rows` that match the typed ``query``, best first (by
+    :func:`search_rank`, then by name): the order the page shows and Enter picks from."""
+    folded = fold(query)
+    ranked = []
+    for row in rows:
+        rank = search_rank(folded, name=row["name"], synonyms=row["synonyms"], search=row["search"])
+        if rank is not None:
+            ranked.append((rank, row["name"], row))
+    ranked.sort(key=lambda item: (item[0], item[1]))
+    return [row for _rank, _name, row in ranked]
+
+
+def latest_referral(tenancy: Tenancy, inquiry: Inquiry) -> Referral | None:
+    """The newest referral of ``inquiry`` (with its team), or ``None``."""
+    return (
+        tenancy.scoped(Referral)
+        .filter(inquiry=inquiry)
+        .select_related("to_team")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def may_refer_again(referral: Referral | None) -> bool:
+    """Whether the desk offers "Refer to a team": no referral yet, or the last one was
+    declined or returned (an open or completed one is shown instead)."""
+    return referral is None or referral.status in (
+        ReferralStatus.DECLINED,
+        ReferralStatus.RETURNED,
+    )
+
+
 def _user(request: HttpRequest) -> User:
     """The logged-in user (every view here is behind :func:`tenant_view`, which requires
     a login)."""
@@ -166,6 +242,10 @@ def _remember_place(request: HttpRequest, tenancy: Tenancy, value: str) -> None:
 
 
 def _service_rows(tenancy: Tenancy) -> list[dict[str, Any]]:
+    """The active services in catalogue order, each with its folded texts for the search:
+    ``name`` (in the page's language), ``synonyms``, ``search`` (both names and synonyms)
+    and ``note_search`` (also the answer notes)."""
+    english = (get_language() or "nb").startswith("en")
     rows = []
     for service in (
         tenancy.scoped(Service)
@@ -176,6 +256,8 @@ def _service_rows(tenancy: Tenancy) -> list[dict[str, Any]]:
         rows.append(
             {
                 "service": service,
+                "name": fold(service.name_en if english else service.name_nb),
+                "synonyms": fold(service.synonyms),
                 "search": fold(
                     " ".join([service.name_nb, service.name_en, service.synonyms.replace(",", " ")])
                 ),
@@ -312,6 +394,8 @@ def _desk_context(
                 "network is back."
             ),
             "found": _("%(count)s found."),
+            "sent_one": _("1 entry sent."),
+            "sent_many": _("%(count)s entries sent."),
             "refused": _("An entry kept on this device was refused by the server:"),
             "discard": _("Discard it"),
             "refer": _("Refer to a team"),
@@ -323,6 +407,17 @@ def _desk_context(
             tenancy, site=site, service_point=point, now=now
         )
         context["top_ids"] = {service.pk for service in context["top_services"]}
+        inquiries = desk_recent_inquiries(
+            tenancy, user=_user(request), service_point=point, site=site
+        )
+        referrals: dict[int, Referral] = {}
+        for referral in (
+            tenancy.scoped(Referral)
+            .filter(inquiry__in=[inquiry.pk for inquiry in inquiries])
+            .select_related("to_team")
+            .order_by("created_at", "pk")
+        ):
+            referrals[referral.inquiry_id] = referral  # the newest wins
         context["recent"] = [
             {
                 "inquiry": inquiry,
@@ -332,14 +427,14 @@ def _desk_context(
                     inquiry=inquiry,
                     now=now,
                 ),
-                "referral_url": referral_url(tenancy, inquiry),
+                "referral": referrals.get(inquiry.pk),
+                "referral_url": (
+                    referral_url(tenancy, inquiry)
+                    if may_refer_again(referrals.get(inquiry.pk))
+                    else None
+                ),
             }
-            for inquiry in desk_recent_inquiries(
-                tenancy,
-                user=_user(request),
-                service_point=point,
-                site=site,
-            )
+            for inquiry in inquiries
         ]
     return context
 
@@ -371,6 +466,12 @@ def inquiry_correct_page(request: HttpRequest, tenancy: Tenancy, pk: int) -> Htt
             changes = {name: form.cleaned_data.get(name) for name in CORRECTABLE_FIELDS}
             for name in ("user_type", "age_group", "language", "duration_band", "note"):
                 changes[name] = changes[name] or ""
+            # The form shows minutes only: the same minute means "unchanged", which keeps
+            # the seconds the inquiry was recorded with.
+            given = changes.get("occurred_at")
+            if given is not None and given == inquiry.occurred_at.replace(second=0, microsecond=0):
+                changes["occurred_at"] = inquiry.occurred_at
+            before = inquiry_snapshot(inquiry)
             try:
                 _inquiry, scrubbed = inquiry_correct(
                     tenancy=tenancy,
@@ -382,7 +483,12 @@ def inquiry_correct_page(request: HttpRequest, tenancy: Tenancy, pk: int) -> Htt
             except ValidationError as error:
                 _add_errors(form, error)
             else:
-                messages.success(request, f"{_('Corrected.')} {removed_message(scrubbed)}".strip())
+                if inquiry_snapshot(inquiry) == before:
+                    messages.info(request, _("Nothing changed."))
+                else:
+                    messages.success(
+                        request, f"{_('Corrected.')} {removed_message(scrubbed)}".strip()
+                    )
                 return redirect(_back_to_desk(tenancy, inquiry.site, inquiry.service_point))
         status = 400
     else:

@@ -8,8 +8,56 @@
  *    the connection is back; the key makes a resend harmless, so nothing is lost and
  *    nothing is stored twice. The page says how many entries are waiting.
  */
+/* The service search's ranking, without the page (the tests run it in Node):
+ * the same as torg.inquiries.desk.search_rank. */
+var TorgDeskSearch = (function () {
+  "use strict";
+
+  function fold(text) {
+    var map = { "ø": "o", "æ": "ae", "ß": "ss", "đ": "d", "ł": "l", "œ": "oe" };
+    var folded = text.toLowerCase().replace(/[øæßđłœ]/g, function (ch) { return map[ch]; });
+    folded = folded.normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
+    folded = folded.replace(/ae|oe|aa/g, function (pair) { return { ae: "a", oe: "o", aa: "a" }[pair]; });
+    return folded.replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  }
+
+  /* 0 the whole (folded) query is the first word(s) of the name, 1 a word elsewhere in the
+   * name, 2 the name starts with it, 3 a word of the name starts with it, 4 every query
+   * word is in the synonyms, 5 another match; null: no match. name, synonyms and search
+   * are folded by the server. */
+  function rank(query, name, synonyms, search) {
+    var tokens = query.split(" ").filter(Boolean);
+    if (!tokens.length || !tokens.every(function (token) { return search.indexOf(token) !== -1; })) {
+      return null;
+    }
+    var whole = tokens.join(" ");
+    var padded = " " + name + " ";
+    if (padded.indexOf(" " + whole + " ") === 0) { return 0; }
+    if (padded.indexOf(" " + whole + " ") !== -1) { return 1; }
+    if (name.indexOf(whole) === 0) { return 2; }
+    if (padded.indexOf(" " + whole) !== -1) { return 3; }
+    if (tokens.every(function (token) { return synonyms.indexOf(token) !== -1; })) { return 4; }
+    return 5;
+  }
+
+  /* Items {name, synonyms, search, ...} that match, best first, ties by name. */
+  function order(query, items) {
+    var folded = fold(query);
+    return items.map(function (item) {
+      return { rank: rank(folded, item.name, item.synonyms, item.search), item: item };
+    }).filter(function (entry) { return entry.rank !== null; }).sort(function (a, b) {
+      if (a.rank !== b.rank) { return a.rank - b.rank; }
+      return a.item.name < b.item.name ? -1 : a.item.name > b.item.name ? 1 : 0;
+    }).map(function (entry) { return entry.item; });
+  }
+
+  return { fold: fold, rank: rank, order: order };
+})();
+if (typeof module !== "undefined" && module.exports) { module.exports = TorgDeskSearch; }
+
 (function () {
   "use strict";
+  if (typeof document === "undefined") { return; }
 
   var messages = JSON.parse((document.getElementById("desk-messages") || {}).textContent || "{}");
   var chooser = document.querySelector("[data-desk-chooser]");
@@ -42,33 +90,51 @@
     if (current) { store.setItem(placeKey, current); }
   })();
 
-  /* 2. Filtering lists by typed words. */
-  function fold(text) {
-    var map = { "ø": "o", "æ": "ae", "ß": "ss", "đ": "d", "ł": "l", "œ": "oe" };
-    var folded = text.toLowerCase().replace(/[øæßđłœ]/g, function (ch) { return map[ch]; });
-    folded = folded.normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
-    folded = folded.replace(/ae|oe|aa/g, function (pair) { return { ae: "a", oe: "o", aa: "a" }[pair]; });
-    return folded.replace(/[^\p{L}\p{N}]+/gu, " ").trim();
-  }
+  /* 2. Filtering lists by typed words; the service list is ranked too (best match first,
+   * TorgDeskSearch.order), so that Enter takes the best match, not the first in the
+   * catalogue. */
+  var fold = TorgDeskSearch.fold;
 
   Array.prototype.forEach.call(document.querySelectorAll("input[data-filter]"), function (input) {
     var list = document.querySelector(input.getAttribute("data-filter"));
     var status = document.getElementById(input.getAttribute("aria-describedby"));
     if (!list) { return; }
+    var items = Array.prototype.slice.call(list.querySelectorAll("[data-search]"));
+    var ranked = items.length && items[0].hasAttribute("data-name");
     input.addEventListener("input", function () {
       var tokens = fold(input.value).split(" ").filter(Boolean);
       var shown = 0;
-      Array.prototype.forEach.call(list.querySelectorAll("[data-search]"), function (item) {
-        var text = item.getAttribute("data-search");
-        var match = tokens.every(function (token) { return text.indexOf(token) !== -1; });
-        item.hidden = !match;
-        if (match) { shown += 1; }
-      });
+      if (ranked) {
+        var rows = items.map(function (item) {
+          return {
+            name: item.getAttribute("data-name"),
+            synonyms: item.getAttribute("data-synonyms") || "",
+            search: item.getAttribute("data-search"),
+            element: item
+          };
+        });
+        var matches = tokens.length ? TorgDeskSearch.order(input.value, rows).map(function (row) { return row.element; }) : items;
+        items.forEach(function (item) { item.hidden = matches.indexOf(item) === -1; });
+        matches.forEach(function (item) { list.appendChild(item); });  // the list order is the ranking
+        if (!tokens.length) {
+          items.slice().sort(function (a, b) {
+            return Number(a.getAttribute("data-order")) - Number(b.getAttribute("data-order"));
+          }).forEach(function (item) { list.appendChild(item); });
+        }
+        shown = matches.length;
+      } else {
+        items.forEach(function (item) {
+          var text = item.getAttribute("data-search");
+          var match = tokens.every(function (token) { return text.indexOf(token) !== -1; });
+          item.hidden = !match;
+          if (match) { shown += 1; }
+        });
+      }
       var box = list.closest("details");
       if (box && tokens.length) { box.open = true; }
       if (status) { status.textContent = tokens.length ? format(messages.found, shown) : ""; }
     });
-    // Enter in the search box would submit the form; choose the only match instead.
+    // Enter in the search box would submit the form; choose the best match instead.
     input.addEventListener("keydown", function (event) {
       if (event.key !== "Enter") { return; }
       event.preventDefault();
@@ -76,6 +142,20 @@
       if (first) { first.checked = true; first.focus(); }
     });
   });
+
+  /* The time field counts only for "Record late": otherwise it is disabled (out of the
+   * Tab order and not sent). */
+  (function lateField() {
+    var late = document.querySelector("input[data-late-field]");
+    if (!late || !late.form) { return; }
+    var radios = late.form.querySelectorAll("input[name=when]");
+    function update() {
+      var chosen = late.form.querySelector("input[name=when]:checked");
+      late.disabled = !chosen || chosen.value !== "late";
+    }
+    Array.prototype.forEach.call(radios, function (radio) { radio.addEventListener("change", update); });
+    update();
+  })();
 
   if (!form || !window.fetch || !storage()) { return; }
 
@@ -156,12 +236,14 @@
   function flush() {
     if (flushing) { return Promise.resolve(); }
     flushing = true;
+    var sent = 0;
     function next() {
       var entry = readQueue().filter(function (item) { return !item.refused; })[0];
       if (!entry) { return Promise.resolve(); }
       return send(entry.fields).then(function (result) {
         var queue = readQueue();
         if (result.ok) {
+          sent += 1;
           writeQueue(queue.filter(function (item) { return item.key !== entry.key; }));
           refreshRecent();
           return next();
@@ -174,7 +256,11 @@
         return undefined;  // 403 (logged out), 5xx: try again later
       });
     }
-    return next().catch(function () {}).then(function () { flushing = false; });
+    return next().catch(function () {}).then(function () {
+      flushing = false;
+      // Replaces "No connection: ..." (the status box is a polite live region).
+      if (sent) { say(sent === 1 ? messages.sent_one : format(messages.sent_many, sent)); }
+    });
   }
 
   /* The "last entries" table, fetched again after a save. */
