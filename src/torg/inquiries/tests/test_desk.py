@@ -438,15 +438,22 @@ def test_an_inquiry_with_an_open_referral_shows_it_instead_of_refer_to_a_team(
     assert f"{form}?inquiry={inquiry.pk}" in page
 
 
-def test_the_time_field_is_disabled_unless_record_late_is_chosen(desk, desk_worker_x, client_for):
+def test_the_time_field_works_without_javascript_and_the_script_disables_it_unless_late(
+    desk, desk_worker_x, client_for
+):
+    # Without JavaScript the field must be usable ("Record late" and a time in one go); the
+    # script takes it out of the Tab order while "Now" is chosen (tools/desk_browser_check.js
+    # checks that in a browser).
     client = client_for(desk_worker_x)
     page = client.get(desk_url(desk), **ENGLISH).content.decode()
     field = re.search(r'<input type="datetime-local"[^>]*>', page)
-    assert field is not None and " disabled" in field.group(0)
-    refused = client.post(desk_url(desk), entry(desk, when="late", occurred_at=""), **ENGLISH)
-    assert refused.status_code == 400
-    field = re.search(r'<input type="datetime-local"[^>]*>', refused.content.decode())
     assert field is not None and " disabled" not in field.group(0)
+    assert "data-late-field" in field.group(0)
+    late = (timezone.localtime() - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    saved = client.post(desk_url(desk), entry(desk, when="late", occurred_at=late), **ENGLISH)
+    assert saved.status_code == 302
+    script = Path(__file__).parents[1] / "static" / "inquiries" / "desk.js"
+    assert 'late.disabled = !chosen || chosen.value !== "late"' in script.read_text()
 
 
 def test_the_script_is_given_the_entries_sent_message_for_after_a_reconnect(
