@@ -23,6 +23,9 @@ Environment variables (all optional in development):
 ``TORG_INQUIRY_EDIT_MINUTES``
     For how many minutes after recording it desk staff may correct or delete their own
     inquiry (default 60; managers and administrators may correct any at any time).
+``TORG_INQUIRY_LATE_DAYS``
+    How many days back a desk or API inquiry may be dated ("Record late"; default 31).
+    Imported inquiries carry history and are not limited.
 """
 
 from __future__ import annotations
@@ -273,6 +276,9 @@ LOGGING = {
 # Desk staff may correct or delete their own inquiries for this long after recording them
 # (torg.inquiries.services.inquiry_may_change).
 TORG_INQUIRY_EDIT_MINUTES = int(os.environ.get("TORG_INQUIRY_EDIT_MINUTES", "60"))
+# A desk or API inquiry may be dated at most this many days before it is recorded
+# (torg.inquiries.services.late_limit); imports are not limited.
+TORG_INQUIRY_LATE_DAYS = int(os.environ.get("TORG_INQUIRY_LATE_DAYS", "31"))
 
 # Where the real data shipped with Torg lives (each folder with its SOURCE.md).
 DEMO_DATA_DIR = PACKAGE_DIR / "demo" / "data"

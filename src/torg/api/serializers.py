@@ -351,7 +351,12 @@ class InquiryWriteSerializer(PrebuiltFieldsMixin, TextOnlyModelSerializer):
     service = TenantPrimaryKeyRelatedField(
         queryset=Service.objects.all(), required=False, allow_null=True
     )
-    occurred_at = serializers.DateTimeField()
+    occurred_at = serializers.DateTimeField(
+        help_text=(
+            "When the inquiry happened, with its UTC offset: at most TORG_INQUIRY_LATE_DAYS "
+            "(default 31) days back and at most 5 minutes ahead of the server's clock."
+        )
+    )
     read_effort = serializers.IntegerField(
         min_value=1, max_value=6, required=False, allow_null=True
     )

@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from torg.catalogue.models import Service
 from torg.inquiries.models import (
@@ -84,6 +85,22 @@ class Recorded(NamedTuple):
     created: bool
 
 
+def late_limit() -> dt.timedelta:
+    """How far back a desk or API inquiry may be dated (``TORG_INQUIRY_LATE_DAYS`` days,
+    default 31), counted back from when it is recorded. Imports carry history and are not
+    limited."""
+    return dt.timedelta(days=settings.TORG_INQUIRY_LATE_DAYS)
+
+
+def _too_early_message() -> str:
+    days = settings.TORG_INQUIRY_LATE_DAYS
+    return ngettext(
+        "An inquiry can be recorded at most %(days)s day after it happened.",
+        "An inquiry can be recorded at most %(days)s days after it happened.",
+        days,
+    ) % {"days": days}
+
+
 def edit_window() -> dt.timedelta:
     """How long desk staff may change their own inquiries (``TORG_INQUIRY_EDIT_MINUTES``)."""
     return dt.timedelta(minutes=settings.TORG_INQUIRY_EDIT_MINUTES)
@@ -125,10 +142,15 @@ def _clean(
     *,
     now: dt.datetime,
     unchanged_service: Service | None = None,
+    late_from: dt.datetime | None = None,
 ) -> dict[str, str]:
     """Check ``values`` (the fields of :data:`CORRECTABLE_FIELDS`) and return the errors by
     field (empty when all is well). ``unchanged_service`` may be inactive (a correction
-    keeps the service an inquiry already has)."""
+    keeps the service an inquiry already has).
+
+    ``occurred_at`` may lie at most :func:`late_limit` before ``late_from`` (the instant
+    the inquiry is, or was, recorded); ``None`` checks no lower limit (an unchanged time,
+    an imported inquiry)."""
     errors: dict[str, str] = {}
     municipality_id = tenancy.municipality.pk
     site: Site | None = values.get("site")
@@ -150,6 +172,8 @@ def _clean(
         errors["occurred_at"] = _("Give the date and time of the inquiry.")
     elif occurred_at > now + FUTURE_TOLERANCE:
         errors["occurred_at"] = _("The inquiry cannot be in the future.")
+    elif late_from is not None and occurred_at < late_from - late_limit():
+        errors["occurred_at"] = _too_early_message()
     if values.get("channel") not in Channel.values:
         errors["channel"] = _("Choose a channel.")
     if values.get("outcome") not in DESK_OUTCOMES:
@@ -228,12 +252,12 @@ def inquiry_record_check(
     tenancy: Tenancy,
     user: User,
     site: Site,
-    service_point: ServicePoint | None,
     occurred_at: dt.datetime,
     channel: str,
-    service: Service | None,
-    read_effort: int | None,
     outcome: str,
+    service_point: ServicePoint | None = None,
+    service: Service | None = None,
+    read_effort: int | None = None,
     user_type: str = "",
     age_group: str = "",
     language: str = "",
@@ -269,7 +293,7 @@ def inquiry_record_check(
         "duration_band": duration_band,
         "note": note,
     }
-    errors = _clean(tenancy, values, now=now)
+    errors = _clean(tenancy, values, now=now, late_from=now)
     if errors:
         raise ValidationError(errors)
     clean_note, scrubbed = _scrubbed_note(note)
@@ -349,12 +373,12 @@ def inquiry_record(
     tenancy: Tenancy,
     user: User,
     site: Site,
-    service_point: ServicePoint | None,
     occurred_at: dt.datetime,
     channel: str,
-    service: Service | None,
-    read_effort: int | None,
     outcome: str,
+    service_point: ServicePoint | None = None,
+    service: Service | None = None,
+    read_effort: int | None = None,
     user_type: str = "",
     age_group: str = "",
     language: str = "",
@@ -365,8 +389,10 @@ def inquiry_record(
 ) -> Recorded:
     """Record one inquiry made at the desk by ``user`` and audit it.
 
-    ``occurred_at`` is an aware instant (an earlier one records late); ``recorded_at`` is
-    ``now`` (default: the current instant). The domain follows from ``service``
+    ``occurred_at`` is an aware instant (an earlier one records late, at most
+    :func:`late_limit` before ``now``, and at most 5 minutes after it); ``recorded_at`` is
+    ``now`` (default: the current instant). ``service_point``, ``service`` and
+    ``read_effort`` are optional (``None``: not recorded). The domain follows from ``service``
     (:meth:`Inquiry.domain_for`). The note goes through :func:`torg.lib.pii.scrub`; the
     returned :class:`Recorded` says what was removed.
 
@@ -432,7 +458,16 @@ def inquiry_correct(
         raise ValidationError({name: _("This field cannot be corrected.") for name in unknown})
     values = {name: getattr(inquiry, name) for name in CORRECTABLE_FIELDS}
     values.update(changes)
-    errors = _clean(tenancy, values, now=now, unchanged_service=inquiry.service)
+    # A moved time keeps within the limit counted from when the inquiry was recorded
+    # (imported inquiries have no recorded_at: they carry history and are not limited).
+    moved = values["occurred_at"] != inquiry.occurred_at
+    errors = _clean(
+        tenancy,
+        values,
+        now=now,
+        unchanged_service=inquiry.service,
+        late_from=inquiry.recorded_at if moved else None,
+    )
     if errors:
         raise ValidationError(errors)
     scrubbed: ScrubResult | None = None

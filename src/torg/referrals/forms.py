@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models.functions import Lower
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from torg.catalogue.models import Domain, Service
@@ -80,8 +82,10 @@ class ReferralForm(forms.Form):
     def __init__(self, *args: Any, tenancy: Tenancy, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = team_list(tenancy, active_only=True)  # type: ignore[attr-defined]
+        # Sorted by the name the person reads (Service.name: English in the English UI).
+        name = "name_en" if (get_language() or "nb").startswith("en") else "name_nb"
         self.fields["service"].queryset = (  # type: ignore[attr-defined]
-            tenancy.scoped(Service).filter(is_active=True).order_by("name_nb")
+            tenancy.scoped(Service).filter(is_active=True).order_by(Lower(name), "pk")
         )
 
 

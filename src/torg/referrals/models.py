@@ -145,6 +145,13 @@ class Referral(models.Model):
             models.UniqueConstraint(
                 fields=["municipality", "client_key"], name="referral_unique_client_key"
             ),
+            # One open referral per inquiry: a second one waits until the first is
+            # declined or returned (or completed).
+            models.UniqueConstraint(
+                fields=["inquiry"],
+                condition=Q(status__in=[ReferralStatus.NEW, ReferralStatus.ACCEPTED]),
+                name="referral_one_open_per_inquiry",
+            ),
             models.CheckConstraint(
                 name="referral_status_timestamps",
                 condition=(

@@ -48,6 +48,9 @@ from torg.referrals.models import (
     Team,
 )
 
+#: The statuses of a referral still being worked on; an inquiry has at most one such.
+OPEN_REFERRAL_STATUSES = (ReferralStatus.NEW, ReferralStatus.ACCEPTED)
+
 
 @dataclass(frozen=True)
 class Scrubbed:
@@ -112,12 +115,55 @@ def _log(
     )
 
 
-def _refuse_transition(current: str, action: str) -> ValidationError:
+def _step_names() -> dict[str, str]:
+    """The steps of the queue by code, as the person doing them reads them."""
+    return {
+        "accept": _("accept"),
+        "complete": _("complete"),
+        "decline": _("decline or return"),
+        "triage": _("put in a team's queue"),
+        "assign": _("assign"),
+        "answer": _("answer"),
+        "close": _("close"),
+    }
+
+
+def _refuse_transition(row: Referral | DigitalInquiry, action: str) -> ValidationError:
+    """The refusal of step ``action`` (a key of :func:`_step_names`) on ``row`` in its
+    current status, in words (never the internal codes)."""
     return ValidationError(
         _("This cannot be done now (status: %(status)s, step: %(action)s).")
-        % {"status": current, "action": action},
+        % {"status": row.get_status_display().lower(), "action": _step_names()[action]},
         code="invalid_transition",
     )
+
+
+def referral_open_of(tenancy: Tenancy, inquiry: Inquiry) -> Referral | None:
+    """The open referral (``new`` or ``accepted``) of ``inquiry``, if any, with its team.
+    An inquiry has at most one (constraint ``referral_one_open_per_inquiry``)."""
+    return (
+        tenancy.scoped(Referral)
+        .filter(inquiry=inquiry, status__in=OPEN_REFERRAL_STATUSES)
+        .select_related("to_team")
+        .order_by("created_at", "pk")
+        .first()
+    )
+
+
+def referral_open_message(open_referral: Referral) -> str:
+    """Why an inquiry cannot be referred while ``open_referral`` is open, naming it."""
+    return _(
+        "This inquiry is already referred to %(team)s (referral %(number)s, %(status)s). "
+        "It can be referred again when that referral is declined or returned."
+    ) % {
+        "team": open_referral.to_team.name,
+        "number": open_referral.pk,
+        "status": open_referral.get_status_display().lower(),
+    }
+
+
+def _refuse_second_referral(open_referral: Referral) -> ValidationError:
+    return ValidationError(referral_open_message(open_referral), code="open_referral")
 
 
 # --- Teams ------------------------------------------------------------------------------
@@ -233,7 +279,12 @@ def referral_create(
     """Refer ``inquiry`` to ``team`` (both of ``tenancy``'s municipality; the team must be
     active). The note is scrubbed of personal data first. With a ``client_key`` already
     used in the municipality, the earlier referral is returned with ``created=False`` and
-    nothing is written."""
+    nothing is written.
+
+    An inquiry has at most one open referral (``new`` or ``accepted``): while it has one,
+    a new referral is a :class:`ValidationError` (code ``open_referral``) naming it, also
+    when two requests race (the partial unique constraint decides). After a declined,
+    returned or completed referral the inquiry may be referred again."""
     rules.require_worker(tenancy)
     _same_municipality(tenancy, inquiry, "inquiry")
     _same_municipality(tenancy, team, "team")
@@ -244,6 +295,9 @@ def referral_create(
             return ReferralCreated(referral=existing, created=False, removed={})
     if not team.is_active:
         raise ValidationError({"team": _("This team is no longer active.")})
+    open_referral = referral_open_of(tenancy, inquiry)
+    if open_referral is not None:
+        raise _refuse_second_referral(open_referral)
     instant = _now(now)
     cleaned = scrub(note.strip())
     try:
@@ -274,6 +328,10 @@ def referral_create(
             existing = tenancy.scoped(Referral).filter(client_key=client_key).first()
             if existing is not None:
                 return ReferralCreated(referral=existing, created=False, removed={})
+        # Or a concurrent referral of the same inquiry won (one open referral at a time).
+        open_referral = referral_open_of(tenancy, inquiry)
+        if open_referral is not None:
+            raise _refuse_second_referral(open_referral) from None
         raise
     return ReferralCreated(referral=referral, created=True, removed=cleaned.counts())
 
@@ -302,7 +360,7 @@ def referral_accept(
         row = _locked_referral(tenancy, referral)
         rules.require_team_worker(tenancy, actor, row.to_team)
         if row.status != ReferralStatus.NEW:
-            raise _refuse_transition(row.status, "accept")
+            raise _refuse_transition(row, "accept")
         _not_before(instant, row.created_at)
         row.status = ReferralStatus.ACCEPTED
         row.accepted_at = row.first_response_at = instant
@@ -336,7 +394,7 @@ def referral_complete(
         row = _locked_referral(tenancy, referral)
         rules.require_team_worker(tenancy, actor, row.to_team)
         if row.status != ReferralStatus.ACCEPTED:
-            raise _refuse_transition(row.status, "complete")
+            raise _refuse_transition(row, "complete")
         assert row.accepted_at is not None
         _not_before(instant, row.accepted_at)
         row.status = ReferralStatus.COMPLETED
@@ -376,7 +434,7 @@ def referral_decline(
         elif row.status == ReferralStatus.ACCEPTED:
             row.status = ReferralStatus.RETURNED
         else:
-            raise _refuse_transition(row.status, "decline")
+            raise _refuse_transition(row, "decline")
         _not_before(instant, row.accepted_at or row.created_at)
         row.declined_at = instant
         row.save()
@@ -496,7 +554,7 @@ def digital_inquiry_triage(
     with transaction.atomic():
         row = _locked_digital(tenancy, digital_inquiry)
         if row.status not in {DigitalStatus.NEW, DigitalStatus.ASSIGNED}:
-            raise _refuse_transition(row.status, "triage")
+            raise _refuse_transition(row, "triage")
         previous = row.team_id
         if previous != team.pk:
             row.assigned_to = None
@@ -533,7 +591,7 @@ def digital_inquiry_assign(
         if row.team is None:
             raise ValidationError(_("Put the inquiry in a team's queue first."))
         if row.status not in {DigitalStatus.NEW, DigitalStatus.ASSIGNED}:
-            raise _refuse_transition(row.status, "assign")
+            raise _refuse_transition(row, "assign")
         if assignee.pk != actor.pk and not rules.is_lead(tenancy):
             raise PermissionDenied(_("Only managers can assign an inquiry to someone else."))
         rules.require_team_worker(tenancy, actor, row.team)
@@ -566,7 +624,7 @@ def digital_inquiry_answer(
     with transaction.atomic():
         row = _locked_digital(tenancy, digital_inquiry)
         if row.status != DigitalStatus.ASSIGNED:
-            raise _refuse_transition(row.status, "answer")
+            raise _refuse_transition(row, "answer")
         if row.assigned_to_id != actor.pk and not rules.is_lead(tenancy):
             raise PermissionDenied(_("Only the person it is assigned to can answer it."))
         _not_before(instant, row.received_at)
@@ -598,7 +656,7 @@ def digital_inquiry_close(
     with transaction.atomic():
         row = _locked_digital(tenancy, digital_inquiry)
         if row.status == DigitalStatus.CLOSED:
-            raise _refuse_transition(row.status, "close")
+            raise _refuse_transition(row, "close")
         if row.team is None:
             rules.require_lead(tenancy)
         else:

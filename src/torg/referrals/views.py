@@ -125,7 +125,10 @@ def referral_create_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse
             tenancy.scoped(Inquiry).select_related("site", "service"), pk=int(inquiry_id)
         )
     data = request.POST if request.method == "POST" else None
-    form = ReferralForm(data, tenancy=tenancy, initial={"client_key": str(uuid.uuid4())})
+    initial: dict[str, Any] = {"client_key": str(uuid.uuid4())}
+    if inquiry is not None and inquiry.service is not None and inquiry.service.is_active:
+        initial["service"] = inquiry.service.pk  # the service asked about, as a start
+    form = ReferralForm(data, tenancy=tenancy, initial=initial)
     if request.method == "POST" and inquiry is not None and form.is_valid():
         try:
             result = services.referral_create(
@@ -148,10 +151,19 @@ def referral_create_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse
             if removed:
                 messages.warning(request, removed)
             return _Redirect303(_queue_url(tenancy))
+    open_referral = services.referral_open_of(tenancy, inquiry) if inquiry is not None else None
     return render(
         request,
         "referrals/referral_form.html",
-        {"nav": "queue", "form": form, "inquiry": inquiry, "bad_inquiry": False},
+        {
+            "nav": "queue",
+            "form": form,
+            "inquiry": inquiry,
+            "bad_inquiry": False,
+            "open_referral": (
+                services.referral_open_message(open_referral) if open_referral else ""
+            ),
+        },
         status=400 if form.is_bound and (form.errors or inquiry is None) else 200,
     )
 

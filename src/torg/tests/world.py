@@ -318,14 +318,35 @@ def stray_marker(number: int) -> str:
     return f"stray-row-{number}"
 
 
+def _close_source_referral(source_row: models.Model) -> None:
+    """An inquiry has at most one open referral (constraint
+    ``referral_one_open_per_inquiry``): the source world's referral is declined so that
+    the stray copy, which points at the same inquiry, stays open (what the queue shows)."""
+    type(source_row)._default_manager.filter(pk=source_row.pk).update(
+        status="declined",
+        first_response_at=models.F("created_at"),
+        declined_at=models.F("created_at"),
+    )
+
+
+#: Models whose stray copy would break a constraint together with the source row: what
+#: to change on the source row first (by model label).
+MAKE_ROOM_FOR_STRAY: dict[str, Callable[[models.Model], None]] = {
+    "referrals.Referral": _close_source_referral,
+}
+
+
 def make_stray_copy(
     model: type[models.Model], source: World, owner: Municipality, number: int
 ) -> models.Model:
     """A copy of ``source``'s row of ``model`` that belongs to ``owner`` but keeps its
     foreign keys into ``source``'s world: primary key ``number``, every free-text field set
     to :func:`stray_marker` (so it can be spotted on a page) and every date moved to
-    :data:`STRAY_DAY`."""
+    :data:`STRAY_DAY`. See :data:`MAKE_ROOM_FOR_STRAY` for the source rows it changes."""
     row = model._default_manager.get(pk=source.objects[model].pk)
+    make_room = MAKE_ROOM_FOR_STRAY.get(model._meta.label)
+    if make_room is not None:
+        make_room(row)
     row.pk = _pk_for(model, number)
     row._state.adding = True
     marker = stray_marker(number)

@@ -4,11 +4,13 @@ services hold (desk staff, manager, analyst, outsider)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from torg.api import idempotency
@@ -25,11 +27,18 @@ def desk(site_a) -> Desk:
     return make_desk(site_a)
 
 
+def recent(desk: Desk, *, days: int = 2) -> str:
+    """10:00 at the desk's site ``days`` days ago, ISO 8601 with the site's UTC offset (an
+    inquiry recorded late, well within ``TORG_INQUIRY_LATE_DAYS``)."""
+    local = timezone.localtime(timezone.now(), desk.site.zone) - dt.timedelta(days=days)
+    return local.replace(hour=10, minute=0, second=0, microsecond=0).isoformat()
+
+
 def body(desk: Desk, **overrides) -> dict:
     data = {
         "site": desk.site.pk,
         "service_point": desk.point.pk,
-        "occurred_at": "2024-03-05T10:00:00+01:00",
+        "occurred_at": recent(desk),
         "channel": "phone",
         "service": desk.housing.pk,
         "read_effort": 3,
@@ -67,7 +76,7 @@ def test_the_same_key_three_times_records_one_inquiry(desk, desk_worker_x, clien
     inquiry = Inquiry.objects.get()
     assert (inquiry.domain, inquiry.created_by) == ("municipal", desk_worker_x)
     assert inquiry.client_key is not None and inquiry.client_key.startswith("api-")
-    assert responses[0].json()["occurred_at"] == "2024-03-05T10:00:00+01:00"
+    assert responses[0].json()["occurred_at"] == recent(desk)
 
 
 def test_the_response_says_what_was_removed_from_the_note(desk, desk_worker_x, client_for):
@@ -81,6 +90,78 @@ def test_the_response_says_what_was_removed_from_the_note(desk, desk_worker_x, c
     assert response.status_code == 201
     assert response.json()["removed"] == {"email": 1}
     assert "@" not in response.json()["note"]
+
+
+#: What the OpenAPI schema of POST .../inquiries/ (component InquiryWrite) must mark
+#: required; everything else it lists is optional, written down here by hand.
+REQUIRED_TO_RECORD = {"site", "occurred_at", "channel", "outcome"}
+OPTIONAL_TO_RECORD = {
+    "service_point",
+    "service",
+    "read_effort",
+    "user_type",
+    "age_group",
+    "language",
+    "duration_band",
+    "note",
+}
+
+
+def inquiry_write_schema(client) -> dict:
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    post = schema["paths"]["/api/v1/m/{municipality}/inquiries/"]["post"]
+    reference = post["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    return schema["components"]["schemas"][reference.rsplit("/", 1)[1]]
+
+
+def test_the_schema_marks_only_site_time_channel_and_outcome_as_required(client):
+    component = inquiry_write_schema(client)
+    assert set(component["required"]) == REQUIRED_TO_RECORD
+    assert set(component["properties"]) - REQUIRED_TO_RECORD == OPTIONAL_TO_RECORD
+
+
+def test_an_inquiry_with_only_the_required_fields_is_recorded(desk, desk_worker_x, client_for):
+    only_required = {name: body(desk)[name] for name in REQUIRED_TO_RECORD}
+    response = send(client_for(desk_worker_x), "POST", inquiries_path(desk), only_required, "r-1")
+    assert response.status_code == 201, response.json()
+    inquiry = Inquiry.objects.get(pk=response.json()["id"])
+    assert (inquiry.service_point, inquiry.service, inquiry.read_effort) == (None, None, None)
+    assert (inquiry.user_type, inquiry.note, inquiry.domain) == ("", "", "unknown")
+
+
+@pytest.mark.parametrize("left_out", sorted(OPTIONAL_TO_RECORD))
+def test_each_optional_field_may_be_left_out(desk, desk_worker_x, client_for, left_out):
+    data = body(desk, user_type="new", age_group="young", language="no", duration_band="under_5")
+    assert set(data) == REQUIRED_TO_RECORD | OPTIONAL_TO_RECORD
+    del data[left_out]
+    response = send(client_for(desk_worker_x), "POST", inquiries_path(desk), data, "o-1")
+    assert response.status_code == 201, response.json()
+    assert Inquiry.objects.count() == 1
+
+
+@pytest.mark.parametrize("when", ["1999-01-01T10:00:00+01:00", "1900-01-01T10:00:00+01:00"])
+def test_an_inquiry_dated_further_back_than_the_late_limit_is_refused_by_field(
+    desk, desk_worker_x, client_for, when
+):
+    response = send(
+        client_for(desk_worker_x), "POST", inquiries_path(desk), body(desk, occurred_at=when), "l-1"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "occurred_at": ["An inquiry can be recorded at most 31 days after it happened."]
+    }
+    assert not Inquiry.objects.exists()
+
+
+def test_the_api_accepts_an_inquiry_thirty_days_back(desk, desk_worker_x, client_for):
+    response = send(
+        client_for(desk_worker_x),
+        "POST",
+        inquiries_path(desk),
+        body(desk, occurred_at=recent(desk, days=30)),
+        "l-2",
+    )
+    assert response.status_code == 201
 
 
 def test_values_of_another_municipality_or_outside_the_choices_are_refused_by_field(

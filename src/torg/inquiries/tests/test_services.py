@@ -352,3 +352,111 @@ def test_a_deleted_inquiry_leaves_lists_and_totals_and_keeps_a_snapshot_in_the_a
     assert deletion.before["read_effort"] == 6 and deletion.after == {}
     # The creation row of the deleted inquiry stays, by number.
     assert InquiryChange.objects.filter(inquiry_number=number).count() == 2
+
+
+# --- Optional fields and the lower limit of "Record late" (issue 3) ----------------------
+
+
+def test_an_inquiry_without_service_point_service_or_read_effort_is_recorded(
+    desk, desk_tenancy, desk_worker_x
+):
+    inquiry = inquiry_record(
+        tenancy=desk_tenancy,
+        user=desk_worker_x,
+        site=desk.site,
+        occurred_at=NOW,
+        channel=Channel.PHONE,
+        outcome=Outcome.RESOLVED,
+        now=NOW,
+    ).inquiry
+    assert (inquiry.service_point, inquiry.service, inquiry.read_effort) == (None, None, None)
+    assert inquiry.domain == "unknown"
+
+
+def test_an_inquiry_may_be_dated_back_exactly_the_late_limit_and_not_a_minute_more(
+    desk, desk_tenancy, desk_worker_x, settings
+):
+    assert settings.TORG_INQUIRY_LATE_DAYS == 31  # the default
+    # NOW is 5 March 2024 09:00 UTC; 31 days earlier is 3 February 2024 09:00 UTC.
+    limit = dt.datetime(2024, 2, 3, 9, 0, tzinfo=dt.UTC)
+    assert record(desk_tenancy, desk_worker_x, desk, occurred_at=limit).created
+    with pytest.raises(ValidationError) as refused:
+        record(desk_tenancy, desk_worker_x, desk, occurred_at=limit - MINUTE)
+    assert refused.value.message_dict == {
+        "occurred_at": ["An inquiry can be recorded at most 31 days after it happened."]
+    }
+    assert Inquiry.objects.count() == 1
+
+
+@pytest.mark.parametrize("year", [1999, 1900])
+def test_the_dates_of_the_trial_are_refused(desk, desk_tenancy, desk_worker_x, year):
+    with pytest.raises(ValidationError) as refused:
+        record(
+            desk_tenancy, desk_worker_x, desk, occurred_at=dt.datetime(year, 1, 1, tzinfo=dt.UTC)
+        )
+    assert list(refused.value.message_dict) == ["occurred_at"]
+    assert not Inquiry.objects.exists()
+
+
+def test_the_late_limit_follows_the_setting_and_the_message_names_it(
+    desk, desk_tenancy, desk_worker_x, settings
+):
+    settings.TORG_INQUIRY_LATE_DAYS = 1
+    assert record(
+        desk_tenancy, desk_worker_x, desk, occurred_at=NOW - dt.timedelta(hours=24)
+    ).created
+    with pytest.raises(ValidationError) as refused:
+        record(desk_tenancy, desk_worker_x, desk, occurred_at=NOW - dt.timedelta(hours=25))
+    assert refused.value.message_dict["occurred_at"] == [
+        "An inquiry can be recorded at most 1 day after it happened."
+    ]
+
+
+def test_a_correction_may_not_move_an_inquiry_further_back_than_the_limit_from_its_recording(
+    desk, desk_tenancy, desk_worker_x, municipality_x
+):
+    inquiry = record(desk_tenancy, desk_worker_x, desk).inquiry  # recorded at NOW
+    manager = tenancy_of(municipality_x, Role.MANAGER)
+    later = NOW + dt.timedelta(days=60)
+    with pytest.raises(ValidationError) as refused:
+        inquiry_correct(
+            tenancy=manager,
+            user=desk_worker_x,
+            inquiry=inquiry,
+            changes={"occurred_at": NOW - dt.timedelta(days=32)},
+            now=later,
+        )
+    assert list(refused.value.message_dict) == ["occurred_at"]
+    # Two months on, a manager still corrects other fields of it, and moves it within the
+    # limit counted from when it was recorded (not from today).
+    inquiry_correct(
+        tenancy=manager,
+        user=desk_worker_x,
+        inquiry=inquiry,
+        changes={"read_effort": 4, "occurred_at": NOW - dt.timedelta(days=30)},
+        now=later,
+    )
+    inquiry.refresh_from_db()
+    assert (inquiry.read_effort, inquiry.occurred_at) == (4, NOW - dt.timedelta(days=30))
+
+
+def test_an_imported_inquiry_carries_history_and_a_manager_may_still_correct_it(
+    desk, municipality_x, manager_x
+):
+    old = dt.datetime(2019, 6, 3, 10, 0, tzinfo=dt.UTC)
+    imported = Inquiry.objects.create(
+        municipality=municipality_x,
+        site=desk.site,
+        occurred_at=old,
+        channel=Channel.IN_PERSON,
+        outcome=Outcome.NOT_RECORDED,
+    )  # as an import writes it: no recorded_at, no creator
+    inquiry_correct(
+        tenancy=tenancy_of(municipality_x, Role.MANAGER),
+        user=manager_x,
+        inquiry=imported,
+        changes={"occurred_at": old - dt.timedelta(days=400), "outcome": Outcome.RESOLVED},
+        now=NOW,
+    )
+    imported.refresh_from_db()
+    assert imported.occurred_at == old - dt.timedelta(days=400)

@@ -246,3 +246,15 @@ def test_teams_are_listed_for_every_member(
     assert data["count"] == 1
     assert data["results"][0]["name"] == "Skatt og avgift"
     assert data["results"][0]["members"] == ["specialist-x"]
+
+
+def test_a_second_open_referral_of_an_inquiry_is_refused_with_400(
+    municipality_x, desk_worker_x, site_a, team_x, client_for
+):
+    client = client_for(desk_worker_x)
+    body = {"inquiry": make_inquiry(site_a).pk, "to_team": team_x.pk}
+    assert post(client, url(municipality_x, "referrals/"), body, key="r-1").status_code == 201
+    second = post(client, url(municipality_x, "referrals/"), body, key="r-2")
+    assert second.status_code == 400
+    referral = Referral.objects.get()
+    assert f"(referral {referral.pk}, " in str(second.json())

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from torg.referrals import services
 from torg.referrals.models import (
@@ -612,3 +613,112 @@ def test_an_import_receives_without_an_actor_and_the_event_says_so(municipality_
     assert result.created
     event = QueueEvent.objects.get(digital_inquiry=result.digital_inquiry)
     assert event.actor is None and event.action == "digital_receive"
+
+
+# --- One open referral per inquiry (issue 3) ---------------------------------------------
+
+
+def test_an_inquiry_with_a_new_referral_cannot_be_referred_again(
+    municipality_x, desk_worker_x, inquiry_x, team_x
+):
+    first = refer(desk_worker_x, municipality_x, inquiry_x, team_x, client_key="form-1").referral
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        refer(desk_worker_x, municipality_x, inquiry_x, team_x, client_key="form-2")
+    assert refused.value.code == "open_referral"
+    assert refused.value.messages == [
+        f"This inquiry is already referred to Bygg og eiendom (referral {first.pk}, new). "
+        "It can be referred again when that referral is declined or returned."
+    ]
+    assert list(Referral.objects.values_list("pk", flat=True)) == [first.pk]
+
+
+def test_an_accepted_referral_also_blocks_a_second_one_to_another_team(
+    municipality_x, desk_worker_x, specialist_x, inquiry_x, team_x
+):
+    first = refer(desk_worker_x, municipality_x, inquiry_x, team_x).referral
+    services.referral_accept(
+        tenancy=tenancy_of(specialist_x, municipality_x),
+        actor=specialist_x,
+        referral=first,
+        now=T0 + MINUTE,
+    )
+    other = make_team(municipality_x, "Skatt")
+    with pytest.raises(ValidationError, match="already referred to Bygg og eiendom"):
+        refer(desk_worker_x, municipality_x, inquiry_x, other, now=T0 + 2 * MINUTE)
+    assert Referral.objects.count() == 1
+
+
+@pytest.mark.parametrize("ending", ["decline", "accept_and_return", "accept_and_complete"])
+def test_after_a_declined_returned_or_completed_referral_the_inquiry_may_be_referred_again(
+    ending, municipality_x, desk_worker_x, specialist_x, inquiry_x, team_x
+):
+    first = refer(desk_worker_x, municipality_x, inquiry_x, team_x).referral
+    kwargs = {
+        "tenancy": tenancy_of(specialist_x, municipality_x),
+        "actor": specialist_x,
+        "referral": first,
+    }
+    if ending != "decline":
+        services.referral_accept(**kwargs, now=T0 + MINUTE)
+    if ending == "accept_and_complete":
+        services.referral_complete(
+            **kwargs, outcome=ReferralOutcome.REFERRED_ON, now=T0 + 2 * MINUTE
+        )
+    else:
+        services.referral_decline(**kwargs, now=T0 + 2 * MINUTE)
+    again = refer(desk_worker_x, municipality_x, inquiry_x, team_x, now=T0 + 3 * MINUTE)
+    assert again.created and again.referral.status == ReferralStatus.NEW
+    assert Referral.objects.filter(inquiry=inquiry_x).count() == 2
+
+
+def test_the_database_refuses_a_second_open_referral_of_an_inquiry(
+    municipality_x, desk_worker_x, inquiry_x, team_x
+):
+    refer(desk_worker_x, municipality_x, inquiry_x, team_x)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Referral.objects.create(
+            municipality=municipality_x, inquiry=inquiry_x, to_team=team_x, created_at=T0
+        )
+
+
+def test_a_referral_that_loses_the_race_for_the_inquiry_is_refused_by_name(
+    municipality_x, desk_worker_x, inquiry_x, team_x, monkeypatch
+):
+    first = refer(desk_worker_x, municipality_x, inquiry_x, team_x).referral
+    # The second request read "no open referral" before the first committed: the check
+    # misses it once, and the constraint decides.
+    real = services.referral_open_of
+    misses = iter([None])
+    monkeypatch.setattr(
+        services,
+        "referral_open_of",
+        lambda tenancy, inquiry: next(misses, None) or real(tenancy, inquiry),
+    )
+    with pytest.raises(ValidationError) as refused:
+        refer(desk_worker_x, municipality_x, inquiry_x, team_x, client_key="late")
+    assert refused.value.code == "open_referral"
+    assert f"referral {first.pk}" in refused.value.messages[0]
+    assert Referral.objects.count() == 1
+
+
+def test_a_refused_step_names_the_status_and_the_step_in_words(
+    municipality_x, desk_worker_x, specialist_x, inquiry_x, team_x
+):
+    referral = refer(desk_worker_x, municipality_x, inquiry_x, team_x).referral
+    kwargs = {
+        "tenancy": tenancy_of(specialist_x, municipality_x),
+        "actor": specialist_x,
+        "referral": referral,
+    }
+    services.referral_accept(**kwargs, now=T0 + MINUTE)
+    services.referral_complete(**kwargs, outcome=ReferralOutcome.RESOLVED, now=T0 + 2 * MINUTE)
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        services.referral_decline(**kwargs, now=T0 + 3 * MINUTE)
+    assert refused.value.messages == [
+        "This cannot be done now (status: completed, step: decline or return)."
+    ]
+    with translation.override("nb"), pytest.raises(ValidationError) as refused:
+        services.referral_accept(**kwargs, now=T0 + 3 * MINUTE)
+    message = refused.value.messages[0]
+    assert message.startswith("Dette kan ikke gjøres nå (status: fullført, steg: ")
+    assert "completed" not in message
