@@ -252,6 +252,7 @@ def test_a_second_open_referral_of_an_inquiry_is_refused_with_400(
     municipality_x, desk_worker_x, site_a, team_x, client_for
 ):
     client = client_for(desk_worker_x)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the assertions read English
     body = {"inquiry": make_inquiry(site_a).pk, "to_team": team_x.pk}
     assert post(client, url(municipality_x, "referrals/"), body, key="r-1").status_code == 201
     second = post(client, url(municipality_x, "referrals/"), body, key="r-2")

@@ -5,6 +5,7 @@ worked out by hand in the comments."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,6 +33,14 @@ from torg.referrals.tests.factories import (
 from torg.testing.factories import make_site
 
 MINUTE = dt.timedelta(minutes=1)
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """The services' messages in English: the assertions read English words (Torg's own
+    default language is bokmål, and a request in an earlier test may leave either active)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
