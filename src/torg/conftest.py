@@ -73,3 +73,15 @@ def fast_password_hasher(settings):  # type: ignore[no-untyped-def]
     """PBKDF2 at full strength costs seconds per login on a loaded 2-core machine; tests
     do not test hashing."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def installation_language():  # type: ignore[no-untyped-def]
+    """Every test starts in the installation's language (bokmål), whatever an earlier
+    test's request left active in the thread: a test that reads English asks for it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections
+from django.utils import translation
 
 from torg.inquiries import services
 from torg.inquiries.models import ChangeAction, Channel, Inquiry, InquiryChange, Outcome
@@ -373,6 +374,7 @@ def test_an_inquiry_without_service_point_service_or_read_effort_is_recorded(
     assert inquiry.domain == "unknown"
 
 
+@translation.override("en")  # the message is read in English
 def test_an_inquiry_may_be_dated_back_exactly_the_late_limit_and_not_a_minute_more(
     desk, desk_tenancy, desk_worker_x, settings
 ):
@@ -398,6 +400,7 @@ def test_the_dates_of_the_trial_are_refused(desk, desk_tenancy, desk_worker_x, y
     assert not Inquiry.objects.exists()
 
 
+@translation.override("en")  # the message is read in English
 def test_the_late_limit_follows_the_setting_and_the_message_names_it(
     desk, desk_tenancy, desk_worker_x, settings
 ):
