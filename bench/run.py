@@ -17,8 +17,12 @@ machines are shared and noisy.
    :func:`torg.inquiries.statistics.inquiry_statistics` against hand-written SQL computing
    the same aggregates on the same SQLite database. Requirement: under 2 s and at most 3 ×
    the hand-written SQL.
+4. Logging an inquiry over HTTP (``bench/http_logging.py``): 16 concurrent clients against
+   gunicorn, the API's inquiry POST against a bare 204 view (and a bare view doing one
+   INSERT) in the same server set-up, on SQLite, and on PostgreSQL with ``--postgres URL``.
+   Requirement (issue 3): at least 50 % of the bare view's rate and a p95 under 50 ms.
 
-Usage: ``python bench/run.py [--rows N] [--only import|demo|stats]``.
+Usage: ``python bench/run.py [--rows N] [--only import|demo|stats|http] [--postgres URL]``.
 """
 
 from __future__ import annotations
@@ -202,7 +206,12 @@ def bench_demo(timeout: float = 300.0) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description="Torg benchmarks, printed as ratios.")
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--only", choices=["import", "demo", "stats"])
+    parser.add_argument("--only", choices=["import", "demo", "stats", "http"])
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("TORG_BENCH_POSTGRES"),
+        help="also run the HTTP bench on this PostgreSQL server (a URL; or TORG_BENCH_POSTGRES)",
+    )
     args = parser.parse_args()
     failed = False
     if args.only in (None, "demo"):
@@ -227,6 +236,11 @@ def main() -> int:
     if args.only in (None, "stats"):
         print(f"Desk statistics: {args.rows:,} inquiries, inquiry_statistics vs hand-written SQL")
         failed |= report_stats(bench_stats(args.rows))
+    if args.only in (None, "http"):
+        sys.path.insert(0, str(ROOT))
+        from bench import http_logging
+
+        failed |= not http_logging.run(16, 60, args.postgres)
     return 1 if failed else 0
 
 
