@@ -200,26 +200,10 @@ def team_create(
     name = name.strip()
     if tenancy.scoped(Team).filter(name__iexact=name).exists():
         raise ValidationError({"name": _("A team with this name already exists.")})
-    with transaction.atomic():
-        team = Team(
-            municipality=tenancy.municipality, name=name, domain=domain, is_active=is_active
-        )
-        if service_level_hours is not None:
-            team.service_level_hours = service_level_hours
-        team.full_clean(exclude=["municipality"])
-        team.save()
-        team.sites.set(site_list)
-        team.members.set(member_list)
-        _log(
-            tenancy,
-            action="team_create",
-            actor=actor,
-            at=_now(now),
-            team=team,
-            sites=[s.pk for s in site_list],
-            members=[m.pk for m in member_list],
-        )
-    return team
+    team = Team(municipality=tenancy.municipality, name=name, domain=domain, is_active=is_active)
+    if service_level_hours is not None:
+        team.service_level_hours = service_level_hours
+    return _team_save(tenancy, actor, team, "team_create", site_list, member_list, now)
 
 
 def team_update(
@@ -243,16 +227,30 @@ def team_update(
     name = name.strip()
     if tenancy.scoped(Team).filter(name__iexact=name).exclude(pk=team.pk).exists():
         raise ValidationError({"name": _("A team with this name already exists.")})
+    team.name, team.domain, team.is_active = name, domain, is_active
+    team.service_level_hours = service_level_hours
+    return _team_save(tenancy, actor, team, "team_update", site_list, member_list, now)
+
+
+def _team_save(
+    tenancy: Tenancy,
+    actor: AbstractBaseUser,
+    team: Team,
+    action: str,
+    site_list: list[Site],
+    member_list: list[Membership],
+    now: dt.datetime | None,
+) -> Team:
+    """Validate and save ``team`` with its sites and members, and log ``action``; one
+    transaction."""
     with transaction.atomic():
-        team.name, team.domain, team.is_active = name, domain, is_active
-        team.service_level_hours = service_level_hours
         team.full_clean(exclude=["municipality"])
         team.save()
         team.sites.set(site_list)
         team.members.set(member_list)
         _log(
             tenancy,
-            action="team_update",
+            action=action,
             actor=actor,
             at=_now(now),
             team=team,
