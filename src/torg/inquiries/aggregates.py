@@ -21,8 +21,7 @@ from django.utils.translation import get_language, gettext
 from torg.catalogue.models import Service
 from torg.inquiries.models import Channel, Inquiry, InquiryDomain
 from torg.lib.localtime import zone
-from torg.organisation.models import Municipality
-from torg.organisation.scoping import scoped
+from torg.organisation.scoping import Scope, scoped
 from torg.visits.aggregates import (
     MAX_BUCKETS,
     Granularity,
@@ -77,7 +76,7 @@ class Breakdown:
         return row.count / self.total if self.total else 0.0
 
 
-def _in_period(municipality: Municipality, period: LocalDateRange) -> list[QuerySet[Inquiry]]:
+def _in_period(municipality: Scope, period: LocalDateRange) -> list[QuerySet[Inquiry]]:
     """One queryset per time zone of the municipality's sites, each limited to the
     range's local days in that zone (an open range: the accepted calendar, see
     :meth:`LocalDateRange.instant_filter`)."""
@@ -90,13 +89,13 @@ def _in_period(municipality: Municipality, period: LocalDateRange) -> list[Query
     ]
 
 
-def inquiry_count(municipality: Municipality, *, period: LocalDateRange | None = None) -> int:
+def inquiry_count(municipality: Scope, *, period: LocalDateRange | None = None) -> int:
     """The number of inquiries on the range's local days (all when no range)."""
     return sum(qs.count() for qs in _in_period(municipality, period or LocalDateRange()))
 
 
 def inquiries_by(
-    municipality: Municipality,
+    municipality: Scope,
     dimension: Dimension,
     *,
     period: LocalDateRange | None = None,
@@ -124,7 +123,7 @@ def inquiries_by(
     return Breakdown(dimension=dimension, rows=tuple(rows))
 
 
-def _service_breakdown(municipality: Municipality, counts: dict[Key, int], top: int) -> Breakdown:
+def _service_breakdown(municipality: Scope, counts: dict[Key, int], top: int) -> Breakdown:
     without = counts.pop(None, 0)
     by_service = {int(key): n for key, n in counts.items() if key is not None}
     english = (get_language() or "nb").startswith("en")
@@ -175,7 +174,7 @@ class InquirySeries:
 
 
 def inquiries_over_time(
-    municipality: Municipality, *, period: LocalDateRange | None = None
+    municipality: Scope, *, period: LocalDateRange | None = None
 ) -> InquirySeries:
     """Inquiries per local day, week, month, quarter or year (the finest that shows the
     range in at most :data:`torg.visits.aggregates.MAX_BUCKETS` buckets) and domain. An

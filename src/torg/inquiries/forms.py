@@ -49,7 +49,9 @@ class InquiryFilterForm(ListFilterForm):
         label=_("Outcome"), required=False, choices=[("", _("Any outcome")), *Outcome.choices]
     )
 
-    def __init__(self, data: Any = None, *, municipality: Municipality, **kwargs: Any) -> None:
+    def __init__(
+        self, data: Any = None, *, municipality: Municipality | Tenancy, **kwargs: Any
+    ) -> None:
         super().__init__(data, municipality=municipality, **kwargs)
         service = self.fields["service"]
         assert isinstance(service, forms.ModelChoiceField)

@@ -11,7 +11,7 @@ from torg.inquiries.models import Channel, InquiryDomain
 from torg.inquiries.statistics import StatisticsFilters
 from torg.organisation.forms import ListFilterForm
 from torg.organisation.models import Municipality, ServicePoint
-from torg.organisation.scoping import scoped
+from torg.organisation.scoping import Tenancy, scoped
 
 
 class StatisticsFilterForm(ListFilterForm):
@@ -34,7 +34,9 @@ class StatisticsFilterForm(ListFilterForm):
         label=_("Channel"), required=False, choices=[("", _("Any channel")), *Channel.choices]
     )
 
-    def __init__(self, data: Any = None, *, municipality: Municipality, **kwargs: Any) -> None:
+    def __init__(
+        self, data: Any = None, *, municipality: Municipality | Tenancy, **kwargs: Any
+    ) -> None:
         super().__init__(data, municipality=municipality, **kwargs)
         service_point = self.fields["service_point"]
         assert isinstance(service_point, forms.ModelChoiceField)

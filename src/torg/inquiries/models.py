@@ -12,6 +12,8 @@ or the API could count by mistake. What it held is kept as a JSON snapshot in it
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -213,6 +215,9 @@ class InquiryChange(models.Model):
         Inquiry, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
     )
     inquiry_number = models.PositiveBigIntegerField(_("inquiry id"))
+
+    #: How a site-bound member's view reaches the site (see torg.organisation.scoping).
+    site_scope: ClassVar[str] = "inquiry__site"
     action = models.CharField(_("action"), max_length=10, choices=ChangeAction.choices)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True

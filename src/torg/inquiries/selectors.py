@@ -52,8 +52,7 @@ def inquiry_list(scope: Tenancy | Municipality, filters: InquiryFilters) -> Quer
     """The inquiries of the municipality that match ``filters``, latest first (then id),
     with site, service point and service joined. Rows of other municipalities never
     appear, whatever ``filters`` holds."""
-    municipality = _municipality(scope)
-    rows = scoped(Inquiry, municipality).select_related("site", "service_point", "service")
+    rows = scoped(Inquiry, scope).select_related("site", "service_point", "service")
     if filters.site is not None:
         rows = rows.filter(site=filters.site)
     rows = rows.filter(
@@ -62,9 +61,7 @@ def inquiry_list(scope: Tenancy | Municipality, filters: InquiryFilters) -> Quer
             first_day=filters.first_day,
             last_day=filters.last_day,
             zones=(
-                [filters.site.time_zone]
-                if filters.site is not None
-                else site_time_zones(municipality)
+                [filters.site.time_zone] if filters.site is not None else site_time_zones(scope)
             ),
         )
     )

@@ -114,6 +114,8 @@ def inquiry_may_change(
     ``record_inquiries`` only their own, for :func:`edit_window` after ``recorded_at``."""
     if inquiry.municipality_id != tenancy.municipality.pk:
         return False
+    if not tenancy.covers_site(inquiry.site_id):
+        return False
     if tenancy.allows(Permission.CORRECT_INQUIRIES):
         return True
     if not tenancy.allows(Permission.RECORD_INQUIRIES):
@@ -156,6 +158,8 @@ def _clean(
     site: Site | None = values.get("site")
     if site is None or site.municipality_id != municipality_id:
         errors["site"] = _("Choose a site of this municipality.")
+    elif not tenancy.covers_site(site):
+        errors["site"] = _("Choose one of your own sites.")
     point: ServicePoint | None = values.get("service_point")
     if point is not None and (
         point.municipality_id != municipality_id or site is None or point.site_id != site.pk

@@ -43,7 +43,7 @@ def inquiry_list_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
 def _inquiry_list_page(
     request: HttpRequest, tenancy: Tenancy, csv_options: CsvOptionsForm | None = None
 ) -> HttpResponse:
-    form = InquiryFilterForm(request.GET, municipality=tenancy.municipality)
+    form = InquiryFilterForm(request.GET, municipality=tenancy)
     context = list_context(request, tenancy, form, nav="inquiries", csv_options=csv_options)
     if not form.is_valid():
         return render(request, "inquiries/list.html", context, status=400)
@@ -60,7 +60,7 @@ def inquiry_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
     """The inquiries of :func:`inquiry_list_page`, same filters, as a CSV file. When only
     the date of an inquiry is known, its time is local midnight and "time of day known"
     says no."""
-    form = InquiryFilterForm(request.GET, municipality=tenancy.municipality)
+    form = InquiryFilterForm(request.GET, municipality=tenancy)
     refused = refused_csv_options(request)
     if refused is not None or not form.is_valid():
         return _inquiry_list_page(request, tenancy, refused)

@@ -200,7 +200,7 @@ def statistics_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
 def _statistics_page(
     request: HttpRequest, tenancy: Tenancy, csv_options: CsvOptionsForm | None = None
 ) -> HttpResponse:
-    form = StatisticsFilterForm(request.GET, municipality=tenancy.municipality)
+    form = StatisticsFilterForm(request.GET, municipality=tenancy)
     context = _context(request, tenancy, form)
     if csv_options is not None:
         context["csv_options"] = csv_options
@@ -303,7 +303,7 @@ def _hourly_note(stats: InquiryStatistics) -> str:
 def _export_form(
     request: HttpRequest, tenancy: Tenancy
 ) -> tuple[StatisticsFilterForm, InquiryStatistics | None]:
-    form = StatisticsFilterForm(request.GET, municipality=tenancy.municipality)
+    form = StatisticsFilterForm(request.GET, municipality=tenancy)
     if not form.is_valid():
         return form, None
     return form, inquiry_statistics(tenancy, form.filters())

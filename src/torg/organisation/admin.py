@@ -4,9 +4,14 @@ Municipal users never see the admin; they work through Torg's scoped pages and A
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
 from torg.organisation.models import (
+    SITE_BOUND_ROLES,
     Membership,
     Municipality,
     OpeningHours,
@@ -20,6 +25,34 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 1
     autocomplete_fields = ["user"]
+    fields = ["user", "role"]  # sites: on the membership's own page, which checks them
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["user", "municipality", "role", "sites"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        municipality, sites = cleaned.get("municipality"), cleaned.get("sites")
+        if municipality is not None and sites:
+            foreign = [site.name for site in sites if site.municipality_id != municipality.pk]
+            if foreign:
+                self.add_error(
+                    "sites",
+                    _("These sites belong to another municipality: %(sites)s.")
+                    % {"sites": ", ".join(foreign)},
+                )
+        if sites and cleaned.get("role") not in SITE_BOUND_ROLES:
+            self.add_error(
+                "sites",
+                _(
+                    "Only desk staff and managers can be bound to sites; analysts and "
+                    "administrators always see the whole municipality."
+                ),
+            )
+        return cleaned
 
 
 @admin.register(Municipality)
@@ -33,6 +66,8 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    form = MembershipForm
+    filter_horizontal = ["sites"]
     list_display = ["user", "municipality", "role"]
     list_filter = ["role", "municipality__country"]
     search_fields = ["user__username", "municipality__name"]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from torg.organisation.models import Municipality, OrganisationalModel, Site, SiteModelPeriod
-from torg.organisation.scoping import scoped
+from torg.organisation.scoping import Tenancy, scoped
 from torg.organisation.selectors import overlapping_periods
 from torg.web.fields import DayField
 
@@ -38,9 +38,15 @@ class ListFilterForm(forms.Form):
     date_from = DayField(required=False, label=_("From (first day)"))
     date_to = DayField(required=False, label=_("To (last day, included)"))
 
-    def __init__(self, data: Any = None, *, municipality: Municipality, **kwargs: Any) -> None:
+    def __init__(
+        self, data: Any = None, *, municipality: Municipality | Tenancy, **kwargs: Any
+    ) -> None:
         super().__init__(data, **kwargs)
-        self.municipality = municipality
+        #: What the choices are scoped by: a tenancy also narrows them to the member's sites.
+        self.scope = municipality
+        self.municipality = (
+            municipality.municipality if isinstance(municipality, Tenancy) else municipality
+        )
         site_field = self.fields["site"]
         assert isinstance(site_field, forms.ModelChoiceField)
         site_field.queryset = scoped(Site, municipality).order_by("name")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -72,8 +73,20 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
+#: Roles whose view of a municipality a membership's ``sites`` can narrow.
+SITE_BOUND_ROLES = frozenset({Role.DESK_STAFF, Role.MANAGER})
+
+
 class Membership(models.Model):
-    """A user's role in one municipality. A user may belong to several."""
+    """A user's role in one municipality. A user may belong to several.
+
+    ``sites`` narrows what desk staff and managers see and do to those sites (their
+    inquiries, visit counts, events, opening hours and reports); an empty set means every
+    site of the municipality, which suits a municipality with one building. Analysts and
+    administrators always see the whole municipality (:data:`SITE_BOUND_ROLES`). The sites
+    must belong to the membership's municipality (:meth:`clean`, and the services that
+    assign them).
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -82,6 +95,16 @@ class Membership(models.Model):
         Municipality, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    sites: models.ManyToManyField[Site, Any] = models.ManyToManyField(
+        "Site",
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("sites"),
+        help_text=_(
+            "Desk staff and managers see only these sites. Leave empty for every site of the "
+            "municipality. Analysts and administrators always see the whole municipality."
+        ),
+    )
 
     class Meta:
         verbose_name = _("membership")
@@ -94,6 +117,14 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.municipality}: {self.role}"
+
+    def site_ids(self) -> frozenset[int] | None:
+        """The ids of the sites this member is bound to, or ``None`` for every site (an
+        analyst or administrator, or a membership without sites)."""
+        if self.role not in SITE_BOUND_ROLES or self.pk is None:
+            return None
+        ids = frozenset(self.sites.values_list("pk", flat=True))
+        return ids or None
 
 
 class SiteKind(models.TextChoices):

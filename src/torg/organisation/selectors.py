@@ -26,7 +26,7 @@ from torg.organisation.models import (
     Site,
     SiteModelPeriod,
 )
-from torg.organisation.scoping import scoped
+from torg.organisation.scoping import Scope, scoped
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -34,7 +34,7 @@ ONE_DAY = dt.timedelta(days=1)
 # --- Local days -------------------------------------------------------------------------
 
 
-def site_time_zones(municipality: Municipality) -> list[str]:
+def site_time_zones(municipality: Scope) -> list[str]:
     """The distinct IANA zone names of the municipality's sites, sorted."""
     return sorted(set(scoped(Site, municipality).values_list("time_zone", flat=True)))
 
@@ -117,7 +117,7 @@ class SiteOverview:
     today: dt.date
 
 
-def site_queryset(municipality: Municipality) -> QuerySet[Site]:
+def site_queryset(municipality: Scope) -> QuerySet[Site]:
     """The municipality's sites ordered by name, each annotated with
     ``service_point_count`` and with its model periods prefetched (oldest first)."""
     return (
@@ -142,9 +142,7 @@ def period_on(periods: Iterable[SiteModelPeriod], day: dt.date) -> SiteModelPeri
     return None
 
 
-def site_overview(
-    municipality: Municipality, *, now: dt.datetime | None = None
-) -> list[SiteOverview]:
+def site_overview(municipality: Scope, *, now: dt.datetime | None = None) -> list[SiteOverview]:
     """The sites list: one :class:`SiteOverview` per site of ``municipality``, by name.
 
     "Current" means the period covering today's date in the site's own time zone, at
@@ -165,7 +163,7 @@ def site_overview(
     return rows
 
 
-def site_get(municipality: Municipality, pk: int) -> Site:
+def site_get(municipality: Scope, pk: int) -> Site:
     """The site ``pk`` of ``municipality``; raises ``Site.DoesNotExist`` for a site of any
     other municipality, exactly as for one that does not exist."""
     return scoped(Site, municipality).get(pk=pk)

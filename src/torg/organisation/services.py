@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from torg.organisation.models import Membership, Municipality, Role, Site, SiteModelPeriod
+from torg.organisation.models import (
+    SITE_BOUND_ROLES,
+    Membership,
+    Municipality,
+    Role,
+    Site,
+    SiteModelPeriod,
+)
 from torg.organisation.selectors import site_model_history
 
 NO_OVERLAP_CONSTRAINT = "site_model_period_no_overlap"
@@ -186,6 +193,7 @@ def membership_grant(
     role: str,
     create_user: bool = False,
     force: bool = False,
+    sites: Sequence[str] | None = None,
 ) -> tuple[Membership, str | None, str | None]:
     """Give the user ``username`` the ``role`` in the municipality ``municipality_slug``
     (replacing any role they had there). With ``create_user``, a missing user is created
@@ -199,6 +207,12 @@ def membership_grant(
     the user model's own validators and length (150 for Django's user), a new user name
     that differs from an existing one only in case (``Kari`` beside ``kari``), or taking
     the administrator role from the municipality's last administrator without ``force``.
+
+    ``sites`` binds a desk staff or manager membership to those sites of the municipality,
+    each named by its code or its name (case does not matter); an empty sequence binds it
+    to every site, ``None`` leaves the sites as they were. A name that matches no site, or
+    sites given for an analyst or administrator (who always see the whole municipality),
+    raise :class:`ValidationError`.
     """
     import secrets
     import unicodedata
@@ -301,7 +315,44 @@ def membership_grant(
                 )
                 % {"username": username, "municipality": municipality.name}
             )
+        chosen = _sites_named(municipality, role, sites) if sites is not None else None
         membership, _created = Membership.objects.update_or_create(
             user=user, municipality=municipality, defaults={"role": role}
         )
+        if chosen is not None:
+            membership.sites.set(chosen)
     return membership, password, previous
+
+
+def _sites_named(municipality: Municipality, role: str, names: Sequence[str]) -> list[Site]:
+    """The sites of ``municipality`` named in ``names`` (code or name, any case)."""
+    if names and role not in SITE_BOUND_ROLES:
+        raise ValidationError(
+            _(
+                "Only desk staff and managers can be bound to sites; analysts and "
+                "administrators always see the whole municipality."
+            )
+        )
+    available = list(Site.objects.filter(municipality=municipality).order_by("name"))
+    chosen: list[Site] = []
+    for name in names:
+        wanted = name.strip().casefold()
+        match = next(
+            (
+                site
+                for site in available
+                if wanted in (site.name.casefold(), (site.code or "").casefold())
+            ),
+            None,
+        )
+        if match is None:
+            raise ValidationError(
+                _("%(municipality)s has no site %(site)s. Its sites: %(sites)s.")
+                % {
+                    "municipality": municipality.name,
+                    "site": repr(name),
+                    "sites": ", ".join(site.name for site in available) or "-",
+                }
+            )
+        chosen.append(match)
+    return chosen

@@ -22,7 +22,7 @@ from torg.web.tenancy import tenant_view
 
 def _site_or_404(tenancy: Tenancy, pk: int) -> Site:
     try:
-        return selectors.site_get(tenancy.municipality, pk)
+        return selectors.site_get(tenancy, pk)
     except Site.DoesNotExist as error:
         raise Http404("No such site.") from error
 
@@ -66,7 +66,7 @@ def site_list(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
         {
             "nav": "sites",
             "municipality": tenancy.municipality,
-            "rows": selectors.site_overview(tenancy.municipality),
+            "rows": selectors.site_overview(tenancy),
         },
     )
 

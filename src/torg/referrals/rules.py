@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from torg.organisation.models import Role
@@ -33,7 +34,30 @@ def is_lead(tenancy: Tenancy) -> bool:
 
 
 def sees_everything(tenancy: Tenancy) -> bool:
-    return tenancy.role in OVERVIEW_ROLES
+    """Managers, administrators and analysts see every queue, unless the membership is bound
+    to some sites (:attr:`Tenancy.site_ids`): then :func:`local_teams` limits it."""
+    return tenancy.role in OVERVIEW_ROLES and not tenancy.site_bound
+
+
+def local_teams(tenancy: Tenancy) -> QuerySet[Team]:
+    """The teams a site-bound manager leads: those with one of the member's sites, and those
+    without any site (municipality-wide teams). Every team for a manager without sites."""
+    teams = tenancy.scoped(Team)
+    if tenancy.site_ids is None:
+        return teams
+    with_sites = Team.sites.through.objects.values("team_id")
+    return teams.filter(Q(sites__in=tenancy.site_ids) | ~Q(pk__in=with_sites)).distinct()
+
+
+def may_edit_team(tenancy: Tenancy, team: Team) -> bool:
+    """Whether a lead may change ``team``: any team, or for a manager bound to sites, a team
+    whose sites are all theirs (a team at other sites too is the municipality's to change,
+    and the form could not show those sites)."""
+    if not is_lead(tenancy):
+        return False
+    if tenancy.site_ids is None:
+        return True
+    return not team.sites.exclude(pk__in=tenancy.site_ids).exists()
 
 
 def is_member(team: Team, user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -44,8 +68,13 @@ def is_member(team: Team, user: AbstractBaseUser | AnonymousUser) -> bool:
 
 
 def may_work(tenancy: Tenancy, user: AbstractBaseUser | AnonymousUser, team: Team) -> bool:
-    """Whether ``user`` may work ``team``'s queue: a lead, or a working member of it."""
-    return is_lead(tenancy) or (is_worker(tenancy) and is_member(team, user))
+    """Whether ``user`` may work ``team``'s queue: a lead (of a team at one of their sites,
+    when bound to sites), or a working member of it."""
+    if is_lead(tenancy) and (
+        tenancy.site_ids is None or local_teams(tenancy).filter(pk=team.pk).exists()
+    ):
+        return True
+    return is_worker(tenancy) and is_member(team, user)
 
 
 def require_worker(tenancy: Tenancy) -> None:

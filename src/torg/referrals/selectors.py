@@ -2,7 +2,9 @@
 :class:`~torg.organisation.scoping.Tenancy`.
 
 Visibility: managers, administrators and analysts see every team's queue; desk staff see
-the queues of their own teams and the referrals they made themselves.
+the queues of their own teams and the referrals they made themselves. A desk staff member or
+manager bound to some sites (``Membership.sites``) also sees the referrals made at those
+sites, and a site-bound manager the queues of the teams at those sites.
 """
 
 from __future__ import annotations
@@ -72,14 +74,22 @@ def visible_referrals(
     if rules.sees_everything(tenancy):
         return rows
     mine = teams_of(tenancy, user).values("pk")
-    return rows.filter(Q(to_team__in=mine) | Q(created_by_id=user.pk))
+    visible = Q(to_team__in=mine) | Q(created_by_id=user.pk)
+    if tenancy.site_ids is not None:
+        # Site-bound: the referrals made at the member's sites; a lead also those to the
+        # teams they lead (rules.local_teams).
+        visible |= Q(inquiry__site_id__in=tenancy.site_ids)
+        if rules.is_lead(tenancy):
+            visible |= Q(to_team__in=rules.local_teams(tenancy).values("pk"))
+    return rows.filter(visible)
 
 
 def visible_digital_inquiries(
     tenancy: Tenancy, user: AbstractBaseUser | AnonymousUser
 ) -> QuerySet[DigitalInquiry]:
     """The digital inquiries ``user`` may see, oldest first. Untriaged ones (no team) are
-    seen by managers, administrators and analysts only."""
+    seen by managers, administrators and analysts only; a manager bound to sites sees those
+    and the queues of the teams at their sites (:func:`rules.local_teams`)."""
     rows = (
         tenancy.scoped(DigitalInquiry)
         .select_related("team", "service", "assigned_to")
@@ -87,7 +97,11 @@ def visible_digital_inquiries(
     )
     if rules.sees_everything(tenancy):
         return rows
-    return rows.filter(team__in=teams_of(tenancy, user).values("pk"))
+    visible = Q(team__in=teams_of(tenancy, user).values("pk"))
+    if tenancy.site_ids is not None and rules.is_lead(tenancy):
+        # A site-bound manager triages (no team yet) and leads the teams at their sites.
+        visible |= Q(team__isnull=True) | Q(team__in=rules.local_teams(tenancy).values("pk"))
+    return rows.filter(visible)
 
 
 @dataclass(frozen=True)

@@ -287,6 +287,8 @@ def referral_create(
     _same_municipality(tenancy, inquiry, "inquiry")
     _same_municipality(tenancy, team, "team")
     _same_municipality(tenancy, service, "service")
+    if not tenancy.covers_site(inquiry.site_id):
+        raise ValidationError({"inquiry": _("This inquiry was made at a site that is not yours.")})
     if client_key:
         existing = tenancy.scoped(Referral).filter(client_key=client_key).first()
         if existing is not None:

@@ -293,7 +293,11 @@ def team_list_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
     return render(
         request,
         "referrals/teams.html",
-        {"nav": "queue", "teams": team_list(tenancy), "form": form},
+        {
+            "nav": "queue",
+            "teams": team_list(tenancy).filter(pk__in=rules.local_teams(tenancy).values("pk")),
+            "form": form,
+        },
         status=400 if form.is_bound and form.errors else 200,
     )
 
@@ -307,6 +311,8 @@ def team_edit_page(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpRespo
         team: Team = team_get(tenancy, pk)
     except Team.DoesNotExist as error:
         raise Http404(_("Nothing with this id in this municipality.")) from error
+    if not rules.may_edit_team(tenancy, team):
+        raise Http404(_("Nothing with this id in this municipality."))
     form = TeamForm(request.POST or None, tenancy=tenancy, initial=TeamForm.initial_for(team))
     if request.method == "POST" and form.is_valid():
         try:

@@ -303,10 +303,12 @@ def _build(world: World, model: type[models.Model]) -> models.Model:
         ) from error
 
 
-def build_world(municipality: Municipality, number: int) -> World:
+def build_world(municipality: Municipality, number: int, *, code: str | None = None) -> World:
     """Give ``municipality`` one row of every tenant model, each with primary key
-    ``number``, plus a member (desk staff) whose user id is ``number``."""
-    code = f"world-{municipality.slug}"
+    ``number``, plus a member (desk staff) whose user id is ``number``. ``code`` (default
+    ``world-<slug>``) is the text of the rows' names; a second world in the same
+    municipality needs another."""
+    code = code or f"world-{municipality.slug}"
     user = get_user_model().objects.create_user(pk=number, username=code, password=None)
     world = World(municipality=municipality, number=number, code=code, user=user)
     for model in tenant_models():

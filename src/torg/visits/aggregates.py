@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from torg.lib.localtime import FIRST_DAY, LAST_DAY, local_day_bounds, zone
 from torg.organisation.models import Municipality, Site
-from torg.organisation.scoping import scoped
+from torg.organisation.scoping import Tenancy, scoped
 from torg.organisation.selectors import default_time_zone
 from torg.visits.models import Audience, Event, VisitCount
 
@@ -201,15 +201,17 @@ def coarsen_for_span(
     return Granularity.YEAR
 
 
-def municipality_time_zone(municipality: Municipality) -> dt.tzinfo:
+def municipality_time_zone(municipality: Municipality | Tenancy) -> dt.tzinfo:
     """The zone for rows without a site, the same as the lists' and the API's
     (:func:`torg.organisation.selectors.default_time_zone`: the sites' zone when they all
     share one, else the server's ``TIME_ZONE``), so that the dashboard's figures agree
     with theirs."""
+    if isinstance(municipality, Tenancy):
+        municipality = municipality.municipality
     return zone(default_time_zone(municipality))
 
 
-def site_zones(municipality: Municipality) -> dict[str, list[int]]:
+def site_zones(municipality: Municipality | Tenancy | Tenancy) -> dict[str, list[int]]:
     """The ids of the municipality's sites, grouped by their IANA time zone name."""
     by_zone: dict[str, list[int]] = defaultdict(list)
     for site_id, time_zone in scoped(Site, municipality).values_list("id", "time_zone"):
@@ -217,7 +219,9 @@ def site_zones(municipality: Municipality) -> dict[str, list[int]]:
     return dict(by_zone)
 
 
-def outside_calendar(municipality: Municipality, queryset: QuerySet[Any], field_name: str) -> int:
+def outside_calendar(
+    municipality: Municipality | Tenancy, queryset: QuerySet[Any], field_name: str
+) -> int:
     """How many rows of ``queryset`` (a tenant model with a ``site``) have their instant
     ``field_name`` on a local day outside the accepted calendar, judged in their site's
     zone (:func:`municipality_time_zone` for rows without a site). These rows are in no
@@ -316,7 +320,7 @@ class VisitSeries:
 
 
 def visits_over_time(
-    municipality: Municipality,
+    municipality: Municipality | Tenancy,
     *,
     period: LocalDateRange | None = None,
     granularity: Granularity | None = None,
@@ -456,7 +460,7 @@ class EventBreakdown:
 
 
 def events_by_audience(
-    municipality: Municipality, *, period: LocalDateRange | None = None
+    municipality: Municipality | Tenancy, *, period: LocalDateRange | None = None
 ) -> EventBreakdown:
     """Number of events and their attendance per audience (in :class:`Audience` order,
     audiences without events left out), for events that start on the range's local days

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from torg.lib.csv_export import COMMA, SEMICOLON, CsvFormat, format_for_language
 from torg.organisation.forms import ListFilterForm
 from torg.organisation.models import Municipality
+from torg.organisation.scoping import Tenancy
 from torg.visits.models import Audience, CountMethod, EventType
 from torg.visits.selectors import WHOLE_SITE, EventFilters, VisitCountFilters, visit_entrances
 
@@ -29,7 +30,9 @@ class VisitCountFilterForm(ListFilterForm):
     )
     entrance = forms.ChoiceField(label=_("Entrance"), required=False)
 
-    def __init__(self, data: Any = None, *, municipality: Municipality, **kwargs: Any) -> None:
+    def __init__(
+        self, data: Any = None, *, municipality: Municipality | Tenancy, **kwargs: Any
+    ) -> None:
         super().__init__(data, municipality=municipality, **kwargs)
         entrance = self.fields["entrance"]
         assert isinstance(entrance, forms.ChoiceField)

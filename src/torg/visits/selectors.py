@@ -74,7 +74,7 @@ def visit_count_list(
     (then site name, entrance, id: a stable order for pages and exports), with their site
     joined. Rows of other municipalities never appear, whatever ``filters`` holds."""
     municipality = _municipality(scope)
-    rows = scoped(VisitCount, municipality).select_related("site")
+    rows = scoped(VisitCount, scope).select_related("site")
     if filters.site is not None:
         rows = rows.filter(site=filters.site)
     rows = rows.filter(
@@ -98,10 +98,7 @@ def visit_entrances(scope: Tenancy | Municipality) -> list[str]:
     """The named entrances that occur in the municipality's visit counts, sorted (the
     whitelist for the entrance filter; the whole-site figure is :data:`WHOLE_SITE`)."""
     names = (
-        scoped(VisitCount, _municipality(scope))
-        .exclude(entrance="")
-        .values_list("entrance", flat=True)
-        .distinct()
+        scoped(VisitCount, scope).exclude(entrance="").values_list("entrance", flat=True).distinct()
     )
     return sorted(set(names))
 
@@ -173,7 +170,7 @@ def event_list(scope: Tenancy | Municipality, filters: EventFilters) -> QuerySet
     """The events of the municipality that match ``filters``, latest first (then id), with
     their site joined."""
     municipality = _municipality(scope)
-    rows = scoped(Event, municipality).select_related("site")
+    rows = scoped(Event, scope).select_related("site")
     if filters.site is not None:
         rows = rows.filter(site=filters.site)
     rows = rows.filter(
@@ -335,7 +332,7 @@ def visit_count_edges(scope: Tenancy | Municipality, filters: VisitCountFilters)
     is in visits."""
     municipality = _municipality(scope)
     return _period_edges(
-        visit_count_list(municipality, replace(filters, first_day=None, last_day=None)),
+        visit_count_list(scope, replace(filters, first_day=None, last_day=None)),
         start_field="period_start",
         end_field="period_end",
         measure="count",
@@ -353,7 +350,7 @@ def event_edges(scope: Tenancy | Municipality, filters: EventFilters) -> PeriodE
     ``total`` is in events (occurrences)."""
     municipality = _municipality(scope)
     return _period_edges(
-        event_list(municipality, replace(filters, first_day=None, last_day=None)),
+        event_list(scope, replace(filters, first_day=None, last_day=None)),
         start_field="starts_at",
         end_field="ends_at",
         measure="occurrences",

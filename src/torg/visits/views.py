@@ -264,7 +264,7 @@ def visit_list(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
 def _visit_list_page(
     request: HttpRequest, tenancy: Tenancy, csv_options: CsvOptionsForm | None = None
 ) -> HttpResponse:
-    form = VisitCountFilterForm(request.GET, municipality=tenancy.municipality)
+    form = VisitCountFilterForm(request.GET, municipality=tenancy)
     context = list_context(request, tenancy, form, nav="visits", csv_options=csv_options)
     if not form.is_valid():
         return render(request, "visits/list.html", context, status=400)
@@ -284,7 +284,7 @@ def _visit_list_page(
 def visit_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
     """The visit counts of :func:`visit_list`, same filters, as a CSV file: every matching
     row, local period start and end with their UTC offset, and the site's time zone."""
-    form = VisitCountFilterForm(request.GET, municipality=tenancy.municipality)
+    form = VisitCountFilterForm(request.GET, municipality=tenancy)
     refused = refused_csv_options(request)
     if refused is not None or not form.is_valid():
         return _visit_list_page(request, tenancy, refused)
@@ -350,7 +350,7 @@ def event_list_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
 def _event_list_page(
     request: HttpRequest, tenancy: Tenancy, csv_options: CsvOptionsForm | None = None
 ) -> HttpResponse:
-    form = EventFilterForm(request.GET, municipality=tenancy.municipality)
+    form = EventFilterForm(request.GET, municipality=tenancy)
     context = list_context(request, tenancy, form, nav="events", csv_options=csv_options)
     if not form.is_valid():
         return render(request, "visits/events.html", context, status=400)
@@ -371,7 +371,7 @@ def _event_list_page(
 def event_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
     """The events of :func:`event_list_page`, same filters, as a CSV file. Attendance not
     recorded is an empty cell (and "no" in the column that says so), distinct from 0."""
-    form = EventFilterForm(request.GET, municipality=tenancy.municipality)
+    form = EventFilterForm(request.GET, municipality=tenancy)
     refused = refused_csv_options(request)
     if refused is not None or not form.is_valid():
         return _event_list_page(request, tenancy, refused)

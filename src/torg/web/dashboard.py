@@ -24,7 +24,7 @@ from torg.inquiries.aggregates import (
 from torg.inquiries.models import Inquiry
 from torg.lib.localtime import FIRST_DAY, LAST_DAY
 from torg.organisation.models import Municipality
-from torg.organisation.scoping import scoped
+from torg.organisation.scoping import Tenancy, scoped
 from torg.visits.aggregates import (
     MAX_BUCKETS,
     EventBreakdown,
@@ -100,8 +100,10 @@ class Dashboard:
     recorded: Recorded = Recorded(visits=True, inquiries=True, events=True)
 
 
-def build_dashboard(municipality: Municipality, period: LocalDateRange) -> Dashboard:
-    """Everything the dashboard page shows for ``municipality`` on the range's local days."""
+def build_dashboard(municipality: Municipality | Tenancy, period: LocalDateRange) -> Dashboard:
+    """Everything the dashboard page shows for ``municipality`` on the range's local days;
+    given a member's :class:`Tenancy`, only the sites the member sees."""
+    tenant = municipality.municipality if isinstance(municipality, Tenancy) else municipality
     visits = visits_over_time(municipality, period=period)
     events = events_by_audience(municipality, period=period)
     total_inquiries = inquiry_count(municipality, period=period)
@@ -150,7 +152,7 @@ def build_dashboard(municipality: Municipality, period: LocalDateRange) -> Dashb
         events_edges_note=event_edges_note(
             event_edges(municipality, EventFilters(first_day=period.first, last_day=period.last))
         ),
-        national=_national_pointer(national_figures(municipality)),
+        national=_national_pointer(national_figures(tenant)),
         recorded=recorded,
     )
 
@@ -195,7 +197,7 @@ def _too_long(first: object, last: object) -> str:
     ) % {"first": first, "last": last, "max": fmt(MAX_BUCKETS)}
 
 
-def _left_out_note(municipality: Municipality, period: LocalDateRange) -> str:
+def _left_out_note(municipality: Municipality | Tenancy, period: LocalDateRange) -> str:
     """Says how many rows are dated outside the accepted calendar and so in no figure (only
     when a side of the range is open: a chosen range lies inside the calendar anyway)."""
     if period.first is not None and period.last is not None:

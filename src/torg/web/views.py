@@ -101,7 +101,7 @@ def dashboard(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
             "municipality": tenancy.municipality,
             "form": form,
             "period": period,
-            "dashboard": None if invalid else build_dashboard(tenancy.municipality, period),
+            "dashboard": None if invalid else build_dashboard(tenancy, period),
             "nav": "dashboard",
             "page_title": _("Dashboard"),
         },

@@ -141,15 +141,14 @@ def inquiry_rows(
     """The sites in view (the filtered one, or all of the municipality by name) and the
     inquiries that match ``filters``, through the scoping helper: a site or service point
     of another municipality in ``filters`` matches nothing."""
-    municipality = _municipality(scope)
-    sites_qs = scoped(Site, municipality).order_by("name", "pk")
+    sites_qs = scoped(Site, scope).order_by("name", "pk")
     if filters.site is not None:
         sites_qs = sites_qs.filter(pk=filters.site.pk)
     sites = list(sites_qs)
-    rows = scoped(Inquiry, municipality).filter(site_id__in=[site.pk for site in sites])
+    rows = scoped(Inquiry, scope).filter(site_id__in=[site.pk for site in sites])
     if filters.service_point is not None:
         rows = rows.filter(
-            service_point_id__in=scoped(ServicePoint, municipality)
+            service_point_id__in=scoped(ServicePoint, scope)
             .filter(pk=filters.service_point.pk)
             .values("pk")
         )
@@ -171,7 +170,7 @@ def referral_turnaround(
     from torg.referrals.models import Referral
 
     municipality = _municipality(scope)
-    _sites, rows = inquiry_rows(municipality, filters)
+    _sites, rows = inquiry_rows(scope, filters)
     times = list(
         scoped(Referral, municipality)
         .filter(inquiry__in=rows.values("pk"))
@@ -211,7 +210,7 @@ def inquiry_statistics(
     count, whatever ``filters`` holds.
     """
     municipality = _municipality(scope)
-    sites, rows = inquiry_rows(municipality, filters)
+    sites, rows = inquiry_rows(scope, filters)
     mix_counts = _count_mixes(rows)
     total = sum(mix_counts.values())
     time_unknown = sum(n for key, n in mix_counts.items() if not key[5])
@@ -230,7 +229,7 @@ def inquiry_statistics(
         outcomes=_outcomes(_by(mix_counts, 3)),
         hourly=hourly,
         hourly_unavailable=reason,
-        referral_turnaround=referral_turnaround(municipality, filters),
+        referral_turnaround=referral_turnaround(scope, filters),
         service_count=len(names),
     )
 

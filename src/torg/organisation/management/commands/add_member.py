@@ -1,4 +1,5 @@
-"""``torg add member <username> --municipality <slug> --role <role> [--create] [--force]``."""
+"""``torg add member <username> --municipality <slug> --role <role> [--site <site>]...
+[--all-sites] [--create] [--force]``."""
 
 from __future__ import annotations
 
@@ -33,6 +34,22 @@ class Command(BaseCommand):
             action="store_true",
             help="Take the administrator role even from the municipality's last administrator.",
         )
+        sites = parser.add_mutually_exclusive_group()
+        sites.add_argument(
+            "--site",
+            action="append",
+            dest="sites",
+            metavar="SITE",
+            help=(
+                "Bind a desk staff or manager membership to this site (code or name); repeat "
+                "for several. Without --site the member's sites stay as they were."
+            ),
+        )
+        sites.add_argument(
+            "--all-sites",
+            action="store_true",
+            help="Let the member see every site of the municipality again.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -42,6 +59,7 @@ class Command(BaseCommand):
                 role=options["role"],
                 create_user=options["create"],
                 force=options["force"],
+                sites=[] if options["all_sites"] else options["sites"],
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages), returncode=2) from None
@@ -55,10 +73,16 @@ class Command(BaseCommand):
                 **names,
                 "previous": _role_name(previous),
             }
-        elif previous is not None:
+        elif previous is not None and not (options["sites"] or options["all_sites"]):
             line = _("%(user)s was already %(role)s in %(municipality)s; nothing changed.") % names
         else:
             line = _("%(user)s is now %(role)s in %(municipality)s.") % names
+        if options["sites"]:
+            line += " " + _("Sites: %(sites)s.") % {
+                "sites": ", ".join(site.name for site in membership.sites.order_by("name"))
+            }
+        elif options["all_sites"]:
+            line += " " + _("Sites: all.")
         if password:
             # The space before the full stop keeps it out of a password copied by a double-click.
             line += " " + _("Created the user with the password %(password)s .") % {
