@@ -202,6 +202,7 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
+FORMAT_MODULE_PATH = ["torg.formats"]  # DATETIME_FORMAT per language (src/torg/formats)
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True

@@ -151,7 +151,7 @@ def test_the_queue_buttons_name_the_referral_they_act_on(
     ]
     client = english(client_for(specialist_x))
     html = client.get(reverse("referrals:queue", args=[municipality_x.slug])).content.decode()
-    when = "2. March 11:00"  # T0 = 2 March 2026 10:00 UTC, 11:00 in Oslo ("N": AP month)
+    when = "2 Mar 2026, 11:00"  # T0 = 2 March 2026 10:00 UTC, 11:00 in Oslo (DATETIME_FORMAT, en)
     accepts = accessible_names(html, "Accept")
     assert sorted(accepts) == sorted(
         f"Accept referral {r.pk} (Kommunale tjenester, {when})" for r in referrals
