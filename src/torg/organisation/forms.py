@@ -17,7 +17,16 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from torg.organisation.models import Municipality, OrganisationalModel, Site, SiteModelPeriod
+from torg.organisation.models import (
+    Municipality,
+    OpeningHoursKind,
+    OrganisationalModel,
+    ServicePointKind,
+    Site,
+    SiteKind,
+    SiteModelPeriod,
+    Weekday,
+)
 from torg.organisation.scoping import Tenancy, scoped
 from torg.organisation.selectors import overlapping_periods
 from torg.web.fields import DayField
@@ -182,3 +191,91 @@ def _describe_overlap(period: SiteModelPeriod, first: dt.date, can_close: bool) 
         "start": start,
         "end": period.valid_to.isoformat(),
     }
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%H:%M")
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    import zoneinfo
+
+    names = sorted(zoneinfo.available_timezones())
+    preferred = ["Europe/Oslo", "Europe/Stockholm", "Europe/Copenhagen", "Europe/Helsinki"]
+    return [(name, name) for name in preferred] + [
+        (name, name) for name in names if name not in preferred and "/" in name
+    ]
+
+
+class SiteForm(forms.Form):
+    """A site's name, code, address, kind, time zone, business-day start, the year it
+    opened where it is, and a note. Uniqueness in the municipality is checked by
+    :func:`torg.organisation.services.site_save`, which reports it by field."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=40,
+        required=False,
+        help_text=_("A short identifier from another system, such as a branch code."),
+    )
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=SiteKind.choices)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=_time_zone_choices)
+    business_day_starts = forms.TimeField(
+        label=_("Business day starts"),
+        initial=dt.time(0),
+        widget=TimeInput(),
+        help_text=_(
+            "Local time at which the site's day begins in statistics. A service open past "
+            "midnight sets e.g. 03:00, so that a contact at 01:30 counts on the day before."
+        ),
+    )
+    opened_year = forms.IntegerField(
+        label=_("Opened at present site (year)"), required=False, min_value=1800, max_value=2100
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    @classmethod
+    def initial_for(cls, site: Site) -> dict[str, Any]:
+        return {name: getattr(site, name) for name in cls.base_fields}
+
+    def values(self) -> dict[str, Any]:
+        """The cleaned values, blank texts stripped, for ``site_save``."""
+        data = dict(self.cleaned_data)
+        for name in ("name", "code", "address", "note"):
+            data[name] = (data.get(name) or "").strip()
+        return data
+
+
+class ServicePointForm(forms.Form):
+    """A desk or virtual channel of a site."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ServicePointKind.choices)
+    is_active = forms.BooleanField(label=_("In use"), required=False, initial=True, label_suffix="")
+
+
+class OpeningHoursForm(forms.Form):
+    """One opening interval on one or more weekdays, in the site's local time."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=OpeningHoursKind.choices)
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Weekdays"),
+        choices=Weekday.choices,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    opens = forms.TimeField(label=_("Opens"), widget=TimeInput())
+    closes = forms.TimeField(label=_("Closes"), widget=TimeInput())
+    valid_from = DayField(label=_("Valid from"))
+    valid_to = DayField(
+        label=_("Valid to (included)"),
+        required=False,
+        help_text=_("Leave empty until further notice."),
+    )

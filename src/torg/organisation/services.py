@@ -13,15 +13,19 @@ from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from torg.organisation.models import (
     SITE_BOUND_ROLES,
     Membership,
     Municipality,
+    OpeningHours,
     Role,
+    ServicePoint,
     Site,
     SiteModelPeriod,
+    Weekday,
 )
 from torg.organisation.selectors import site_model_history
 
@@ -356,3 +360,196 @@ def _sites_named(municipality: Municipality, role: str, names: Sequence[str]) ->
             )
         chosen.append(match)
     return chosen
+
+
+# --- Sites, service points and opening hours ---------------------------------------------
+
+#: The fields of a site that its form edits.
+SITE_FIELDS = (
+    "name",
+    "code",
+    "address",
+    "kind",
+    "time_zone",
+    "business_day_starts",
+    "opened_year",
+    "note",
+)
+
+
+def site_save(
+    *, municipality: Municipality, site: Site | None, actor: str, **values: object
+) -> Site:
+    """Create a site of ``municipality`` (``site=None``) or change ``site``, from
+    ``values`` (keys of :data:`SITE_FIELDS`). The name, and the code when given, must be
+    unique in the municipality (case ignored); the time zone an IANA name.
+
+    Raises :class:`ValidationError` keyed by field; nothing is written then. A change is
+    logged to ``torg.audit`` with the values before and after. Raises ``ValueError`` when
+    ``site`` belongs to another municipality.
+    """
+    if site is not None:
+        _check_tenant(municipality, site.municipality_id)
+    unknown = set(values) - set(SITE_FIELDS)
+    if unknown:
+        raise TypeError(f"not site fields: {sorted(unknown)}")
+    target = site or Site(municipality=municipality)
+    before = {field: getattr(target, field) for field in SITE_FIELDS} if site else {}
+    for field, value in values.items():
+        setattr(target, field, value)
+    errors: dict[str, list[str]] = {}
+    others = Site.objects.filter(municipality=municipality).exclude(pk=target.pk)
+    if others.filter(name__iexact=str(target.name).strip()).exists():
+        errors["name"] = [_("The municipality has a site with this name already.")]
+    if target.code and others.filter(code__iexact=str(target.code).strip()).exists():
+        errors["code"] = [_("The municipality has a site with this code already.")]
+    try:
+        target.full_clean(exclude=["municipality"], validate_unique=False)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        target.save()
+    after = {field: getattr(target, field) for field in SITE_FIELDS}
+    changed = {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
+    audit.info(
+        "site %s %s in %s by %s: %s",
+        "changed" if site else "created",
+        target.pk,
+        municipality.slug,
+        actor,
+        changed,
+    )
+    return target
+
+
+def service_point_save(
+    *,
+    municipality: Municipality,
+    site: Site,
+    point: ServicePoint | None,
+    actor: str,
+    name: str,
+    kind: str,
+    is_active: bool = True,
+) -> ServicePoint:
+    """Add a service point to ``site`` (``point=None``) or change ``point``. The name must be
+    unique at the site (case ignored). Raises :class:`ValidationError` keyed by field, and
+    ``ValueError`` when the site or point belongs elsewhere."""
+    _check_tenant(municipality, site.municipality_id)
+    if point is not None and point.site_id != site.pk:
+        raise ValueError("The service point belongs to another site.")
+    name = name.strip()
+    clash = ServicePoint.objects.filter(site=site, name__iexact=name)
+    if point is not None:
+        clash = clash.exclude(pk=point.pk)
+    if clash.exists():
+        raise ValidationError({"name": _("The site has a service point with this name already.")})
+    target = point or ServicePoint(municipality=municipality, site=site)
+    target.name, target.kind, target.is_active = name, kind, is_active
+    target.full_clean(exclude=["municipality", "site"], validate_unique=False)
+    target.save()
+    audit.info(
+        "service point %s of site %s saved by %s: %s %s active=%s",
+        target.pk,
+        site.pk,
+        actor,
+        name,
+        kind,
+        is_active,
+    )
+    return target
+
+
+def opening_hours_add(
+    *,
+    municipality: Municipality,
+    site: Site,
+    actor: str,
+    weekdays: Sequence[int],
+    opens: dt.time,
+    closes: dt.time,
+    kind: str,
+    valid_from: dt.date,
+    valid_to: dt.date | None = None,
+) -> list[OpeningHours]:
+    """Add the same opening interval (local wall-clock ``opens``–``closes``, ``closes``
+    after ``opens``) on each of ``weekdays`` (0 = Monday) of ``site``, valid from
+    ``valid_from`` to ``valid_to`` (inclusive; ``None``: until further notice). An interval
+    that overlaps one of the same kind, weekday and dates is refused, naming the weekday.
+    All or nothing: raises :class:`ValidationError` keyed by field, writing nothing."""
+    _check_tenant(municipality, site.municipality_id)
+    errors: dict[str, str] = {}
+    if not weekdays:
+        errors["weekdays"] = _("Choose at least one weekday.")
+    if closes <= opens:
+        errors["closes"] = _("The closing time must come after the opening time.")
+    if valid_to is not None and valid_to < valid_from:
+        errors["valid_to"] = _("The last day cannot come before the first day.")
+    if errors:
+        raise ValidationError(errors)
+    end = valid_to or dt.date.max
+    overlapping = (
+        OpeningHours.objects.filter(site=site, kind=kind, weekday__in=weekdays)
+        .filter(opens__lt=closes, closes__gt=opens, valid_from__lte=end)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from))
+    )
+    clash = overlapping.order_by("weekday").first()
+    if clash is not None:
+        raise ValidationError(
+            {
+                "opens": _(
+                    "%(weekday)s has opening hours of this kind at %(opens)s–%(closes)s that "
+                    "overlap these; delete or change them first."
+                )
+                % {
+                    "weekday": Weekday(clash.weekday).label,
+                    "opens": clash.opens.strftime("%H:%M"),
+                    "closes": clash.closes.strftime("%H:%M"),
+                }
+            }
+        )
+    with transaction.atomic():
+        rows = [
+            OpeningHours.objects.create(
+                municipality=municipality,
+                site=site,
+                weekday=weekday,
+                opens=opens,
+                closes=closes,
+                kind=kind,
+                valid_from=valid_from,
+                valid_to=valid_to,
+            )
+            for weekday in sorted(set(weekdays))
+        ]
+    audit.info(
+        "opening hours added to site %s by %s: %s %s-%s days %s from %s to %s",
+        site.pk,
+        actor,
+        kind,
+        opens,
+        closes,
+        sorted(set(weekdays)),
+        valid_from,
+        valid_to,
+    )
+    return rows
+
+
+def opening_hours_delete(*, municipality: Municipality, hours: OpeningHours, actor: str) -> None:
+    """Delete one opening interval, logging it to ``torg.audit``."""
+    _check_tenant(municipality, hours.site.municipality_id)
+    audit.info(
+        "opening hours %s of site %s deleted by %s: weekday %s %s-%s %s",
+        hours.pk,
+        hours.site_id,
+        actor,
+        hours.weekday,
+        hours.opens,
+        hours.closes,
+        hours.kind,
+    )
+    hours.delete()
