@@ -217,8 +217,15 @@ class ServiceCategorySerializer(TextOnlyModelSerializer):
 
 
 class TenantPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    """A reference by id to a row of the caller's municipality only: an id from another
-    municipality is "not found", exactly like an id that does not exist."""
+    """A reference by id to a row of the caller's municipality only (and of the member's
+    sites, for a member bound to some): an id from elsewhere is "not found", exactly like an
+    id that does not exist."""
+
+    default_error_messages = {
+        **serializers.PrimaryKeyRelatedField.default_error_messages,
+        # DRF fills in {pk_value} with str.format.
+        "does_not_exist": _("Nothing with the id {pk_value} that you can use here."),
+    }
 
     def get_queryset(self) -> models.QuerySet[Any]:
         tenancy: Tenancy = self.context["tenancy"]

@@ -119,7 +119,7 @@ class InquiryStatisticsView(TenantAPIMixin, generics.GenericAPIView):
 
     @extend_schema(tags=["inquiries"], parameters=PARAMETERS, responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, municipality: str) -> Response:
-        form = StatisticsFilterForm(request.query_params, municipality=self.tenancy.municipality)
+        form = StatisticsFilterForm(request.query_params, municipality=self.tenancy)
         if not form.is_valid():
             raise ValidationError(form.errors.get_json_data())
         return Response(statistics_document(inquiry_statistics(self.tenancy, form.filters())))

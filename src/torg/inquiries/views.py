@@ -49,7 +49,11 @@ def _inquiry_list_page(
         return render(request, "inquiries/list.html", context, status=400)
     rows = inquiry_list(tenancy, form.filters())
     context.update(
-        page=paginate(request, rows), totals=inquiry_totals(rows), filtered=form.is_filtered()
+        page=paginate(request, rows),
+        totals=inquiry_totals(rows),
+        filtered=form.is_filtered(),
+        # Managers correct anyone's inquiries from here; desk staff their own from the desk.
+        can_correct=tenancy.allows(Permission.CORRECT_INQUIRIES),
     )
     return render(request, "inquiries/list.html", context, status=400 if csv_options else 200)
 

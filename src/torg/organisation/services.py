@@ -238,10 +238,12 @@ def membership_grant(
         )
     municipality = Municipality.objects.filter(slug=municipality_slug).first()
     if municipality is None:
-        slugs = ", ".join(Municipality.objects.order_by("slug").values_list("slug", flat=True)[:40])
+        if not municipality_slug.strip():
+            raise ValidationError(_("Give a municipality; it cannot be empty."))
+        slugs = _some(list(Municipality.objects.order_by("slug").values_list("slug", flat=True)))
         raise ValidationError(
             _("There is no municipality %(slug)s. Valid municipalities: %(slugs)s.")
-            % {"slug": municipality_slug, "slugs": slugs or "-"}
+            % {"slug": municipality_slug, "slugs": slugs}
         )
     User = get_user_model()
     name_field = User._meta.get_field(User.USERNAME_FIELD)
@@ -325,7 +327,21 @@ def membership_grant(
         )
         if chosen is not None:
             membership.sites.set(chosen)
+        elif role not in SITE_BOUND_ROLES:
+            # An analyst or administrator sees every site; sites kept from an earlier role
+            # would come back unnoticed if the role changed again.
+            membership.sites.clear()
     return membership, password, previous
+
+
+def _some(names: list[str], limit: int = 20) -> str:
+    """``names`` joined by commas, the first ``limit`` of them and how many more."""
+    if not names:
+        return "-"
+    shown = ", ".join(names[:limit])
+    if len(names) > limit:
+        shown += " " + _("and %(count)s more") % {"count": len(names) - limit}
+    return shown
 
 
 def _sites_named(municipality: Municipality, role: str, names: Sequence[str]) -> list[Site]:
@@ -341,6 +357,8 @@ def _sites_named(municipality: Municipality, role: str, names: Sequence[str]) ->
     chosen: list[Site] = []
     for name in names:
         wanted = name.strip().casefold()
+        if not wanted:
+            raise ValidationError(_("Give a site name or code; it cannot be empty."))
         match = next(
             (
                 site
@@ -355,7 +373,7 @@ def _sites_named(municipality: Municipality, role: str, names: Sequence[str]) ->
                 % {
                     "municipality": municipality.name,
                     "site": repr(name),
-                    "sites": ", ".join(site.name for site in available) or "-",
+                    "sites": _some([site.name for site in available]),
                 }
             )
         chosen.append(match)

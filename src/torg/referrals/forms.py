@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from torg.catalogue.models import Domain, Service
 from torg.organisation.models import Membership, Site
 from torg.organisation.scoping import Tenancy
+from torg.referrals import rules
 from torg.referrals.models import (
     DigitalStatus,
     ReferralOutcome,
@@ -49,9 +52,15 @@ class QueueFilterForm(forms.Form):
         label=_("Team"), required=False, queryset=Team.objects.none(), empty_label=_("All teams")
     )
 
-    def __init__(self, *args: Any, tenancy: Tenancy, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, tenancy: Tenancy, user: AbstractBaseUser | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = team_list(tenancy)  # type: ignore[attr-defined]
+        teams = team_list(tenancy)
+        if tenancy.site_bound:  # the teams at the member's sites, and the member's own
+            own = Q(members__user_id=user.pk) if user is not None else Q(pk__in=[])
+            teams = teams.filter(Q(pk__in=rules.local_teams(tenancy).values("pk")) | own)
+        self.fields["team"].queryset = teams.distinct()  # type: ignore[attr-defined]
 
 
 class ReferralForm(forms.Form):

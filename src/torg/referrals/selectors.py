@@ -3,8 +3,9 @@
 
 Visibility: managers, administrators and analysts see every team's queue; desk staff see
 the queues of their own teams and the referrals they made themselves. A desk staff member or
-manager bound to some sites (``Membership.sites``) also sees the referrals made at those
-sites, and a site-bound manager the queues of the teams at those sites.
+manager bound to some sites (``Membership.sites``) sees the referrals made at those sites
+and those sent to the teams they are a member of, and a site-bound manager the digital
+queues of the teams at those sites.
 """
 
 from __future__ import annotations
@@ -76,11 +77,10 @@ def visible_referrals(
     mine = teams_of(tenancy, user).values("pk")
     visible = Q(to_team__in=mine) | Q(created_by_id=user.pk)
     if tenancy.site_ids is not None:
-        # Site-bound: the referrals made at the member's sites; a lead also those to the
-        # teams they lead (rules.local_teams).
+        # Site-bound: also the referrals made at the member's sites. A referral made at
+        # another site is seen only by the members of the team it went to, even when that
+        # team also covers the member's sites (its inquiry is not theirs to see).
         visible |= Q(inquiry__site_id__in=tenancy.site_ids)
-        if rules.is_lead(tenancy):
-            visible |= Q(to_team__in=rules.local_teams(tenancy).values("pk"))
     return rows.filter(visible)
 
 

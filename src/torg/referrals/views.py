@@ -82,7 +82,7 @@ def _run(request: HttpRequest, step: Callable[[], Any], success: str) -> None:
 @require_safe
 def queue_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
     """The queue of the logged-in person, oldest first, filterable by status and team."""
-    form = QueueFilterForm(request.GET or None, tenancy=tenancy)
+    form = QueueFilterForm(request.GET or None, tenancy=tenancy, user=request.user)  # type: ignore[arg-type]
     status, team = "open", None
     invalid = form.is_bound and not form.is_valid()
     if form.is_bound and not invalid:
@@ -290,12 +290,14 @@ def team_list_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
         else:
             messages.success(request, _("The team %(name)s was added.") % {"name": team.name})
             return _Redirect303(reverse("referrals:teams", args=[tenancy.municipality.slug]))
+    teams = list(team_list(tenancy).filter(pk__in=rules.local_teams(tenancy).values("pk")))
     return render(
         request,
         "referrals/teams.html",
         {
             "nav": "queue",
-            "teams": team_list(tenancy).filter(pk__in=rules.local_teams(tenancy).values("pk")),
+            "teams": teams,
+            "editable": {team.pk for team in teams if rules.may_edit_team(tenancy, team)},
             "form": form,
         },
         status=400 if form.is_bound and form.errors else 200,

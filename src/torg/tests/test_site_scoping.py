@@ -275,3 +275,39 @@ def test_the_admin_refuses_sites_of_another_municipality(
     assert own.is_valid(), own.errors
     analyst = MembershipForm({**data, "role": "analyst", "sites": [A_NUMBER]}, instance=membership)
     assert not analyst.is_valid()
+
+
+def test_making_a_member_an_analyst_clears_the_sites(worlds, municipality_x):
+    from django.core.management import call_command
+
+    slug = municipality_x.slug
+    call_command(
+        "add_member",
+        "ola",
+        municipality=slug,
+        role="manager",
+        create=True,
+        sites=["world-kommune-x"],
+    )
+    membership = Membership.objects.get(user__username="ola")
+    assert membership.sites.exists()
+    call_command("add_member", "ola", municipality=slug, role="analyst")
+    assert not membership.sites.exists()
+    call_command("add_member", "ola", municipality=slug, role="desk_staff")
+    assert not membership.sites.exists()  # the old binding does not come back unnoticed
+
+
+def test_an_empty_site_name_is_refused(worlds, municipality_x):
+    from django.core.management import CommandError, call_command
+    from django.utils import translation
+
+    translation.activate("en")
+    with pytest.raises(CommandError, match="cannot be empty"):
+        call_command(
+            "add_member",
+            "siri",
+            municipality=municipality_x.slug,
+            role="desk_staff",
+            create=True,
+            sites=[" "],
+        )

@@ -134,7 +134,11 @@ def build_dashboard(municipality: Municipality | Tenancy, period: LocalDateRange
         headlines=_headlines(
             visits, events, total_inquiries, recorded, edges_noted=bool(visits_edges_note)
         ),
-        visits_total=None if visits.too_many_buckets else _visits_total(visits),
+        visits_total=None
+        if visits.too_many_buckets
+        else _visits_total(
+            visits, site_bound=isinstance(municipality, Tenancy) and municipality.site_bound
+        ),
         visits_by_site=None if visits.too_many_buckets else _visits_by_site(visits),
         inquiries_over_time=_inquiries_over_time(series),
         inquiries=[block for b in breakdowns if (block := _breakdown(b)) is not None],
@@ -287,7 +291,7 @@ def _events_detail(events: EventBreakdown) -> str:
     ) % {"attending": attending, "missing": fmt(events.events_without_attendance)}
 
 
-def _visits_total(visits: VisitSeries) -> ChartBlock | None:
+def _visits_total(visits: VisitSeries, *, site_bound: bool = False) -> ChartBlock | None:
     if visits.is_empty:
         return None
     unit = visits.granularity.label
@@ -304,7 +308,9 @@ def _visits_total(visits: VisitSeries) -> ChartBlock | None:
         "peak": peak.label,
         "peak_visits": fmt(peak.visits),
     }
-    title = _("Visits per %(unit)s, all sites") % {"unit": unit}
+    title = (
+        _("Visits per %(unit)s, your sites") if site_bound else _("Visits per %(unit)s, all sites")
+    ) % {"unit": unit}
     spec = charts.bar_over_time(
         [{"label": t.label, "value": t.visits, "sites": t.sites_reporting} for t in totals],
         x_title=_("Period"),

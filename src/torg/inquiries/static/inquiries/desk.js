@@ -135,10 +135,18 @@ if (typeof module !== "undefined" && module.exports) { module.exports = TorgDesk
       if (status) { status.textContent = tokens.length ? format(messages.found, shown) : ""; }
     });
     // Enter in the search box would submit the form; choose the best match instead.
+    // Down arrow moves into the list: its radios share one Tab stop with the "used most"
+    // buttons above the search box, so Tab alone would jump past the matches.
     input.addEventListener("keydown", function (event) {
+      var visible = "[data-search]:not([hidden])";
+      if (event.key === "ArrowDown") {
+        var target = list.querySelector(visible + " input, " + visible + " summary");
+        if (target) { event.preventDefault(); target.focus(); }
+        return;
+      }
       if (event.key !== "Enter") { return; }
       event.preventDefault();
-      var first = list.querySelector("[data-search]:not([hidden]) input");
+      var first = list.querySelector(visible + " input");
       if (first) { first.checked = true; first.focus(); }
     });
   });

@@ -42,7 +42,8 @@ class Command(BaseCommand):
             metavar="SITE",
             help=(
                 "Bind a desk staff or manager membership to this site (code or name); repeat "
-                "for several. Without --site the member's sites stay as they were."
+                "for several. A new member without --site sees every site; for an existing "
+                "member, leaving out --site keeps the sites they have."
             ),
         )
         sites.add_argument(
@@ -77,11 +78,10 @@ class Command(BaseCommand):
             line = _("%(user)s was already %(role)s in %(municipality)s; nothing changed.") % names
         else:
             line = _("%(user)s is now %(role)s in %(municipality)s.") % names
-        if options["sites"]:
-            line += " " + _("Sites: %(sites)s.") % {
-                "sites": ", ".join(site.name for site in membership.sites.order_by("name"))
-            }
-        elif options["all_sites"]:
+        bound = [site.name for site in membership.sites.order_by("name")]
+        if bound:
+            line += " " + _("Sites: %(sites)s.") % {"sites": ", ".join(bound)}
+        elif options["all_sites"] or options["sites"] is not None:
             line += " " + _("Sites: all.")
         if password:
             # The space before the full stop keeps it out of a password copied by a double-click.
