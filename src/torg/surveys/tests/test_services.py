@@ -166,7 +166,8 @@ def test_results_suppress_small_groups_and_their_complement(survey) -> None:
     # 17 - 12 = 5 would be "site C + not stated": both hidden (3 + 2 = 5 >= 5), site A shown.
     assert shown[""].hidden
     assert not shown[site_a].hidden
-    assert shown[site_a].agree is not None and shown[site_a].agree.count == 8
+    agree_a = shown[site_a].agree
+    assert agree_a is not None and agree_a.count == 8
 
 
 def test_results_of_a_small_wave_are_hidden_and_free_text_needs_a_higher_threshold(
