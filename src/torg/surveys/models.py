@@ -135,8 +135,26 @@ class Wave(models.Model):
     def period(self) -> str:
         return f"{self.starts_on.isoformat()} – {self.ends_on.isoformat()}"
 
+    # The wave's own rows, scoped to its municipality as every tenant query is (a row of
+    # another municipality pointing at this wave is never part of it).
+    def own_items(self) -> models.QuerySet[Item]:
+        return Item.objects.filter(wave=self, municipality_id=self.municipality_id)
+
+    def own_sections(self) -> models.QuerySet[Section]:
+        return Section.objects.filter(wave=self, municipality_id=self.municipality_id)
+
+    def own_responses(self) -> models.QuerySet[Response]:
+        return Response.objects.filter(wave=self, municipality_id=self.municipality_id)
+
+    def own_answers(self) -> models.QuerySet[Answer]:
+        return Answer.objects.filter(
+            response__wave=self,
+            municipality_id=self.municipality_id,
+            response__municipality_id=self.municipality_id,
+        )
+
     def has_responses(self) -> bool:
-        return Response.objects.filter(wave=self).exists()
+        return self.own_responses().exists()
 
 
 class Section(models.Model):

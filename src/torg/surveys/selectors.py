@@ -12,7 +12,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from torg.organisation.models import Municipality
 from torg.organisation.scoping import scoped
@@ -32,14 +32,16 @@ from torg.surveys.analysis import (
     suppress,
     two_proportion_z,
 )
-from torg.surveys.models import Answer, Item, ItemKind, Response, Survey, Wave
+from torg.surveys.models import Item, ItemKind, Survey, Wave
 
 #: The key of respondents who did not answer the grouping question.
 NOT_STATED = ""
 
 
 def surveys_of(municipality: Municipality) -> QuerySet[Survey]:
-    return scoped(Survey, municipality).prefetch_related("waves")
+    return scoped(Survey, municipality).prefetch_related(
+        Prefetch("waves", queryset=scoped(Wave, municipality).order_by("number"))
+    )
 
 
 def waves_of(municipality: Municipality) -> QuerySet[Wave]:
@@ -83,17 +85,17 @@ class WaveResults:
 
 
 def _likert_items(wave: Wave) -> list[Item]:
-    return list(wave.items.filter(kind=ItemKind.LIKERT).select_related("section"))
+    return list(wave.own_items().filter(kind=ItemKind.LIKERT).select_related("section"))
 
 
 def _codes(wave: Wave, items: list[Item]) -> tuple[list[uuid.UUID], np.ndarray]:
-    response_ids = list(Response.objects.filter(wave=wave).values_list("pk", flat=True))
+    response_ids = list(wave.own_responses().values_list("pk", flat=True))
     row = {pk: i for i, pk in enumerate(response_ids)}
     column = {item.pk: j for j, item in enumerate(items)}
     codes = np.full((len(response_ids), len(items)), MISSING, dtype=np.int64)
-    for response_id, item_id, level in Answer.objects.filter(
-        response__wave=wave, item_id__in=column
-    ).values_list("response_id", "item_id", "level"):
+    for response_id, item_id, level in (
+        wave.own_answers().filter(item_id__in=column).values_list("response_id", "item_id", "level")
+    ):
         if level is not None:
             codes[row[response_id], column[item_id]] = level
     return response_ids, codes
@@ -102,11 +104,7 @@ def _codes(wave: Wave, items: list[Item]) -> tuple[list[uuid.UUID], np.ndarray]:
 def _groups(
     wave: Wave, group_by: Item, response_ids: list[uuid.UUID]
 ) -> tuple[list[str], np.ndarray]:
-    choice_of = dict(
-        Answer.objects.filter(response__wave=wave, item=group_by).values_list(
-            "response_id", "choice"
-        )
-    )
+    choice_of = dict(wave.own_answers().filter(item=group_by).values_list("response_id", "choice"))
     keys = [code for code, _ in group_by.choice_labels()] + [NOT_STATED]
     index = {key: i for i, key in enumerate(keys)}
     groups = np.array(
@@ -220,10 +218,8 @@ def _previous_agree(wave: Wave, items: list[Item], top: int) -> dict[int, Propor
 def free_texts(wave: Wave) -> list[str] | None:
     """Free-text answers of ``wave`` in alphabetical order (not the order they came in), or
     ``None`` when the wave has fewer respondents than the survey's free-text threshold."""
-    respondents = Response.objects.filter(wave=wave).count()
+    respondents = wave.own_responses().count()
     if respondents < wave.survey.free_text_min_group:
         return None
-    texts = Answer.objects.filter(response__wave=wave, item__kind=ItemKind.FREE_TEXT).exclude(
-        text=""
-    )
+    texts = wave.own_answers().filter(item__kind=ItemKind.FREE_TEXT).exclude(text="")
     return sorted(texts.values_list("text", flat=True))

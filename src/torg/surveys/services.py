@@ -145,7 +145,7 @@ def _copy_template(wave: Wave, template: SurveyTemplate) -> None:
 
 def _copy_wave(wave: Wave, previous: Wave) -> None:
     sections = {}
-    for section in previous.sections.all():
+    for section in previous.own_sections():
         sections[section.pk] = Section.objects.create(
             municipality=wave.municipality,
             wave=wave,
@@ -155,7 +155,7 @@ def _copy_wave(wave: Wave, previous: Wave) -> None:
             title_nn=section.title_nn,
             title_en=section.title_en,
         )
-    for item in previous.items.all():
+    for item in previous.own_items():
         old_pk = item.pk
         item.pk = None
         item.id = None
@@ -189,8 +189,9 @@ def wave_open(
         raise SurveyError(f"Make between 0 and {MAX_TOKENS} invitation tokens.")
     if not open_link and token_count == 0:
         raise SurveyError("A wave needs an open link or invitation tokens.")
-    previous = survey.waves.order_by("-number").first()
-    number = (survey.waves.aggregate(top=Max("number"))["top"] or 0) + 1
+    waves = Wave.objects.filter(survey=survey, municipality_id=survey.municipality_id)
+    previous = waves.order_by("-number").first()
+    number = (Wave.objects.filter(survey=survey).aggregate(top=Max("number"))["top"] or 0) + 1
     wave = Wave.objects.create(
         municipality=survey.municipality,
         survey=survey,
@@ -258,7 +259,9 @@ def item_update(*, item: Item, **changes: Any) -> Item:
 
 def token_find(*, wave: Wave, raw: str) -> InvitationToken | None:
     """The token of ``wave`` with this raw value, or ``None``."""
-    return InvitationToken.objects.filter(wave=wave, token_hash=token_hash(raw)).first()
+    return InvitationToken.objects.filter(
+        wave=wave, municipality_id=wave.municipality_id, token_hash=token_hash(raw)
+    ).first()
 
 
 @dataclass(frozen=True)
@@ -326,7 +329,7 @@ def response_submit(
         return existing, False
     if wave.status != WaveStatus.OPEN:
         raise WaveNotOpen("This survey is not open for answers.")
-    items = {item.code: item for item in wave.items.all()}
+    items = {item.code: item for item in wave.own_items()}
     unknown = set(answers) - set(items)
     if unknown:
         raise SurveyError(f"Unknown items: {', '.join(sorted(unknown))}")
@@ -335,7 +338,7 @@ def response_submit(
     if token:
         invitation = (
             InvitationToken.objects.select_for_update()
-            .filter(wave=wave, token_hash=token_hash(token))
+            .filter(wave=wave, municipality_id=wave.municipality_id, token_hash=token_hash(token))
             .first()
         )
         # A double submit that waited for this lock finds the first one's response here.

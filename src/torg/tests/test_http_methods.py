@@ -38,6 +38,9 @@ READ_ONLY = {
     "visits:events_export",
     "imports:list",
     "national:comparison",
+    "surveys:list",
+    "surveys:results",
+    "surveys_public:thanks",
 }
 #: Pages with a form: GET shows it, POST sends it (the step URLs are POST only).
 FORMS = {
@@ -61,6 +64,10 @@ FORMS = {
     "referrals:close",
     "referrals:teams",
     "referrals:team-edit",
+    "surveys:create",
+    "surveys:wave_open",
+    "surveys_public:answer",
+    "surveys_public:answer_token",
 }
 #: Django's own views (log in and out, the language switch), whose methods Django decides.
 DJANGO_OWN = {"login", "logout", "set_language"}

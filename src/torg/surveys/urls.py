@@ -1,0 +1,11 @@
+from django.urls import URLPattern, URLResolver, path
+
+from torg.surveys import views
+
+app_name = "surveys"
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.survey_list, name="list"),
+    path("new/", views.survey_create, name="create"),
+    path("<int:pk>/waves/new/", views.wave_open, name="wave_open"),
+    path("waves/<int:pk>/results/", views.wave_results_page, name="results"),
+]

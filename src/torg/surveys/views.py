@@ -1,0 +1,162 @@
+"""Survey management pages under ``/m/<slug>/surveys/``: the list, create from a template,
+open a wave with invitation codes (CSV download), and the results with small groups hidden.
+
+Managers create surveys and open waves (``Permission.MANAGE_SURVEYS``); analysts and managers
+see results (``ANALYSE_SURVEYS``); free-text answers only with ``READ_FREE_TEXT`` (analysts,
+administrators) and only above the survey's free-text threshold.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from torg.organisation.roles import Permission
+from torg.organisation.scoping import Tenancy
+from torg.surveys import services
+from torg.surveys.charts import agree_by_group_chart, diverging_chart
+from torg.surveys.forms import GroupByForm, SurveyCreateForm, WaveOpenForm
+from torg.surveys.models import Survey, Wave
+from torg.surveys.selectors import StatementResult, free_texts, surveys_of, wave_results
+from torg.web.charts import fmt, fmt_percent
+from torg.web.tenancy import tenant_view
+
+
+@tenant_view(Permission.ANALYSE_SURVEYS)
+@require_safe
+def survey_list(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
+    return render(
+        request,
+        "surveys/list.html",
+        {
+            "nav": "surveys",
+            "surveys": surveys_of(tenancy.municipality),
+            "can_manage": tenancy.allows(Permission.MANAGE_SURVEYS),
+        },
+    )
+
+
+@tenant_view(Permission.MANAGE_SURVEYS)
+@require_http_methods(["GET", "POST"])
+def survey_create(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
+    form = SurveyCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        survey = services.survey_create_from_template(
+            municipality=tenancy.municipality,
+            template_key=form.cleaned_data["template_key"],
+            min_group=form.cleaned_data["min_group"],
+            free_text_min_group=form.cleaned_data["free_text_min_group"],
+        )
+        return HttpResponseRedirect(
+            reverse("surveys:wave_open", args=[tenancy.municipality.slug, survey.pk])
+        )
+    return render(
+        request,
+        "surveys/survey_form.html",
+        {"nav": "surveys", "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@tenant_view(Permission.MANAGE_SURVEYS)
+@require_http_methods(["GET", "POST"])
+def wave_open(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse:
+    """Open the next wave. The invitation codes are shown once, on the answer to the POST,
+    with a CSV download of the same codes (they are not stored in clear text)."""
+    survey = get_object_or_404(tenancy.scoped(Survey), pk=pk)
+    form = WaveOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        wave, tokens = services.wave_open(survey=survey, **form.cleaned_data)
+        links = [
+            request.build_absolute_uri(
+                reverse("surveys_public:answer_token", args=[wave.public_id, t])
+            )
+            for t in tokens
+        ]
+        if request.POST.get("format") == "csv":
+            return _tokens_csv(wave, tokens, links)
+        return render(
+            request,
+            "surveys/wave_opened.html",
+            {
+                "nav": "surveys",
+                "survey": survey,
+                "wave": wave,
+                "invitations": list(zip(tokens, links, strict=True)),
+                "open_url": request.build_absolute_uri(
+                    reverse("surveys_public:answer", args=[wave.public_id])
+                ),
+            },
+        )
+    return render(
+        request,
+        "surveys/wave_form.html",
+        {"nav": "surveys", "survey": survey, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _change_row(statement: StatementResult) -> dict[str, str]:
+    """The previous-wave comparison of one statement, formatted for the table."""
+    row = {"text": statement.item.text, "status": "none"}
+    if not statement.item.comparable:
+        row["status"] = "changed"
+    before, now, test = statement.previous_agree, statement.overall.agree, statement.change_test
+    if before is not None and now is not None and test is not None:
+        row |= {
+            "status": "shown",
+            "previous": fmt_percent(before.share * 100),
+            "current": fmt_percent(now.share * 100),
+            "p_value": fmt(test.p_value, 3),
+            "cohens_h": fmt(test.cohens_h, 2),
+        }
+    return row
+
+
+def _tokens_csv(wave: Wave, tokens: list[str], links: list[str]) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_("Invitation code"), _("Link")])
+    writer.writerows(zip(tokens, links, strict=True))
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="invitations-wave-{wave.number}.csv"'
+    return response
+
+
+@tenant_view(Permission.ANALYSE_SURVEYS)
+@require_safe
+def wave_results_page(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse:
+    wave = get_object_or_404(tenancy.scoped(Wave).select_related("survey"), pk=pk)
+    form = GroupByForm(request.GET or None, wave=wave)
+    group_by = form.item() if form.is_bound else None
+    results = wave_results(wave, group_by=group_by)
+    chart = diverging_chart(results.statements)
+    group_charts = (
+        [(s, agree_by_group_chart(s, f"agree-{s.item.code}")) for s in results.statements]
+        if group_by is not None
+        else []
+    )
+    texts = free_texts(wave) if tenancy.allows(Permission.READ_FREE_TEXT) else None
+    return render(
+        request,
+        "surveys/results.html",
+        {
+            "nav": "surveys",
+            "wave": wave,
+            "survey": wave.survey,
+            "results": results,
+            "form": form,
+            "chart": chart,
+            "group_charts": group_charts,
+            "changes": [_change_row(s) for s in results.statements],
+            "free_texts": texts,
+            "can_read_free_text": tenancy.allows(Permission.READ_FREE_TEXT),
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
