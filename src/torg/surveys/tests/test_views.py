@@ -15,7 +15,7 @@ from torg.surveys.models import InvitationToken, Response, Survey, Wave
 from torg.testing.factories import make_site
 
 pytestmark = pytest.mark.django_db
-ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
+ENGLISH = {"Accept-Language": "en"}
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def submission_key(html: str) -> str:
 
 def test_the_form_has_a_fieldset_and_legend_per_scale_and_labels_per_option(wave_and_tokens):
     wave, tokens = wave_and_tokens
-    html = Client().get(token_url(wave, tokens[0]), **ENGLISH).content.decode()
+    html = Client().get(token_url(wave, tokens[0]), headers=ENGLISH).content.decode()
     assert html.count("<fieldset") >= 6 + 5  # six statements, five background questions
     assert html.count("<legend>") == html.count("<fieldset")
     assert "The library&#x27;s independent role is challenged by co-organisation." in html
@@ -67,7 +67,7 @@ def test_an_error_is_tied_to_its_field(wave_and_tokens):
     response = client.post(
         token_url(wave, tokens[0]),
         {"submission_key": key, "item-cost-cutting": "9", "action": "submit"},
-        **ENGLISH,
+        headers=ENGLISH,
     )
     assert response.status_code == 400
     html = response.content.decode()
@@ -211,11 +211,11 @@ def test_results_hide_small_groups_and_free_text_is_for_analysts(
             token=tokens[i],
         )
     url = reverse("surveys:results", args=[municipality_x.slug, wave.pk])
-    manager_page = client_for(manager_x).get(url, {"group_by": "site"}, **ENGLISH)
+    manager_page = client_for(manager_x).get(url, {"group_by": "site"}, headers=ENGLISH)
     html = manager_page.content.decode()
     assert manager_page.status_code == 200
     assert "hidden (too few answers)" in html
     assert "text 3" not in html
-    analyst_html = client_for(analyst_x).get(url, **ENGLISH).content.decode()
+    analyst_html = client_for(analyst_x).get(url, headers=ENGLISH).content.decode()
     assert "text 3" in analyst_html
     assert 'id="likert-table"' in analyst_html  # the table alternative of the chart
