@@ -36,6 +36,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -110,10 +111,13 @@ class Proportion:
     confidence: float = 0.95
 
 
-def _codes(values: ArrayLike, n_levels: int) -> NDArray[np.int64]:
-    codes = np.asarray(values, dtype=np.int64)
-    bad = (codes < DONT_KNOW) | (codes > n_levels)
-    if bad.any():
+def checked_codes(values: ArrayLike, n_levels: int) -> NDArray[np.integer[Any]]:
+    """``values`` as an integer array (not copied when it already is one), checked."""
+    codes = np.asarray(values)
+    if codes.dtype.kind not in "iu":
+        codes = codes.astype(np.int64)
+    if codes.size and (codes.min() < DONT_KNOW or codes.max() > n_levels):
+        bad = (codes < DONT_KNOW) | (codes > n_levels)
         position = int(np.flatnonzero(bad.ravel())[0])
         raise ValueError(
             f"answer code {int(codes.ravel()[position])} at position {position} is outside "
@@ -135,8 +139,8 @@ def level_counts(values: ArrayLike, n_levels: int) -> LevelCounts:
     Raises ``ValueError`` naming the first code outside ``-1 … n_levels``.
     """
     check_scale(n_levels)
-    codes = _codes(values, n_levels).ravel()
-    binned = np.bincount(codes + 1, minlength=n_levels + 2)
+    codes = checked_codes(values, n_levels).ravel()
+    binned = np.bincount(codes.astype(np.int64) + 1, minlength=n_levels + 2)
     return LevelCounts(
         counts=tuple(int(c) for c in binned[2:]),
         dont_know=int(binned[0]),
@@ -154,7 +158,7 @@ def grouped_level_counts(
     the last axis is ``[don't know, missing, level 1, …, level n]``.
     """
     check_scale(n_levels)
-    codes = _codes(answers, n_levels)
+    codes = checked_codes(answers, n_levels)
     if codes.ndim != 2:
         raise ValueError("answers must be a (respondents, statements) array")
     group_index = np.asarray(groups, dtype=np.int64)
@@ -162,15 +166,27 @@ def grouped_level_counts(
         raise ValueError("groups must have one entry per respondent")
     if group_index.size and (group_index.min() < 0 or group_index.max() >= n_groups):
         raise ValueError(f"group numbers must be in 0 … {n_groups - 1}")
+    return counts_by_statement(np.ascontiguousarray(codes.T), group_index, n_groups, n_levels)
+
+
+def counts_by_statement(
+    by_statement: NDArray[np.integer[Any]],
+    group_index: NDArray[np.integer[Any]],
+    n_groups: int,
+    n_levels: int,
+) -> NDArray[np.int64]:
+    """:func:`grouped_level_counts` on codes already checked and laid out statement-major
+    (``(statements, respondents)``, C-contiguous), so that several groupings share one copy."""
     width = n_levels + 2
-    n_statements = codes.shape[1]
-    # One flat index per answer: statement, group, code; one bincount for the lot.
-    flat = (
-        np.arange(n_statements, dtype=np.int64)[None, :] * (n_groups * width)
-        + group_index[:, None] * width
-        + (codes + 1)
-    )
-    counted = np.bincount(flat.ravel(), minlength=n_statements * n_groups * width)
+    n_statements = by_statement.shape[0]
+    cells = n_groups * width
+    # One bincount per statement over "group * width + code + 1", in the narrowest integer
+    # type that holds the index: memory stays at one column of indexes.
+    index_type = np.int32 if cells < 2**31 else np.int64
+    offsets = group_index.astype(index_type) * width + 1
+    counted = np.empty((n_statements, cells), dtype=np.int64)
+    for j in range(n_statements):
+        counted[j] = np.bincount(offsets + by_statement[j], minlength=cells)
     return counted.reshape(n_statements, n_groups, width)
 
 
