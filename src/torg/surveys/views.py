@@ -11,16 +11,20 @@ from __future__ import annotations
 import csv
 import io
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from torg.lib.csv_export import format_for_language, iter_csv
 from torg.organisation.roles import Permission
 from torg.organisation.scoping import Tenancy
 from torg.surveys import services
 from torg.surveys.charts import agree_by_group_chart, diverging_chart
+from torg.surveys.export import raw_header, raw_rows, results_xlsx
 from torg.surveys.forms import GroupByForm, SurveyCreateForm, WaveOpenForm
 from torg.surveys.models import Survey, Wave
 from torg.surveys.selectors import StatementResult, free_texts, surveys_of, wave_results
@@ -126,6 +130,44 @@ def _tokens_csv(wave: Wave, tokens: list[str], links: list[str]) -> HttpResponse
     writer.writerows(zip(tokens, links, strict=True))
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="invitations-wave-{wave.number}.csv"'
+    return response
+
+
+@tenant_view(Permission.ANALYSE_SURVEYS)
+@require_safe
+def wave_results_xlsx(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse:
+    """The results as XLSX, one sheet per section; ``?group_by=`` as on the page."""
+    wave = get_object_or_404(tenancy.scoped(Wave).select_related("survey"), pk=pk)
+    form = GroupByForm(request.GET or None, wave=wave)
+    if form.is_bound and not form.is_valid():
+        return HttpResponse(str(form.errors), status=400, content_type="text/plain")
+    results = wave_results(wave, group_by=form.item() if form.is_bound else None)
+    response = HttpResponse(
+        results_xlsx(results),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="survey-results-{wave.pk}.xlsx"'
+    return response
+
+
+@tenant_view(Permission.READ_FREE_TEXT)
+@require_safe
+def wave_responses_csv(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponseBase:
+    """The raw anonymous responses, for analysts, only above the free-text threshold (the raw
+    rows include free text and combinations of background answers)."""
+    wave = get_object_or_404(tenancy.scoped(Wave).select_related("survey"), pk=pk)
+    if wave.own_responses().count() < wave.survey.free_text_min_group:
+        return HttpResponse(
+            _("Too few responses to export them one by one."),
+            status=403,
+            content_type="text/plain; charset=utf-8",
+        )
+    fmt = format_for_language(get_language(), request.GET.get("delimiter"))
+    response = StreamingHttpResponse(
+        (chunk.encode("utf-8") for chunk in iter_csv(raw_header(wave), raw_rows(wave), fmt)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="survey-responses-{wave.pk}.csv"'
     return response
 
 

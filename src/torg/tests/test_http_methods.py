@@ -40,6 +40,8 @@ READ_ONLY = {
     "national:comparison",
     "surveys:list",
     "surveys:results",
+    "surveys:results_xlsx",
+    "surveys:responses_csv",
     "surveys_public:thanks",
 }
 #: Pages with a form: GET shows it, POST sends it (the step URLs are POST only).
