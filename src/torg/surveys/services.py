@@ -315,19 +315,21 @@ def response_submit(
     answers: Mapping[str, Any],
     submission_key: uuid.UUID,
     token: str | None = None,
+    imported: bool = False,
 ) -> tuple[Response, bool]:
     """Store one respondent's answers (``{item code: raw value}``), once.
 
     Idempotent: a second call with the same ``submission_key`` returns the stored response and
     ``False``. With a ``token`` the token must belong to the wave and be unused (it is then
-    marked used and its saved draft deleted); a wave without an open link needs one. Nothing
+    marked used and its saved draft deleted); a wave without an open link needs one, unless
+    the answers are ``imported`` from another tool's export (then the wave may be closed). Nothing
     about the respondent is stored, in any wave: no time, no address, no token.
     Raises :class:`WaveNotOpen`, :class:`TokenInvalid`, or :class:`SurveyError` for a bad answer.
     """
     existing = Response.objects.filter(wave=wave, submission_key=submission_key).first()
     if existing is not None:
         return existing, False
-    if wave.status != WaveStatus.OPEN:
+    if wave.status != WaveStatus.OPEN and not imported:
         raise WaveNotOpen("This survey is not open for answers.")
     items = {item.code: item for item in wave.own_items()}
     unknown = set(answers) - set(items)
@@ -347,7 +349,7 @@ def response_submit(
             return existing, False
         if invitation is None or invitation.used:
             raise TokenInvalid("This invitation is not valid or has already been used.")
-    elif not wave.open_link:
+    elif not wave.open_link and not imported:
         raise TokenInvalid("This survey needs an invitation.")
     try:
         with transaction.atomic():

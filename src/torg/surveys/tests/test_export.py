@@ -48,7 +48,7 @@ def answered_wave(municipality_x, site_a):
 def test_the_workbook_has_a_sheet_per_section_and_hides_small_groups(
     answered_wave, municipality_x, analyst_x, client_for
 ):
-    wave, sites = answered_wave
+    wave, _sites = answered_wave
     url = reverse("surveys:results_xlsx", args=[municipality_x.slug, wave.pk])
     response = client_for(analyst_x).get(
         url, {"group_by": "site"}, headers={"Accept-Language": "en"}
@@ -68,7 +68,7 @@ def test_the_workbook_has_a_sheet_per_section_and_hides_small_groups(
     by_group = {r[1]: r for r in cost[1:]}
     assert by_group["Torget C"][3] == "hidden (too few answers)"
     assert by_group["Torget A"][3] == "hidden (too few answers)"  # 12 - 10 would give C away
-    reputation = [r for r in rows if r[0] == "The library's reputation will suffer."][0]
+    reputation = next(r for r in rows if r[0] == "The library's reputation will suffer.")
     reputation_row = dict(zip(header, reputation, strict=False))
     assert reputation_row["Answered"] == 11 and reputation_row["Don't know"] == 1
 
