@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
@@ -157,10 +158,9 @@ def wave_responses_csv(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpR
     rows include free text and combinations of background answers)."""
     wave = get_object_or_404(tenancy.scoped(Wave).select_related("survey"), pk=pk)
     if wave.own_responses().count() < wave.survey.free_text_min_group:
-        return HttpResponse(
-            _("Too few responses to export them one by one."),
-            status=403,
-            content_type="text/plain; charset=utf-8",
+        messages.error(request, _("Too few responses to export them one by one."))
+        return HttpResponseRedirect(
+            reverse("surveys:results", args=[tenancy.municipality.slug, wave.pk])
         )
     fmt = format_for_language(get_language(), request.GET.get("delimiter"))
     response = StreamingHttpResponse(
