@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from torg.surveys.analysis import DONT_KNOW, LOWEST_MIN_GROUP
 from torg.surveys.models import Item, ItemKind, Section, Wave
-from torg.surveys.scales import DONT_KNOW_LABEL, pick
+from torg.surveys.scales import DONT_KNOW_LABEL, pick, text_language
 from torg.surveys.services import MAX_TOKENS
 from torg.surveys.templates_builtin import TEMPLATES
 
@@ -48,7 +48,7 @@ class ResponseForm(forms.Form):
         )
         if not self.is_bound:
             self.initial.setdefault("submission_key", uuid.uuid4())
-        language = get_language() or "nb"
+        language = text_language(get_language())
         for item in self.items:
             self.fields[field_name(item)] = self._field(item, language)
 

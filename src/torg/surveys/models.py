@@ -29,12 +29,11 @@ from django.utils.translation import gettext_lazy as _
 
 from torg.organisation.models import Municipality
 from torg.surveys.analysis import DEFAULT_MIN_GROUP, LOWEST_MIN_GROUP
-from torg.surveys.scales import pick
+from torg.surveys.scales import pick, text_language
 
 
 def _text(obj: Any, prefix: str) -> str:
-    code = (get_language() or "nb").split("-")[0]
-    code = "nb" if code == "no" else code
+    code = text_language(get_language())
     return str(getattr(obj, f"{prefix}_{code}", "") or getattr(obj, f"{prefix}_nb"))
 
 
@@ -258,11 +257,11 @@ class Item(models.Model):
         return _text(self, "text")
 
     def level_labels(self) -> list[str]:
-        language = get_language() or "nb"
+        language = text_language(get_language())
         return [pick(label, language) for label in self.labels]
 
     def choice_labels(self) -> list[tuple[str, str]]:
-        language = get_language() or "nb"
+        language = text_language(get_language())
         return [(str(choice["code"]), pick(choice, language)) for choice in self.choices]
 
     def choice_codes(self) -> set[str]:

@@ -7,6 +7,10 @@ points have a neutral middle level; the 4-point scale has none.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 Label = dict[str, str]
 
 AGREE_SCALES: dict[int, list[Label]] = {
@@ -60,3 +64,25 @@ def pick(label: Label, language: str) -> str:
     if code == "no":
         code = "nb"
     return label.get(code) or label.get("nb") or next(iter(label.values()), "")
+
+
+#: The language of a questionnaire's own texts while a respondent's form is shown; the pages'
+#: interface language (Django's, bokmål or English) is used when it is not set. Nynorsk
+#: exists for the questionnaires' texts only.
+_INSTRUMENT_LANGUAGE: ContextVar[str | None] = ContextVar("instrument_language", default=None)
+
+
+@contextmanager
+def instrument_language(code: str | None) -> Iterator[None]:
+    """Show questionnaire texts in ``code`` (``nb``, ``nn``, ``en``) inside the block."""
+    token = _INSTRUMENT_LANGUAGE.set(code if code in LANGUAGES else None)
+    try:
+        yield
+    finally:
+        _INSTRUMENT_LANGUAGE.reset(token)
+
+
+def text_language(interface_language: str | None) -> str:
+    """The language questionnaire texts are shown in now."""
+    code = _INSTRUMENT_LANGUAGE.get() or (interface_language or "nb").split("-")[0].lower()
+    return "nb" if code == "no" else code

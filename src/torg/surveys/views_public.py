@@ -11,6 +11,7 @@ import uuid
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from torg.surveys import services
 from torg.surveys.forms import ResponseForm, TokenForm
 from torg.surveys.models import Wave, WaveStatus
+from torg.surveys.scales import LANGUAGES, instrument_language, text_language
 
 
 def _wave(public_id: uuid.UUID) -> Wave:
@@ -65,6 +67,13 @@ def answer_token(request: HttpRequest, public_id: uuid.UUID, token: str) -> Http
 
 
 def _form(request: HttpRequest, wave: Wave, token: str | None) -> HttpResponse:
+    """The form in the questionnaire language the respondent chose (``?lang=nb|nn|en``)."""
+    language = request.GET.get("lang")
+    with instrument_language(language if language in LANGUAGES else None):
+        return _form_in_language(request, wave, token)
+
+
+def _form_in_language(request: HttpRequest, wave: Wave, token: str | None) -> HttpResponse:
     if wave.status != WaveStatus.OPEN:
         return render(request, "surveys/public_closed.html", {"wave": wave}, status=410)
     saved = False
@@ -117,6 +126,8 @@ def _form(request: HttpRequest, wave: Wave, token: str | None) -> HttpResponse:
             "form": form,
             "token": token,
             "saved": saved,
+            "question_languages": [("nb", "Bokmål"), ("nn", "Nynorsk"), ("en", "English")],
+            "text_language": text_language(get_language()),
             "title": _("Survey"),
         },
         status=400 if form.is_bound and form.errors else 200,

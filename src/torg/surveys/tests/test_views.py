@@ -219,3 +219,16 @@ def test_results_hide_small_groups_and_free_text_is_for_analysts(
     analyst_html = client_for(analyst_x).get(url, headers=ENGLISH).content.decode()
     assert "text 3" in analyst_html
     assert 'id="likert-table"' in analyst_html  # the table alternative of the chart
+
+
+def test_the_questions_can_be_read_in_nynorsk_and_english(wave_and_tokens):
+    wave, tokens = wave_and_tokens
+    nynorsk = Client().get(token_url(wave, tokens[3]), {"lang": "nn"}).content.decode()
+    assert "Omdømet til biblioteket vil bli svekt." in nynorsk
+    assert "Heilt ueinig" in nynorsk and "Veit ikkje" in nynorsk
+    assert '<section class="survey-section" lang="nn"' in nynorsk
+    assert 'action="?lang=nn"' in nynorsk
+    english = Client().get(token_url(wave, tokens[3]), {"lang": "en"}).content.decode()
+    assert "The library&#x27;s reputation will suffer." in english
+    bokmal = Client().get(token_url(wave, tokens[3])).content.decode()
+    assert "Bibliotekets omdømme vil svekkes." in bokmal
