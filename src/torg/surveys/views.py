@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 
+import segno
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -84,6 +85,9 @@ def wave_open(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse:
             )
             for t in tokens
         ]
+        open_url = request.build_absolute_uri(
+            reverse("surveys_public:answer", args=[wave.public_id])
+        )
         if request.POST.get("format") == "csv":
             return _tokens_csv(wave, tokens, links)
         return render(
@@ -94,9 +98,8 @@ def wave_open(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse:
                 "survey": survey,
                 "wave": wave,
                 "invitations": list(zip(tokens, links, strict=True)),
-                "open_url": request.build_absolute_uri(
-                    reverse("surveys_public:answer", args=[wave.public_id])
-                ),
+                "open_url": open_url,
+                "open_qr_svg": _qr_svg(open_url) if wave.open_link else "",
             },
         )
     return render(
@@ -105,6 +108,13 @@ def wave_open(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse:
         {"nav": "surveys", "survey": survey, "form": form},
         status=400 if form.is_bound and form.errors else 200,
     )
+
+
+def _qr_svg(url: str) -> str:
+    """An inline SVG QR code of ``url`` for posters at the desk (segno, ISO/IEC 18004;
+    error correction M), marked as an image named by the link it holds."""
+    svg = segno.make(url, error="m").svg_inline(scale=5, title=url)
+    return svg.replace("<svg ", '<svg role="img" aria-labelledby="qr-caption" ', 1)
 
 
 def _change_row(statement: StatementResult) -> dict[str, str]:

@@ -180,9 +180,17 @@ def test_a_manager_creates_a_survey_and_opens_a_wave_with_codes_as_csv(
     )
     assert download.status_code == 200
     assert download["Content-Type"].startswith("text/csv")
+    page = client.post(
+        reverse("surveys:wave_open", args=[municipality_x.slug, survey.pk]),
+        {"starts_on": "2024-03-01", "ends_on": "2024-04-30", "open_link": "on", "token_count": "0"},
+    )
+    html = page.content.decode()
+    second = Wave.objects.get(survey=survey, number=2)
+    assert '<svg role="img"' in html and f"/s/{second.public_id}/" in html
+    assert not second.anonymous  # the box was not ticked: anonymity is what the form said
     lines = download.content.decode("utf-8-sig").strip().splitlines()
     assert len(lines) == 4
-    wave = Wave.objects.get(survey=survey)
+    wave = Wave.objects.get(survey=survey, number=1)
     token = lines[1].split(",")[0]
     assert InvitationToken.objects.filter(wave=wave, used=False).count() == 3
     assert services.token_find(wave=wave, raw=token) is not None
