@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from torg.surveys.analysis import DONT_KNOW, LOWEST_MIN_GROUP
-from torg.surveys.models import Item, ItemKind, Section, Wave
+from torg.surveys.models import Item, ItemKind, Section, Wave, WaveStatus
 from torg.surveys.scales import DONT_KNOW_LABEL, pick, text_language
 from torg.surveys.services import MAX_TOKENS
 from torg.surveys.templates_builtin import TEMPLATES
@@ -184,3 +184,14 @@ class GroupByForm(forms.Form):
         if not self.is_valid():
             return None
         return self.items.get(self.cleaned_data.get("group_by") or "")
+
+
+class WaveSettingsForm(forms.Form):
+    """Anonymity (fixed after the first response) and whether the wave takes answers."""
+
+    anonymous = forms.BooleanField(
+        label=_("Anonymous"),
+        required=False,
+        help_text=_("Cannot be changed once the first response has come in."),
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=WaveStatus.choices)

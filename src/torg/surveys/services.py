@@ -235,8 +235,11 @@ def wave_set_anonymity(*, wave: Wave, anonymous: bool) -> Wave:
     return locked
 
 
-def wave_close(*, wave: Wave) -> Wave:
-    wave.status = WaveStatus.CLOSED
+def wave_set_status(*, wave: Wave, status: str) -> Wave:
+    """Open or close ``wave`` (a wave never goes back to draft); ``SurveyError`` otherwise."""
+    if status not in (WaveStatus.OPEN, WaveStatus.CLOSED):
+        raise SurveyError("A wave can only be opened or closed.")
+    wave.status = status
     wave.save(update_fields=["status"])
     return wave
 

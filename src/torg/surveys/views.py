@@ -27,7 +27,7 @@ from torg.organisation.scoping import Tenancy
 from torg.surveys import services
 from torg.surveys.charts import agree_by_group_chart, diverging_chart
 from torg.surveys.export import raw_header, raw_rows, results_xlsx
-from torg.surveys.forms import GroupByForm, SurveyCreateForm, WaveOpenForm
+from torg.surveys.forms import GroupByForm, SurveyCreateForm, WaveOpenForm, WaveSettingsForm
 from torg.surveys.models import Survey, Wave
 from torg.surveys.selectors import StatementResult, free_texts, surveys_of, wave_results
 from torg.web.charts import fmt, fmt_percent
@@ -107,6 +107,40 @@ def wave_open(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse:
         "surveys/wave_form.html",
         {"nav": "surveys", "survey": survey, "form": form},
         status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@tenant_view(Permission.MANAGE_SURVEYS)
+@require_http_methods(["GET", "POST"])
+def wave_settings(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse:
+    """Change a wave's anonymity (refused with 409 once it has a response) or its status."""
+    wave = get_object_or_404(tenancy.scoped(Wave).select_related("survey"), pk=pk)
+    locked = wave.has_responses()
+    form = WaveSettingsForm(
+        request.POST or None, initial={"anonymous": wave.anonymous, "status": wave.status}
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.wave_set_anonymity(wave=wave, anonymous=form.cleaned_data["anonymous"])
+        except services.AnonymityLocked:
+            form.add_error(
+                "anonymous",
+                _("Anonymity is fixed once the wave has a response; it cannot be changed."),
+            )
+            status = 409
+        else:
+            wave.refresh_from_db()
+            services.wave_set_status(wave=wave, status=form.cleaned_data["status"])
+            messages.success(request, _("The wave was saved."))
+            return HttpResponseRedirect(reverse("surveys:list", args=[tenancy.municipality.slug]))
+    elif form.is_bound:
+        status = 400
+    return render(
+        request,
+        "surveys/wave_settings.html",
+        {"nav": "surveys", "wave": wave, "survey": wave.survey, "form": form, "locked": locked},
+        status=status,
     )
 
 

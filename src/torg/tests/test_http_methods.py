@@ -68,6 +68,7 @@ FORMS = {
     "referrals:team-edit",
     "surveys:create",
     "surveys:wave_open",
+    "surveys:wave_settings",
     "surveys_public:answer",
     "surveys_public:answer_token",
 }

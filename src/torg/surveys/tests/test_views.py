@@ -240,3 +240,36 @@ def test_the_questions_can_be_read_in_nynorsk_and_english(wave_and_tokens):
     assert "The library&#x27;s reputation will suffer." in english
     bokmal = Client().get(token_url(wave, tokens[3])).content.decode()
     assert "Bibliotekets omdømme vil svekkes." in bokmal
+
+
+def test_a_manager_cannot_turn_anonymity_off_after_the_first_response(
+    wave_and_tokens, municipality_x, manager_x, outsider_y, client_for
+):
+    wave, tokens = wave_and_tokens
+    url = reverse("surveys:wave_settings", args=[municipality_x.slug, wave.pk])
+    client = client_for(manager_x)
+    assert client.post(url, {"status": "open"}).status_code == 302  # anonymity off: allowed
+    wave.refresh_from_db()
+    assert not wave.anonymous
+    assert client.post(url, {"anonymous": "on", "status": "open"}).status_code == 302
+    services.response_submit(
+        wave=wave, answers={}, submission_key=__import__("uuid").uuid4(), token=tokens[5]
+    )
+    refused = client.post(url, {"status": "open"}, headers=ENGLISH)
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "Anonymity is fixed once the wave has a response" in html
+    assert 'id="id_anonymous_error"' in html
+    assert 'aria-describedby="id_anonymous_helptext id_anonymous_error"' in html
+    wave.refresh_from_db()
+    assert wave.anonymous
+    assert client_for(outsider_y).get(url).status_code == 404
+
+
+def test_a_closed_wave_takes_no_answers(wave_and_tokens, municipality_x, manager_x, client_for):
+    wave, tokens = wave_and_tokens
+    url = reverse("surveys:wave_settings", args=[municipality_x.slug, wave.pk])
+    assert (
+        client_for(manager_x).post(url, {"anonymous": "on", "status": "closed"}).status_code == 302
+    )
+    assert Client().get(token_url(wave, tokens[6])).status_code == 410
