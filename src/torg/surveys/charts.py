@@ -16,7 +16,7 @@ import altair as alt
 from django.utils.translation import gettext as _
 
 from torg.surveys.selectors import GroupResult, StatementResult
-from torg.web.charts import Cell, ChartBlock, finish, fmt_percent, num, txt
+from torg.web.charts import Cell, ChartBlock, finish, fmt, fmt_percent, num, txt
 
 #: Colours from disagree (brown) to agree (blue), at least 3:1 against white; grey middle.
 DIVERGING = {
@@ -76,6 +76,7 @@ def diverging_chart(statements: Sequence[StatementResult], chart_id: str = "like
                 sort=labels,
                 title=None,
                 scale=alt.Scale(domain=labels, range=DIVERGING.get(points, DIVERGING[5])),
+                legend=alt.Legend(columns=3, labelLimit=260),
             ),
             tooltip=[
                 alt.Tooltip("statement:N", title=_("Statement")),
@@ -177,4 +178,66 @@ def agree_by_group_chart(statement: StatementResult, chart_id: str) -> ChartBloc
         spec=finish(chart, description),
         columns=[_("Group"), _("Answered"), _("Agree"), _("95 % interval")],
         rows=table,
+    )
+
+
+def wave_comparison_chart(statements: Sequence[StatementResult], wave_number: int) -> ChartBlock:
+    """Share who agree in the previous wave and this one, for comparable statements whose
+    totals are shown in both waves, with Wilson 95 % intervals as rules."""
+    previous_label = _("Previous wave")
+    this_label = _("This wave")
+    rows: list[dict[str, Any]] = []
+    table: list[list[Cell]] = []
+    for statement in statements:
+        before, now = statement.previous_agree, statement.overall.agree
+        if before is None or now is None or statement.change_test is None:
+            continue
+        for label, share in ((previous_label, before), (this_label, now)):
+            rows.append(
+                {
+                    "statement": statement.item.text,
+                    "wave": label,
+                    "share": round(share.share * 100, 1),
+                    "low": round(share.ci_low * 100, 1),
+                    "high": round(share.ci_high * 100, 1),
+                }
+            )
+        table.append(
+            [
+                txt(statement.item.text),
+                Cell(fmt_percent(before.share * 100), numeric=True),
+                Cell(fmt_percent(now.share * 100), numeric=True),
+                Cell(fmt(statement.change_test.p_value, 3), numeric=True),
+                Cell(fmt(statement.change_test.cohens_h, 2), numeric=True),
+            ]
+        )
+    base = alt.Chart().encode(y=alt.Y("wave:N", title=None, sort=[previous_label, this_label]))
+    bars = base.mark_bar().encode(
+        x=alt.X("share:Q", title=_("Share who agree (%)"), scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("wave:N", sort=[previous_label, this_label], title=None),
+        tooltip=[
+            alt.Tooltip("statement:N", title=_("Statement")),
+            alt.Tooltip("wave:N", title=_("Wave")),
+            alt.Tooltip("share:Q", title=_("Share who agree (%)")),
+            alt.Tooltip("low:Q", title=_("Lower bound")),
+            alt.Tooltip("high:Q", title=_("Upper bound")),
+        ],
+    )
+    rules = base.mark_rule(color="#1a1a1a").encode(x="low:Q", x2="high:Q")
+    # A facet cannot be as wide as its container: each statement gets a fixed-width panel.
+    header = alt.Header(labelAngle=0, labelAlign="left", labelLimit=360)
+    chart = (
+        alt.layer(bars, rules, data=alt.Data(values=rows))
+        .properties(width=320, height=50)
+        .facet(row=alt.Row("statement:N", title=None, header=header))
+    )
+    description = _("Share who agree, the previous wave against this one, with 95 % intervals.")
+    return ChartBlock(
+        id="waves",
+        title=_("Share who agree by wave"),
+        summary=description,
+        spec=finish(chart, description),
+        columns=[_("Statement"), _("Previous wave"), _("This wave"), _("p-value"), _("Cohen's h")],
+        rows=table,
+        note=_("Only statements asked the same way in both waves, with enough answers in both."),
     )

@@ -25,7 +25,7 @@ from torg.lib.csv_export import format_for_language, iter_csv
 from torg.organisation.roles import Permission
 from torg.organisation.scoping import Tenancy
 from torg.surveys import services
-from torg.surveys.charts import agree_by_group_chart, diverging_chart
+from torg.surveys.charts import agree_by_group_chart, diverging_chart, wave_comparison_chart
 from torg.surveys.export import raw_header, raw_rows, results_xlsx
 from torg.surveys.forms import GroupByForm, SurveyCreateForm, WaveOpenForm, WaveSettingsForm
 from torg.surveys.models import Survey, Wave
@@ -224,7 +224,11 @@ def wave_results_page(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpRe
     results = wave_results(wave, group_by=group_by)
     chart = diverging_chart(results.statements)
     group_charts = (
-        [(s, agree_by_group_chart(s, f"agree-{s.item.code}")) for s in results.statements]
+        [
+            (s, agree_by_group_chart(s, f"agree-{s.item.code}"))
+            for s in results.statements
+            if any(g.answered for g in s.groups)
+        ]
         if group_by is not None
         else []
     )
@@ -241,6 +245,9 @@ def wave_results_page(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpRe
             "chart": chart,
             "group_charts": group_charts,
             "changes": [_change_row(s) for s in results.statements],
+            "wave_chart": wave_comparison_chart(results.statements, wave.number)
+            if any(s.change_test for s in results.statements)
+            else None,
             "free_texts": texts,
             "can_read_free_text": tenancy.allows(Permission.READ_FREE_TEXT),
         },

@@ -273,3 +273,36 @@ def test_a_closed_wave_takes_no_answers(wave_and_tokens, municipality_x, manager
         client_for(manager_x).post(url, {"anonymous": "on", "status": "closed"}).status_code == 302
     )
     assert Client().get(token_url(wave, tokens[6])).status_code == 410
+
+
+def test_the_results_compare_with_the_previous_wave_in_a_chart_and_a_table(
+    survey, municipality_x, analyst_x, client_for
+):
+    import json
+    import uuid
+
+    waves = []
+    for number, agreeing in ((1, 3), (2, 9)):
+        wave, tokens = services.wave_open(
+            survey=survey,
+            starts_on=dt.date(2021 + number, 3, 1),
+            ends_on=dt.date(2021 + number, 4, 30),
+            anonymous=True,
+            token_count=10,
+        )
+        for i in range(10):
+            services.response_submit(
+                wave=wave,
+                answers={"cost-cutting": 5 if i < agreeing else 1},
+                submission_key=uuid.uuid4(),
+                token=tokens[i],
+            )
+        waves.append(wave)
+    url = reverse("surveys:results", args=[municipality_x.slug, waves[1].pk])
+    html = client_for(analyst_x).get(url, headers=ENGLISH).content.decode()
+    assert 'id="waves-table"' in html
+    found = re.search(r'id="waves-spec"[^>]*>(.*?)</script>', html, re.S)
+    assert found, "the chart's spec is in the page"
+    spec = json.loads(found.group(1))
+    shares = sorted(v["share"] for v in spec["data"]["values"])
+    assert shares == [30.0, 90.0]
