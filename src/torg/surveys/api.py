@@ -33,7 +33,7 @@ from torg.api.views import TenantViewSet
 from torg.organisation.roles import Permission
 from torg.surveys import services
 from torg.surveys.models import ItemKind, Survey, Wave
-from torg.surveys.selectors import GroupResult, surveys_of, wave_results
+from torg.surveys.selectors import BY_MODEL, GroupResult, surveys_of, wave_results
 
 
 class SurveySerializer(serializers.ModelSerializer[Survey]):
@@ -162,11 +162,11 @@ class WaveViewSet(TenantViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixi
         wave: Wave = self.get_object()
         code = request.query_params.get("group_by") or ""
         group_by = None
-        if code:
+        if code and code != BY_MODEL:
             group_by = wave.own_items().filter(kind=ItemKind.BACKGROUND, code=code).first()
             if group_by is None:
                 raise ValidationError({"group_by": [_("No background question with this code.")]})
-        results = wave_results(wave, group_by=group_by)
+        results = wave_results(wave, group_by=group_by, by_model=code == BY_MODEL)
         return Response(
             {
                 "wave": wave.pk,

@@ -13,8 +13,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from torg.surveys.analysis import DONT_KNOW, LOWEST_MIN_GROUP
-from torg.surveys.models import Item, ItemKind, Section, Wave, WaveStatus
+from torg.surveys.models import Background, Item, ItemKind, Section, Wave, WaveStatus
 from torg.surveys.scales import DONT_KNOW_LABEL, pick, text_language
+from torg.surveys.selectors import BY_MODEL
 from torg.surveys.services import MAX_TOKENS
 from torg.surveys.templates_builtin import TEMPLATES
 
@@ -176,14 +177,20 @@ class GroupByForm(forms.Form):
     def __init__(self, *args: Any, wave: Wave, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.items = {item.code: item for item in wave.own_items().filter(kind=ItemKind.BACKGROUND)}
-        self.fields["group_by"].choices = [("", _("No grouping"))] + [  # type: ignore[attr-defined]
-            (code, item.text) for code, item in self.items.items()
-        ]
+        choices: list[tuple[str, Any]] = [("", _("No grouping"))]
+        choices += [(code, item.text) for code, item in self.items.items()]
+        if any(item.background == Background.SITE for item in self.items.values()):
+            choices.append((BY_MODEL, _("Organisational model")))
+        self.fields["group_by"].choices = choices  # type: ignore[attr-defined]
 
     def item(self) -> Item | None:
+        """The background item to group by (``None`` for none or for the model)."""
         if not self.is_valid():
             return None
         return self.items.get(self.cleaned_data.get("group_by") or "")
+
+    def by_model(self) -> bool:
+        return self.is_valid() and self.cleaned_data.get("group_by") == BY_MODEL
 
 
 class WaveSettingsForm(forms.Form):

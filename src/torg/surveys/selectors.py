@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
-from torg.organisation.models import Municipality
+from torg.organisation.models import Municipality, OrganisationalModel, SiteModelPeriod
 from torg.organisation.scoping import scoped
+from torg.organisation.selectors import period_on
 from torg.surveys.analysis import (
     MISSING,
     ChiSquareResult,
@@ -32,7 +34,7 @@ from torg.surveys.analysis import (
     suppress,
     two_proportion_z,
 )
-from torg.surveys.models import Item, ItemKind, Survey, Wave
+from torg.surveys.models import Background, Item, ItemKind, Survey, Wave
 
 #: The key of respondents who did not answer the grouping question.
 NOT_STATED = ""
@@ -82,6 +84,9 @@ class WaveResults:
     group_by: Item | None
     statements: list[StatementResult] = field(default_factory=list)
     hidden_respondents: bool = False
+    #: The grouping as named in URLs (an item code, or ``model``) and as read on the page.
+    group_code: str = ""
+    group_title: str = ""
 
 
 def _likert_items(wave: Wave) -> list[Item]:
@@ -106,16 +111,57 @@ def _groups(
 ) -> tuple[list[str], np.ndarray]:
     choice_of = dict(wave.own_answers().filter(item=group_by).values_list("response_id", "choice"))
     keys = [code for code, _ in group_by.choice_labels()] + [NOT_STATED]
+    return keys, _index(keys, choice_of, response_ids)
+
+
+#: The grouping by the organisational model of the respondent's site.
+BY_MODEL = "model"
+
+
+def site_item(wave: Wave) -> Item | None:
+    """The wave's background question on the respondent's site, if it has one."""
+    return wave.own_items().filter(kind=ItemKind.BACKGROUND, background=Background.SITE).first()
+
+
+def _model_groups(wave: Wave, response_ids: list[uuid.UUID]) -> tuple[list[str], np.ndarray]:
+    """Groups by the organisational model each respondent's site had on the wave's first day
+    (:class:`~torg.organisation.models.SiteModelPeriod`); no site or no model: not stated."""
+    item = site_item(wave)
+    site_of = (
+        dict(wave.own_answers().filter(item=item).values_list("response_id", "choice"))
+        if item is not None
+        else {}
+    )
+    periods: dict[str, list[SiteModelPeriod]] = {}
+    for period in scoped(SiteModelPeriod, wave.municipality):
+        periods.setdefault(str(period.site_id), []).append(period)
+    model_of_site = {
+        site: found.model
+        for site, site_periods in periods.items()
+        if (found := period_on(site_periods, wave.starts_on)) is not None
+    }
+    choice_of = {
+        response: model_of_site.get(site, NOT_STATED) for response, site in site_of.items()
+    }
+    keys = [*OrganisationalModel.values, NOT_STATED]
+    return keys, _index(keys, choice_of, response_ids)
+
+
+def _index(
+    keys: list[str], choice_of: dict[uuid.UUID, str], response_ids: list[uuid.UUID]
+) -> np.ndarray:
     index = {key: i for i, key in enumerate(keys)}
-    groups = np.array(
+    return np.array(
         [index.get(choice_of.get(pk, NOT_STATED), len(keys) - 1) for pk in response_ids],
         dtype=np.int64,
     )
-    return keys, groups
 
 
-def wave_results(wave: Wave, group_by: Item | None = None, top: int = 2) -> WaveResults:
-    """Results of every Likert statement of ``wave``, optionally by a background item.
+def wave_results(
+    wave: Wave, group_by: Item | None = None, top: int = 2, *, by_model: bool = False
+) -> WaveResults:
+    """Results of every Likert statement of ``wave``, optionally by a background item or
+    (``by_model``) by the organisational model of the respondent's site on the wave's first day.
 
     Suppression (:func:`torg.surveys.analysis.suppress`) with the survey's ``min_group`` runs
     per statement over the cells "all respondents" and each group including those who did not
@@ -127,9 +173,16 @@ def wave_results(wave: Wave, group_by: Item | None = None, top: int = 2) -> Wave
     items = _likert_items(wave)
     response_ids, codes = _codes(wave, items)
     respondents = len(response_ids)
-    if group_by is not None:
+    grouped = group_by is not None or by_model
+    group_code, group_title = "", ""
+    if by_model:
+        keys, group_index = _model_groups(wave, response_ids)
+        labels = {str(value): str(label) for value, label in OrganisationalModel.choices}
+        group_code, group_title, group_by = BY_MODEL, str(_("Organisational model")), None
+    elif group_by is not None:
         keys, group_index = _groups(wave, group_by, response_ids)
         labels = dict(group_by.choice_labels())
+        group_code, group_title = group_by.code, group_by.text
     else:
         keys, group_index, labels = ["all"], np.zeros(respondents, dtype=np.int64), {}
     table = grouped_level_counts(codes.reshape(respondents, len(items)), group_index, len(keys), 7)
@@ -142,10 +195,10 @@ def wave_results(wave: Wave, group_by: Item | None = None, top: int = 2) -> Wave
         cells: dict[Hashable, int] = {("all",): total.answered}
         cells |= {("group", key): c.answered for key, c in by_group.items()}
         relations = [Relation(("all",), tuple(("group", key) for key in keys))]
-        hidden = suppress(cells, relations if group_by is not None else [], k=k)
+        hidden = suppress(cells, relations if grouped else [], k=k)
         overall = _group_result("all", "", total, not hidden.shown(("all",)), top)
         groups = []
-        if group_by is not None:
+        if grouped:
             for key, c in by_group.items():
                 shown = hidden.shown(("group", key)) and hidden.shown(("all",))
                 groups.append(_group_result(key, labels.get(key, ""), c, not shown, top))
@@ -177,6 +230,8 @@ def wave_results(wave: Wave, group_by: Item | None = None, top: int = 2) -> Wave
         group_by=group_by,
         statements=statements,
         hidden_respondents=0 < respondents < k,
+        group_code=group_code,
+        group_title=group_title,
     )
 
 

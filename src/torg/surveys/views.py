@@ -186,7 +186,11 @@ def wave_results_xlsx(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpRe
     form = GroupByForm(request.GET or None, wave=wave)
     if form.is_bound and not form.is_valid():
         return HttpResponse(str(form.errors), status=400, content_type="text/plain")
-    results = wave_results(wave, group_by=form.item() if form.is_bound else None)
+    results = wave_results(
+        wave,
+        group_by=form.item() if form.is_bound else None,
+        by_model=form.is_bound and form.by_model(),
+    )
     response = HttpResponse(
         results_xlsx(results),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -220,8 +224,11 @@ def wave_responses_csv(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpR
 def wave_results_page(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse:
     wave = get_object_or_404(tenancy.scoped(Wave).select_related("survey"), pk=pk)
     form = GroupByForm(request.GET or None, wave=wave)
-    group_by = form.item() if form.is_bound else None
-    results = wave_results(wave, group_by=group_by)
+    results = wave_results(
+        wave,
+        group_by=form.item() if form.is_bound else None,
+        by_model=form.is_bound and form.by_model(),
+    )
     chart = diverging_chart(results.statements)
     group_charts = (
         [
@@ -229,7 +236,7 @@ def wave_results_page(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpRe
             for s in results.statements
             if any(g.answered for g in s.groups)
         ]
-        if group_by is not None
+        if results.group_code
         else []
     )
     texts = free_texts(wave) if tenancy.allows(Permission.READ_FREE_TEXT) else None

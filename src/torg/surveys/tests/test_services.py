@@ -209,3 +209,34 @@ def test_free_text_items_exist_in_both_templates() -> None:
         assert ItemKind.FREE_TEXT in kinds and ItemKind.LIKERT in kinds
     citizen = {item.kind for section in TEMPLATES["citizen"].sections for item in section.items}
     assert {ItemKind.SINGLE_CHOICE, ItemKind.MULTIPLE_CHOICE, ItemKind.BACKGROUND} <= citizen
+
+
+def test_results_by_organisational_model_use_the_sites_model_on_the_first_day(survey) -> None:
+    from torg.organisation.models import OrganisationalModel, Site, SiteModelPeriod
+
+    municipality = survey.municipality
+    site_a, site_c = Site.objects.filter(municipality=municipality).order_by("name")
+    SiteModelPeriod.objects.create(
+        municipality=municipality, site=site_a, model=OrganisationalModel.TOTAL,
+        valid_from=dt.date(2020, 1, 1),
+    )  # fmt: skip
+    SiteModelPeriod.objects.create(
+        municipality=municipality, site=site_c, model=OrganisationalModel.ONE_DOOR_IN,
+        valid_from=dt.date(2020, 1, 1), valid_to=dt.date(2022, 11, 30),
+    )  # fmt: skip
+    SiteModelPeriod.objects.create(
+        municipality=municipality, site=site_c, model=OrganisationalModel.HYBRID,
+        valid_from=dt.date(2022, 12, 1),
+    )  # fmt: skip
+    wave, tokens = open_wave(survey, tokens=20)
+    for i in range(14):
+        site = site_a if i < 8 else site_c
+        answer(wave, tokens[i], site=str(site.pk), **{"cost-cutting": 5 if i % 2 else 1})
+    results = wave_results(wave, by_model=True)
+    assert results.group_code == "model"
+    statement = next(s for s in results.statements if s.item.code == "cost-cutting")
+    groups = {g.key: g for g in statement.groups}
+    assert groups["total"].answered == 8 and not groups["total"].hidden
+    assert groups["hybrid"].answered == 6 and not groups["hybrid"].hidden
+    assert groups["one_door_in"].answered == 0
+    assert groups["total"].agree is not None and groups["total"].agree.count == 4

@@ -306,3 +306,14 @@ def test_the_results_compare_with_the_previous_wave_in_a_chart_and_a_table(
     spec = json.loads(found.group(1))
     shares = sorted(v["share"] for v in spec["data"]["values"])
     assert shares == [30.0, 90.0]
+
+
+def test_results_can_be_grouped_by_organisational_model(
+    wave_and_tokens, municipality_x, analyst_x, client_for
+):
+    wave, _ = wave_and_tokens
+    url = reverse("surveys:results", args=[municipality_x.slug, wave.pk])
+    page = client_for(analyst_x).get(url, {"group_by": "model"}, headers=ENGLISH)
+    assert page.status_code == 200
+    assert "By Organisational model" in page.content.decode()
+    assert client_for(analyst_x).get(url, {"group_by": "nonsense"}).status_code == 400
