@@ -202,3 +202,12 @@ class WaveSettingsForm(forms.Form):
         help_text=_("Cannot be changed once the first response has come in."),
     )
     status = forms.ChoiceField(label=_("Status"), choices=WaveStatus.choices)
+
+
+class ItemEditForm(forms.ModelForm):
+    """The texts of an item of a wave without responses (a change marks a copied item as not
+    comparable with the previous wave)."""
+
+    class Meta:
+        model = Item
+        fields = ["text_nb", "text_nn", "text_en", "allows_dont_know"]

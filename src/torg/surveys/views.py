@@ -27,8 +27,14 @@ from torg.organisation.scoping import Tenancy
 from torg.surveys import services
 from torg.surveys.charts import agree_by_group_chart, diverging_chart, wave_comparison_chart
 from torg.surveys.export import raw_header, raw_rows, results_xlsx
-from torg.surveys.forms import GroupByForm, SurveyCreateForm, WaveOpenForm, WaveSettingsForm
-from torg.surveys.models import Survey, Wave
+from torg.surveys.forms import (
+    GroupByForm,
+    ItemEditForm,
+    SurveyCreateForm,
+    WaveOpenForm,
+    WaveSettingsForm,
+)
+from torg.surveys.models import Item, Survey, Wave
 from torg.surveys.selectors import StatementResult, free_texts, surveys_of, wave_results
 from torg.web.charts import fmt, fmt_percent
 from torg.web.tenancy import tenant_view
@@ -139,7 +145,43 @@ def wave_settings(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpRespon
     return render(
         request,
         "surveys/wave_settings.html",
-        {"nav": "surveys", "wave": wave, "survey": wave.survey, "form": form, "locked": locked},
+        {
+            "nav": "surveys",
+            "wave": wave,
+            "survey": wave.survey,
+            "form": form,
+            "locked": locked,
+            "items": wave.own_items().select_related("section"),
+        },
+        status=status,
+    )
+
+
+@tenant_view(Permission.MANAGE_SURVEYS)
+@require_http_methods(["GET", "POST"])
+def item_edit(request: HttpRequest, tenancy: Tenancy, wave_pk: int, pk: int) -> HttpResponse:
+    """Edit one item's texts while its wave has no response; 409 after that."""
+    wave = get_object_or_404(tenancy.scoped(Wave).select_related("survey"), pk=wave_pk)
+    item = get_object_or_404(wave.own_items(), pk=pk)
+    form = ItemEditForm(request.POST or None, instance=item)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_update(item=Item.objects.get(pk=item.pk), **form.cleaned_data)
+        except services.SurveyError as error:
+            form.add_error(None, str(error))
+            status = 409
+        else:
+            messages.success(request, _("The question was saved."))
+            return HttpResponseRedirect(
+                reverse("surveys:wave_settings", args=[tenancy.municipality.slug, wave.pk])
+            )
+    elif form.is_bound:
+        status = 400
+    return render(
+        request,
+        "surveys/item_form.html",
+        {"nav": "surveys", "wave": wave, "item": item, "form": form},
         status=status,
     )
 

@@ -69,6 +69,7 @@ FORMS = {
     "surveys:create",
     "surveys:wave_open",
     "surveys:wave_settings",
+    "surveys:item_edit",
     "surveys_public:answer",
     "surveys_public:answer_token",
 }

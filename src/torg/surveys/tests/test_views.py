@@ -317,3 +317,32 @@ def test_results_can_be_grouped_by_organisational_model(
     assert page.status_code == 200
     assert "By Organisational model" in page.content.decode()
     assert client_for(analyst_x).get(url, {"group_by": "nonsense"}).status_code == 400
+
+
+def test_a_manager_edits_a_copied_question_which_is_then_not_comparable(
+    survey, municipality_x, manager_x, outsider_y, client_for
+):
+    import uuid
+
+    first, _ = services.wave_open(
+        survey=survey, starts_on=dt.date(2022, 3, 1), ends_on=dt.date(2022, 4, 1),
+        anonymous=True, token_count=1,
+    )  # fmt: skip
+    second, tokens = services.wave_open(
+        survey=survey, starts_on=dt.date(2023, 3, 1), ends_on=dt.date(2023, 4, 1),
+        anonymous=True, token_count=1,
+    )  # fmt: skip
+    item = second.own_items().get(code="cost-cutting")
+    url = reverse("surveys:item_edit", args=[municipality_x.slug, second.pk, item.pk])
+    client = client_for(manager_x)
+    data = {"text_nb": "Samorganisering sparer penger.", "text_nn": item.text_nn,
+            "text_en": item.text_en, "allows_dont_know": "on"}  # fmt: skip
+    assert client.post(url, data).status_code == 302
+    item.refresh_from_db()
+    assert item.text_nb == "Samorganisering sparer penger." and not item.comparable
+    other = first.own_items().get(code="cost-cutting")
+    wrong_wave = reverse("surveys:item_edit", args=[municipality_x.slug, second.pk, other.pk])
+    assert client.get(wrong_wave).status_code == 404
+    assert client_for(outsider_y).get(url).status_code == 404
+    services.response_submit(wave=second, answers={}, submission_key=uuid.uuid4(), token=tokens[0])
+    assert client.post(url, data).status_code == 409
