@@ -301,6 +301,7 @@ def test_the_results_compare_with_the_previous_wave_in_a_chart_and_a_table(
     url = reverse("surveys:results", args=[municipality_x.slug, waves[1].pk])
     html = client_for(analyst_x).get(url, headers=ENGLISH).content.decode()
     assert 'id="waves-table"' in html
+    assert 'data-chart-download="waves"' in html and "surveys/chart-download" in html
     found = re.search(r'id="waves-spec"[^>]*>(.*?)</script>', html, re.S)
     assert found, "the chart's spec is in the page"
     spec = json.loads(found.group(1))
