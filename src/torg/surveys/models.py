@@ -13,7 +13,11 @@
   the token and deleted in the same transaction that stores the final response.
 * A :class:`Response` and its :class:`Answer` rows have no timestamp, IP address or user agent
   in any wave, and random UUID keys, so that their order does not follow the order of
-  submission. The ``submission_key`` (a random value in the form) makes the final submit
+  submission (every listing and export sorts by them; the database's physical row order
+  may still follow insertion, so a raw table dump is no anonymous export).
+* A saved draft is readable by whoever holds the token, as save-and-resume requires; it is
+  deleted in the transaction that stores the final response, after which nothing links the
+  token to the answers. The ``submission_key`` (a random value in the form) makes the final submit
   idempotent: a unique constraint lets a double submit store one response.
 """
 
