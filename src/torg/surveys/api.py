@@ -41,7 +41,15 @@ class SurveySerializer(serializers.ModelSerializer[Survey]):
 
     class Meta:
         model = Survey
-        fields = ["id", "title", "template_key", "audience", "min_group", "free_text_min_group"]
+        fields = [
+            "id",
+            "title",
+            "template_key",
+            "audience",
+            "min_group",
+            "free_text_min_group",
+            "agree_levels",
+        ]
         read_only_fields = fields
 
 

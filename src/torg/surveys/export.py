@@ -86,7 +86,8 @@ def results_xlsx(results: WaveResults) -> bytes:
                 "answers are not in the denominator"
             ),
         ],
-        [_("Agree"), _("the two highest levels, with the 95 % Wilson interval")],
+        [_("Levels that count as agreeing"), wave.survey.agree_levels],
+        [_("Interval of the share who agree"), _("Wilson score interval, 95 %")],
     ):
         about.append(row)
     about["A1"].font = Font(bold=True)

@@ -127,6 +127,13 @@ class SurveyCreateForm(forms.Form):
     free_text_min_group = forms.IntegerField(
         label=_("Minimum respondents before free text is shown"), min_value=4, initial=10
     )
+    agree_levels = forms.TypedChoiceField(
+        label=_("Levels that count as agreeing"),
+        choices=[(1, "1"), (2, "2"), (3, "3")],
+        coerce=int,
+        initial=2,
+        help_text=_("The share who agree counts this many of the highest levels."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -67,6 +67,11 @@ class Survey(models.Model):
     free_text_min_group = models.PositiveSmallIntegerField(
         _("minimum group size for free text"), default=10
     )
+    agree_levels = models.PositiveSmallIntegerField(
+        _("levels that count as agreeing"),
+        default=2,
+        help_text=_("The share who agree counts this many of the highest levels."),
+    )
 
     class Meta:
         ordering = ["title_nb", "pk"]
@@ -79,6 +84,10 @@ class Survey(models.Model):
             models.CheckConstraint(
                 condition=Q(free_text_min_group__gt=models.F("min_group")),
                 name="survey_free_text_threshold_above_min_group",
+            ),
+            models.CheckConstraint(
+                condition=Q(agree_levels__gte=1, agree_levels__lte=3),
+                name="survey_agree_levels_1_to_3",
             ),
         ]
 

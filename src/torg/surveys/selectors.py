@@ -158,7 +158,7 @@ def _index(
 
 
 def wave_results(
-    wave: Wave, group_by: Item | None = None, top: int = 2, *, by_model: bool = False
+    wave: Wave, group_by: Item | None = None, top: int | None = None, *, by_model: bool = False
 ) -> WaveResults:
     """Results of every Likert statement of ``wave``, optionally by a background item or
     (``by_model``) by the organisational model of the respondent's site on the wave's first day.
@@ -170,6 +170,7 @@ def wave_results(
     when both waves' totals are shown, and a two-proportion z test of the change.
     """
     k = wave.survey.min_group
+    top = top or wave.survey.agree_levels
     items = _likert_items(wave)
     response_ids, codes = _codes(wave, items)
     respondents = len(response_ids)

@@ -67,6 +67,7 @@ def survey_create_from_template(
     template_key: str,
     min_group: int = 5,
     free_text_min_group: int = 10,
+    agree_levels: int = 2,
 ) -> Survey:
     """A new survey for ``municipality`` copied from the built-in template ``template_key``.
 
@@ -83,6 +84,8 @@ def survey_create_from_template(
         raise SurveyError(str(error)) from error
     if free_text_min_group <= min_group:
         raise SurveyError("The free-text threshold must be above the minimum group size.")
+    if not 1 <= agree_levels <= 3:
+        raise SurveyError("Agreeing counts the highest 1, 2 or 3 levels.")
     return Survey.objects.create(
         municipality=municipality,
         template_key=template.key,
@@ -96,6 +99,7 @@ def survey_create_from_template(
         randomise_statements=template.randomise_statements,
         min_group=min_group,
         free_text_min_group=free_text_min_group,
+        agree_levels=agree_levels,
     )
 
 

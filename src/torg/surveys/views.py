@@ -64,6 +64,7 @@ def survey_create(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
             template_key=form.cleaned_data["template_key"],
             min_group=form.cleaned_data["min_group"],
             free_text_min_group=form.cleaned_data["free_text_min_group"],
+            agree_levels=form.cleaned_data["agree_levels"],
         )
         return HttpResponseRedirect(
             reverse("surveys:wave_open", args=[tenancy.municipality.slug, survey.pk])

@@ -30,7 +30,12 @@ def test_the_project_leader_runs_an_employee_survey_end_to_end(
     slug = municipality_x.slug
     created = leader.post(
         reverse("surveys:create", args=[slug]),
-        {"template_key": "employee-co-organisation", "min_group": "5", "free_text_min_group": "10"},
+        {
+            "template_key": "employee-co-organisation",
+            "min_group": "5",
+            "free_text_min_group": "10",
+            "agree_levels": "2",
+        },
     )
     assert created.status_code == 302
     survey = Survey.objects.get(municipality=municipality_x)

@@ -240,3 +240,19 @@ def test_results_by_organisational_model_use_the_sites_model_on_the_first_day(su
     assert groups["hybrid"].answered == 6 and not groups["hybrid"].hidden
     assert groups["one_door_in"].answered == 0
     assert groups["total"].agree is not None and groups["total"].agree.count == 4
+
+
+def test_agreeing_can_count_only_the_highest_level(municipality_x, site_a) -> None:
+    strict = services.survey_create_from_template(
+        municipality=municipality_x, template_key="citizen", agree_levels=1
+    )
+    wave, tokens = open_wave(strict, tokens=6)
+    for i, level in enumerate([5, 5, 4, 4, 4, 1]):
+        answer(wave, tokens[i], **{"roles-clear": level})
+    statement = next(s for s in wave_results(wave).statements if s.item.code == "roles-clear")
+    assert statement.overall.agree is not None
+    assert (statement.overall.agree.count, statement.overall.agree.n) == (2, 6)
+    with pytest.raises(services.SurveyError, match="1, 2 or 3"):
+        services.survey_create_from_template(
+            municipality=municipality_x, template_key="citizen", agree_levels=4
+        )

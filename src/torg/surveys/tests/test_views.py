@@ -163,7 +163,12 @@ def test_a_manager_creates_a_survey_and_opens_a_wave_with_codes_as_csv(
     client = client_for(manager_x)
     created = client.post(
         reverse("surveys:create", args=[municipality_x.slug]),
-        {"template_key": "citizen", "min_group": "5", "free_text_min_group": "10"},
+        {
+            "template_key": "citizen",
+            "min_group": "5",
+            "free_text_min_group": "10",
+            "agree_levels": "2",
+        },
     )
     assert created.status_code == 302
     survey = Survey.objects.get(municipality=municipality_x)
@@ -199,7 +204,12 @@ def test_a_manager_creates_a_survey_and_opens_a_wave_with_codes_as_csv(
 def test_a_minimum_below_three_is_refused(municipality_x, manager_x, client_for):
     response = client_for(manager_x).post(
         reverse("surveys:create", args=[municipality_x.slug]),
-        {"template_key": "citizen", "min_group": "2", "free_text_min_group": "10"},
+        {
+            "template_key": "citizen",
+            "min_group": "2",
+            "free_text_min_group": "10",
+            "agree_levels": "2",
+        },
     )
     assert response.status_code == 400
     assert not Survey.objects.exists()
