@@ -21,8 +21,12 @@ machines are shared and noisy.
    gunicorn, the API's inquiry POST against a bare 204 view (and a bare view doing one
    INSERT) in the same server set-up, on SQLite, and on PostgreSQL with ``--postgres URL``.
    Requirement (issue 3): at least 50 % of the bare view's rate and a p95 under 50 ms.
+5. Survey analysis (``bench/surveys.py``, in a process of its own): 1,000,000 respondents ×
+   40 statements by 3 grouping variables through :func:`torg.surveys.analysis.batch.analyse`
+   against a plain NumPy ``bincount`` of the same counts. Requirement (issue 5): under 5 s
+   and at most 3 × the baseline.
 
-Usage: ``python bench/run.py [--rows N] [--only import|demo|stats|http] [--postgres URL]``.
+Usage: ``python bench/run.py [--rows N] [--only import|demo|stats|http|surveys] [--postgres URL]``.
 """
 
 from __future__ import annotations
@@ -206,7 +210,7 @@ def bench_demo(timeout: float = 300.0) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description="Torg benchmarks, printed as ratios.")
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--only", choices=["import", "demo", "stats", "http"])
+    parser.add_argument("--only", choices=["import", "demo", "stats", "http", "surveys"])
     parser.add_argument(
         "--postgres",
         default=os.environ.get("TORG_BENCH_POSTGRES"),
@@ -236,6 +240,9 @@ def main() -> int:
     if args.only in (None, "stats"):
         print(f"Desk statistics: {args.rows:,} inquiries, inquiry_statistics vs hand-written SQL")
         failed |= report_stats(bench_stats(args.rows))
+    if args.only in (None, "surveys"):
+        print(f"Survey analysis: {args.rows:,} respondents × 40 statements × 3 groupings")
+        failed |= report_surveys(bench_surveys(args.rows))
     if args.only in (None, "http"):
         sys.path.insert(0, str(ROOT))
         from bench import http_logging
@@ -274,6 +281,34 @@ def report_stats(result: dict[str, float]) -> bool:
     slow = result["torg_seconds"] >= 2 or result["ratio"] > 3
     verdict = "ok" if not slow else "TOO SLOW"
     print(f"  requirement: under 2 s and at most 3 × the baseline -> {verdict}")
+    return slow
+
+
+def bench_surveys(rows: int) -> dict[str, float]:
+    """Run ``bench/surveys.py`` in its own process (its arrays take about 1 GB)."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "surveys.py"), "--respondents", str(rows)],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        raise RuntimeError(f"bench/surveys.py failed:\n{done.stderr}")
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def report_surveys(result: dict[str, float]) -> bool:
+    """Print the figures; return whether a requirement failed."""
+    print(f"  baseline NumPy bincount of the same counts: {result['baseline_seconds']:.2f} s")
+    print(
+        f"  analyse (counts, likert summaries, Wilson intervals, suppression): "
+        f"{result['torg_seconds']:.2f} s = {result['ratio']:.2f} × the baseline"
+    )
+    slow = result["torg_seconds"] >= 5 or result["ratio"] > 3
+    print(
+        f"  requirement: under 5 s and at most 3 × the baseline -> {'TOO SLOW' if slow else 'ok'}"
+    )
     return slow
 
 

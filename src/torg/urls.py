@@ -14,12 +14,14 @@ tenant_patterns = [
     path("queue/", include("torg.referrals.urls")),
     path("visits/", include("torg.visits.urls")),
     path("imports/", include("torg.imports.urls")),
+    path("surveys/", include("torg.surveys.urls")),
 ]
 
 urlpatterns = [
     path("", include("torg.web.urls")),
     path("m/<slug:municipality>/", include(tenant_patterns)),
     path("national/", include("torg.visits.urls_national")),
+    path("s/", include("torg.surveys.urls_public")),
     path("api/v1/", include("torg.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 
 from torg.api import statistics, views
 from torg.referrals import api as referrals_api
+from torg.surveys import api as surveys_api
 
 app_name = "api"
 
@@ -22,6 +23,8 @@ tenant_router.register("referrals", referrals_api.ReferralViewSet, basename="ref
 tenant_router.register(
     "digital-inquiries", referrals_api.DigitalInquiryViewSet, basename="digital-inquiry"
 )
+tenant_router.register("surveys", surveys_api.SurveyViewSet, basename="survey")
+tenant_router.register("survey-waves", surveys_api.WaveViewSet, basename="survey-wave")
 
 national_router = SimpleRouter(use_regex_path=False)
 national_router.register(

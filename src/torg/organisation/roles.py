@@ -19,11 +19,21 @@ class Permission(StrEnum):
     MANAGE_MEMBERS = "manage_members"
     RECORD_INQUIRIES = "record_inquiries"  # the desk page; correct one's own for a while
     CORRECT_INQUIRIES = "correct_inquiries"  # correct or delete anyone's, at any time
+    MANAGE_SURVEYS = "manage_surveys"  # create surveys, open waves, hand out invitations
+    ANALYSE_SURVEYS = "analyse_surveys"  # survey results (small groups suppressed)
+    READ_FREE_TEXT = "read_free_text"  # survey free-text answers, above their threshold
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.DESK_STAFF: frozenset({Permission.VIEW, Permission.RECORD_INQUIRIES}),
-    Role.ANALYST: frozenset({Permission.VIEW, Permission.EXPORT}),
+    Role.ANALYST: frozenset(
+        {
+            Permission.VIEW,
+            Permission.EXPORT,
+            Permission.ANALYSE_SURVEYS,
+            Permission.READ_FREE_TEXT,
+        }
+    ),
     Role.MANAGER: frozenset(
         {
             Permission.VIEW,
@@ -33,6 +43,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.IMPORT,
             Permission.RECORD_INQUIRIES,
             Permission.CORRECT_INQUIRIES,
+            Permission.MANAGE_SURVEYS,
+            Permission.ANALYSE_SURVEYS,
         }
     ),
     Role.ADMINISTRATOR: frozenset(Permission),

@@ -38,6 +38,11 @@ READ_ONLY = {
     "visits:events_export",
     "imports:list",
     "national:comparison",
+    "surveys:list",
+    "surveys:results",
+    "surveys:results_xlsx",
+    "surveys:responses_csv",
+    "surveys_public:thanks",
 }
 #: Pages with a form: GET shows it, POST sends it (the step URLs are POST only).
 FORMS = {
@@ -67,7 +72,15 @@ FORMS = {
     "referrals:close",
     "referrals:teams",
     "referrals:team-edit",
+    "surveys:create",
+    "surveys:wave_open",
+    "surveys:wave_settings",
+    "surveys:item_edit",
+    "surveys_public:answer",
+    "surveys_public:answer_token",
 }
+#: Pages a manager may not open, and the persona (fixture name) who may.
+PERSONAS = {"surveys:responses_csv": "analyst_x"}
 #: Django's own views (log in and out, the language switch), whose methods Django decides.
 DJANGO_OWN = {"login", "logout", "set_language"}
 
@@ -101,9 +114,10 @@ def test_every_page_is_listed_as_read_only_or_as_a_form():
 
 @pytest.mark.parametrize("route", _by_name(READ_ONLY), ids=lambda route: route.label)
 def test_a_read_only_page_refuses_post_put_patch_and_delete_with_405(
-    route, world_x, manager_x, client_for
+    route, world_x, manager_x, client_for, request
 ):
-    client = _client(manager_x, client_for)
+    persona = request.getfixturevalue(PERSONAS[route.name]) if route.name in PERSONAS else manager_x
+    client = _client(persona, client_for)
     path = route.path(values_for(route, world_x))
     for method in ("POST", "PUT", "PATCH", "DELETE"):
         response = client.generic(method, path)

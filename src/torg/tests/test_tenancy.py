@@ -48,6 +48,7 @@ ALLOW_LIST = {
     "api-docs": "Swagger UI for the schema, from Torg's own static files",
     "national:*": "comparison of the public national library statistics",
     "api:annual-statistics-*": "the public national library statistics",
+    "surveys_public:*": "the survey response form: shows a wave's questions, stores answers",
     # Per user: only ever about the caller's own memberships.
     "web:home": "lists the caller's own municipalities",
     "web:switch": "switches among the caller's own municipalities",

@@ -45,6 +45,7 @@ from torg.organisation.models import (
     SiteModelPeriod,
 )
 from torg.organisation.scoping import is_tenant_model
+from torg.surveys.models import Wave as SurveyWave
 from torg.visits.models import Audience, CountMethod, Event, EventType, VisitCount
 
 M = TypeVar("M", bound=models.Model)
@@ -219,6 +220,16 @@ def _event(world: World, pk: int) -> models.Model:
     )
 
 
+def _wave(world: World, pk: int) -> models.Model:
+    """A survey wave whose public id is the world's UUID, so ``/s/<uuid>/`` names it."""
+    wave = _autofill(world, SurveyWave, pk)
+    SurveyWave.objects.filter(pk=pk).update(
+        public_id=world_uuid(world.number), status="open", open_link=True
+    )
+    wave.refresh_from_db()
+    return wave
+
+
 BUILDERS: dict[type[models.Model], Builder] = {
     Membership: _membership,
     Site: _site,
@@ -231,6 +242,7 @@ BUILDERS: dict[type[models.Model], Builder] = {
     Inquiry: _inquiry,
     VisitCount: _visit_count,
     Event: _event,
+    SurveyWave: _wave,
 }
 
 
@@ -338,6 +350,39 @@ MAKE_ROOM_FOR_STRAY: dict[str, Callable[[models.Model], None]] = {
 }
 
 
+def _stray_wave(row: Any) -> None:
+    row.number += 1000
+    row.public_id = uuid.uuid4()
+
+
+def _stray_response(row: Any) -> None:
+    row.submission_key = uuid.uuid4()
+
+
+def _stray_draft(row: Any) -> None:
+    token = row.token
+    row.token = type(token)._default_manager.create(
+        municipality=token.municipality, wave=token.wave, token_hash=uuid.uuid4().hex * 2
+    )
+
+
+def _stray_answer(row: Any) -> None:
+    response = row.response
+    row.response = type(response)._default_manager.create(
+        municipality=response.municipality, wave=response.wave, submission_key=uuid.uuid4()
+    )
+
+
+#: Models whose stray copy must differ from its source row in a field that a unique
+#: constraint covers: what to change on the copy (by model label).
+MAKE_STRAY_UNIQUE: dict[str, Callable[[Any], None]] = {
+    "surveys.Wave": _stray_wave,
+    "surveys.Response": _stray_response,
+    "surveys.ResponseDraft": _stray_draft,
+    "surveys.Answer": _stray_answer,
+}
+
+
 def make_stray_copy(
     model: type[models.Model], source: World, owner: Municipality, number: int
 ) -> models.Model:
@@ -365,6 +410,9 @@ def make_stray_copy(
         ):
             setattr(row, model_field.attname, STRAY_DAY)
     row.municipality = owner  # type: ignore[attr-defined]
+    make_unique = MAKE_STRAY_UNIQUE.get(model._meta.label)
+    if make_unique is not None:
+        make_unique(row)
     try:
         with transaction.atomic():
             row.save(force_insert=True)

@@ -1,0 +1,209 @@
+"""Minimum group sizes with complementary suppression.
+
+A *cell* is any published count of respondents: a group in a wave, a parent total (the whole
+municipality, all sites of one model), a group pooled over waves. A *relation* says that one
+cell is the sum of others (``total = part_1 + … + part_m``): a parent and its children, a
+wave total and its groups, a group pooled over waves and its waves. The same relations hold
+for the distribution over the levels, so protecting the counts protects the distributions.
+
+**Primary suppression.** A cell with ``0 < n < k`` respondents is hidden (an empty cell, ``0``,
+describes nobody and stays shown). ``k`` defaults to :data:`DEFAULT_MIN_GROUP` (5) and is
+never below :data:`LOWEST_MIN_GROUP` (3).
+
+**Complementary suppression.** Hiding a cell is not enough when it can be recovered by
+subtraction (a parent total minus its shown children, a group pooled over waves minus the
+previous wave). Until nothing changes, for every relation:
+
+* if its total is shown and some parts are hidden, the hidden parts must be at least two and
+  add up to at least ``k`` (else ``total - shown parts`` reveals one cell, or a set of fewer
+  than ``k`` people); otherwise the smallest shown non-empty part is hidden too, and if no
+  part is left, the total;
+* if its total is hidden, at least one part must be hidden (else the total is their sum).
+
+This is the greedy heuristic of statistical offices (hide the smallest cell that protects;
+Cox 1980, *JASA* 75:377–385, "Suppression methodology and statistical disclosure control").
+It is not optimal (it may hide more than needed) but it never leaves a cell recoverable
+through one relation. :func:`audit` checks a pattern against *all* relations at once with
+linear programming (the attacker's best bounds on every hidden cell, cells ≥ 0).
+
+Derived figures follow the cells: a change from the previous wave is shown only when both
+waves' cells are shown (:func:`change_shown`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+from scipy.optimize import linprog
+
+#: Default minimum number of respondents for a result to be shown.
+DEFAULT_MIN_GROUP = 5
+#: No municipality may set the minimum lower than this.
+LOWEST_MIN_GROUP = 3
+
+
+class Reason(StrEnum):
+    """Why a cell is hidden."""
+
+    PRIMARY = "primary"
+    COMPLEMENTARY = "complementary"
+
+
+@dataclass(frozen=True)
+class Relation:
+    """``total`` is the sum of ``parts`` (cells are any hashable keys)."""
+
+    total: Hashable
+    parts: tuple[Hashable, ...]
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """Which cells are hidden and why; ``k`` is the minimum group size used."""
+
+    k: int
+    hidden: Mapping[Hashable, Reason]
+
+    def shown(self, cell: Hashable) -> bool:
+        return cell not in self.hidden
+
+
+def check_min_group(k: int) -> int:
+    """Return ``k`` if it is an allowed minimum group size, else raise ``ValueError``."""
+    if k < LOWEST_MIN_GROUP:
+        raise ValueError(f"the minimum group size is never below {LOWEST_MIN_GROUP}, not {k}")
+    return k
+
+
+def suppress(
+    counts: Mapping[Any, int],
+    relations: Sequence[Relation] = (),
+    k: int = DEFAULT_MIN_GROUP,
+) -> Suppression:
+    """Primary and complementary suppression of ``counts`` (respondents per cell).
+
+    Every cell named in a relation must be in ``counts`` (``KeyError`` otherwise); negative
+    counts raise ``ValueError``. Deterministic: ties are broken by the order of ``counts``.
+    """
+    check_min_group(k)
+    for cell, n in counts.items():
+        if n < 0:
+            raise ValueError(f"cell {cell!r} has a negative count {n}")
+    for relation in relations:
+        for cell in (relation.total, *relation.parts):
+            if cell not in counts:
+                raise KeyError(f"relation names cell {cell!r} that has no count")
+    order = {cell: i for i, cell in enumerate(counts)}
+    hidden: dict[Hashable, Reason] = {
+        cell: Reason.PRIMARY for cell, n in counts.items() if 0 < n < k
+    }
+
+    def hide_smallest(candidates: Iterable[Hashable]) -> bool:
+        shown = [c for c in candidates if c not in hidden and counts[c] > 0]
+        if not shown:
+            return False
+        hidden[min(shown, key=lambda c: (counts[c], order[c]))] = Reason.COMPLEMENTARY
+        return True
+
+    changed = True
+    while changed:
+        changed = False
+        for relation in relations:
+            hidden_parts = [p for p in relation.parts if p in hidden]
+            if relation.total in hidden:
+                if not hidden_parts and counts[relation.total] > 0:
+                    changed |= hide_smallest(relation.parts)
+                continue
+            if not hidden_parts:
+                continue
+            if len(hidden_parts) >= 2 and sum(counts[p] for p in hidden_parts) >= k:
+                continue
+            if not hide_smallest(relation.parts):
+                hidden[relation.total] = Reason.COMPLEMENTARY
+            changed = True
+    return Suppression(k=k, hidden=hidden)
+
+
+def change_shown(suppression: Suppression, cell: Hashable, previous: Hashable) -> bool:
+    """Whether a change from ``previous`` to ``cell`` may be shown (both cells shown)."""
+    return suppression.shown(cell) and suppression.shown(previous)
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """The attacker's best bounds on one hidden cell given everything shown."""
+
+    cell: Hashable
+    lowest: float
+    highest: float
+
+
+def audit(
+    counts: Mapping[Any, int], relations: Sequence[Relation], suppression: Suppression
+) -> list[Exposure]:
+    """Hidden cells whose value an attacker can pin down, or narrow to below ``k``.
+
+    Solves two linear programmes per hidden cell (minimise and maximise it subject to every
+    relation, the shown cells at their values and hidden cells ≥ 0). A hidden cell is exposed
+    when its bounds are exact (``highest - lowest < 1``). Returns the exposed cells (empty
+    when the pattern is safe). Meant for tests and checks; cost grows with the table.
+    """
+    hidden = [c for c in counts if c in suppression.hidden]
+    if not hidden:
+        return []
+    index = {c: i for i, c in enumerate(hidden)}
+    rows: list[np.ndarray] = []
+    rhs: list[float] = []
+    for relation in relations:
+        row = np.zeros(len(hidden))
+        constant = 0.0
+        for sign, cell in [(1.0, relation.total)] + [(-1.0, p) for p in relation.parts]:
+            if cell in index:
+                row[index[cell]] += sign
+            else:
+                constant += sign * counts[cell]
+        if row.any():
+            rows.append(row)
+            rhs.append(-constant)
+    a_eq = np.array(rows) if rows else None
+    b_eq = np.array(rhs) if rows else None
+    exposed: list[Exposure] = []
+    for cell, i in index.items():
+        objective = np.zeros(len(hidden))
+        objective[i] = 1.0
+        bounds = [(0, None)] * len(hidden)
+        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        lowest = float(low.fun) if low.status == 0 else 0.0
+        highest = float(-high.fun) if high.status == 0 else float("inf")
+        if highest - lowest < 1:
+            exposed.append(Exposure(cell, lowest, highest))
+    return exposed
+
+
+def one_level_relations(parent: Hashable, children: Sequence[Hashable]) -> list[Relation]:
+    """``parent = sum(children)``: a municipality and its sites, a wave and its groups."""
+    return [Relation(parent, tuple(children))]
+
+
+def wave_table_relations(
+    groups: Sequence[Hashable], waves: Sequence[Hashable]
+) -> tuple[list[Relation], list[tuple[Hashable, ...]]]:
+    """Relations of a groups × waves table with its margins.
+
+    Cells are ``("cell", group, wave)``, ``("wave", wave)`` (all groups in one wave),
+    ``("group", group)`` (one group pooled over the waves) and ``("all",)``. Returns the
+    relations and every cell key, so the caller can fill in the counts.
+    """
+    relations = [Relation(("wave", w), tuple(("cell", g, w) for g in groups)) for w in waves] + [
+        Relation(("group", g), tuple(("cell", g, w) for w in waves)) for g in groups
+    ]
+    relations.append(Relation(("all",), tuple(("wave", w) for w in waves)))
+    relations.append(Relation(("all",), tuple(("group", g) for g in groups)))
+    cells: list[tuple[Hashable, ...]] = [("cell", g, w) for g in groups for w in waves]
+    cells += [("wave", w) for w in waves] + [("group", g) for g in groups] + [("all",)]
+    return relations, cells

@@ -1,0 +1,196 @@
+"""The surveys API under ``/api/v1/m/<slug:municipality>/`` (registered in :mod:`torg.api.urls`):
+
+* ``surveys/``: the municipality's surveys (``analyse_surveys``: analysts, managers);
+* ``survey-waves/``: waves, and ``PATCH`` of ``anonymous`` (``manage_surveys``, with an
+  ``Idempotency-Key``); once the wave has a response the answer is **409 Conflict** with
+  ``{"detail": …, "code": "anonymity_locked"}``;
+* ``survey-waves/<id>/results/``: the share who agree and the R ``likert`` summary of every
+  statement, optionally ``?group_by=<background item code>``, with small groups suppressed
+  exactly as on the results page (:func:`torg.surveys.selectors.wave_results`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from torg.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from torg.api.views import TenantViewSet
+from torg.organisation.roles import Permission
+from torg.surveys import services
+from torg.surveys.models import ItemKind, Survey, Wave
+from torg.surveys.selectors import BY_MODEL, GroupResult, surveys_of, wave_results
+
+
+class SurveySerializer(serializers.ModelSerializer[Survey]):
+    title = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Survey
+        fields = [
+            "id",
+            "title",
+            "template_key",
+            "audience",
+            "min_group",
+            "free_text_min_group",
+            "agree_levels",
+        ]
+        read_only_fields = fields
+
+
+class WaveSerializer(serializers.ModelSerializer[Wave]):
+    class Meta:
+        model = Wave
+        fields = [
+            "id",
+            "survey",
+            "number",
+            "starts_on",
+            "ends_on",
+            "anonymous",
+            "open_link",
+            "status",
+        ]
+        read_only_fields = ["id", "survey", "number", "starts_on", "ends_on", "open_link", "status"]
+
+
+class ConflictSerializer(serializers.Serializer[Any]):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+
+
+def _group(result: GroupResult) -> dict[str, Any]:
+    data: dict[str, Any] = {"key": result.key, "label": result.label, "hidden": result.hidden}
+    if result.hidden or result.summary is None or result.agree is None:
+        return data
+    summary, agree = result.summary, result.agree
+    return data | {
+        "answered": summary.answered,
+        "dont_know": summary.dont_know,
+        "percent": list(summary.percent),
+        "low": summary.low,
+        "neutral": summary.neutral,
+        "high": summary.high,
+        "mean": summary.mean,
+        "sd": summary.sd,
+        "agree": {"count": agree.count, "n": agree.n, "share": agree.share,
+                  "ci_low": agree.ci_low, "ci_high": agree.ci_high},
+    }  # fmt: skip
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Surveys of the municipality"),
+    retrieve=extend_schema(summary="One survey"),
+)
+@extend_schema(tags=["surveys"])
+class SurveyViewSet(TenantViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Surveys (read ``analyse_surveys``)."""
+
+    serializer_class = SurveySerializer
+    model = Survey
+    read_permission = Permission.ANALYSE_SURVEYS
+
+    def scoped_queryset(self) -> models.QuerySet[Any]:
+        return surveys_of(self.tenancy.municipality)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Survey waves"),
+    retrieve=extend_schema(summary="One wave"),
+    partial_update=extend_schema(
+        summary="Change a wave's anonymity (only before its first response)",
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={
+            200: WaveSerializer,
+            409: OpenApiResponse(ConflictSerializer, description="The wave has responses."),
+        },
+    ),
+    results=extend_schema(
+        summary="Results of a wave, small groups suppressed",
+        parameters=[
+            OpenApiParameter("group_by", OpenApiTypes.STR, description="Code of a background item.")
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    ),
+)
+@extend_schema(tags=["surveys"])
+class WaveViewSet(TenantViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Waves (read ``analyse_surveys``, change ``manage_surveys``)."""
+
+    serializer_class = WaveSerializer
+    model = Wave
+    read_permission = Permission.ANALYSE_SURVEYS
+    write_permission = Permission.MANAGE_SURVEYS
+
+    def scoped_queryset(self) -> models.QuerySet[Any]:
+        return self.tenancy.scoped(Wave).select_related("survey").order_by("survey", "number")
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Only ``anonymous`` may change (``Idempotency-Key`` required, as for every write)."""
+        return idempotent(request, lambda: self._set_anonymity(request))
+
+    def _set_anonymity(self, request: Request) -> Response:
+        wave: Wave = self.get_object()
+        serializer = self.get_serializer(wave, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        if "anonymous" in serializer.validated_data:
+            try:
+                wave = services.wave_set_anonymity(
+                    wave=wave, anonymous=serializer.validated_data["anonymous"]
+                )
+            except services.AnonymityLocked:
+                return Response(
+                    {
+                        "detail": _(
+                            "Anonymity is fixed once the wave has a response; it cannot be changed."
+                        ),
+                        "code": "anonymity_locked",
+                    },
+                    status=status.HTTP_409_CONFLICT,
+                )
+        return Response(self.get_serializer(wave).data)
+
+    @action(detail=True, methods=["get"])
+    def results(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        wave: Wave = self.get_object()
+        code = request.query_params.get("group_by") or ""
+        group_by = None
+        if code and code != BY_MODEL:
+            group_by = wave.own_items().filter(kind=ItemKind.BACKGROUND, code=code).first()
+            if group_by is None:
+                raise ValidationError({"group_by": [_("No background question with this code.")]})
+        results = wave_results(wave, group_by=group_by, by_model=code == BY_MODEL)
+        return Response(
+            {
+                "wave": wave.pk,
+                "respondents": results.respondents if not results.hidden_respondents else None,
+                "min_group": results.min_group,
+                "group_by": code or None,
+                "statements": [
+                    {
+                        "code": s.item.code,
+                        "text": s.item.text,
+                        "labels": s.labels,
+                        "comparable": s.item.comparable,
+                        "overall": _group(s.overall),
+                        "groups": [_group(g) for g in s.groups],
+                    }
+                    for s in results.statements
+                ],
+            }
+        )

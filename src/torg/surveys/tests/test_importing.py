@@ -1,0 +1,139 @@
+"""Importing another tool's one-row-per-respondent export: matching, label mapping,
+all-or-nothing with row and column in every message, encodings, re-import adds nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from torg.surveys import services
+from torg.surveys.importing import ResponsesImportError, read_mapping, responses_import
+from torg.surveys.models import Answer, Response
+from torg.surveys.selectors import wave_results
+from torg.testing.factories import make_site
+
+pytestmark = pytest.mark.django_db
+
+LIMESURVEY = (
+    "id;submitdate;ipaddr;cost-cutting;The library's reputation will suffer.;Hvor jobber du?\n"
+    "1;2023-01-05 10:01;10.0.0.1;A5;Helt enig;Bibliotek\n"
+    "2;2023-01-05 10:02;10.0.0.2;A1;Vet ikke;Begge\n"
+    "3;2023-01-05 10:03;10.0.0.3;A4;;Innbyggertorg / servicetorg\n"
+    "4;2023-01-05 10:04;10.0.0.4;;Litt uenig;\n"
+)
+
+
+@pytest.fixture
+def wave(municipality_x, site_a):
+    make_site(municipality_x, "Torget C")
+    survey = services.survey_create_from_template(
+        municipality=municipality_x, template_key="employee-co-organisation"
+    )
+    the_wave, _ = services.wave_open(
+        survey=survey,
+        starts_on=dt.date(2022, 12, 1),
+        ends_on=dt.date(2023, 1, 31),
+        anonymous=True,
+        token_count=1,
+    )
+    return the_wave
+
+
+@pytest.fixture
+def mapping(tmp_path):
+    path = tmp_path / "mapping.csv"
+    path.write_text("label;level\nA1;1\nA2;2\nA3;3\nA4;4\nA5;5\n", encoding="utf-8")
+    return read_mapping(path)
+
+
+def test_a_limesurvey_export_is_imported_with_a_mapping_table(wave, mapping, tmp_path):
+    path = tmp_path / "responses.csv"
+    path.write_text(LIMESURVEY, encoding="utf-8-sig")
+    summary = responses_import(wave=wave, path=path, mapping=mapping)
+    assert (summary.rows, summary.created) == (4, 4)
+    assert summary.ignored_columns == ["id", "submitdate", "ipaddr"]
+    levels = sorted(
+        level
+        for level in Answer.objects.filter(
+            item__code="cost-cutting", level__isnull=False
+        ).values_list("level", flat=True)
+        if level is not None
+    )
+    assert levels == [1, 4, 5]
+    reputation = sorted(
+        level
+        for level in Answer.objects.filter(
+            item__code="library-reputation", level__isnull=False
+        ).values_list("level", flat=True)
+        if level is not None
+    )
+    assert reputation == [-1, 2, 5]
+    assert sorted(Answer.objects.filter(item__code="service").values_list("choice", flat=True)) == [
+        "both",
+        "citizen_service",
+        "library",
+    ]
+    # Nothing of the tools' ids, times or addresses is stored anywhere.
+    assert "10.0.0.1" not in str(list(Answer.objects.values()))
+    statement = next(s for s in wave_results(wave).statements if s.item.code == "cost-cutting")
+    assert statement.overall.answered == 3
+    # Importing the same file again adds nothing.
+    again = responses_import(wave=wave, path=path, mapping=mapping)
+    assert (again.created, again.already_imported) == (0, 4)
+    assert Response.objects.count() == 4
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "cp1252", "utf-8"])
+def test_encodings_round_trip_norwegian_letters(wave, tmp_path, encoding):
+    path = tmp_path / f"nettskjema-{encoding}.csv"
+    path.write_text(
+        "Bibliotekets omdømme vil svekkes.;Har du andre kommentarer?\n"
+        "Helt uenig;Blåbærsyltetøy og ærlig tale\n",
+        encoding=encoding,
+    )
+    responses_import(wave=wave, path=path)
+    assert Answer.objects.get(item__code="comment").text == "Blåbærsyltetøy og ærlig tale"
+    assert Answer.objects.get(item__code="library-reputation").level == 1
+
+
+def test_every_bad_cell_is_reported_and_nothing_is_written(wave, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "cost-cutting;service\nHelt enig;Bibliotek\nA7;Bibliotek\n3;Sykehus\n", encoding="utf-8"
+    )
+    with pytest.raises(ResponsesImportError) as caught:
+        responses_import(wave=wave, path=path)
+    assert caught.value.problems == [
+        "row 3, column 'cost-cutting': 'A7' is not a level of the scale; add it to the mapping table",
+        "row 4, column 'service': 'Sykehus' is not one of the choices",
+    ]
+    assert not Response.objects.exists()
+
+
+def test_a_file_without_matching_columns_is_refused(wave, tmp_path):
+    path = tmp_path / "other.csv"
+    path.write_text("a;b\n1;2\n", encoding="utf-8")
+    with pytest.raises(ResponsesImportError, match="no column matches an item"):
+        responses_import(wave=wave, path=path)
+
+
+def test_the_command_reports_a_user_error_with_status_2(wave, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("cost-cutting\nA7\n", encoding="utf-8")
+    with pytest.raises(CommandError) as caught:
+        call_command("import_survey_responses", str(path), municipality="kommune-x", wave=wave.pk)
+    assert caught.value.returncode == 2
+    assert "row 2, column 'cost-cutting'" in str(caught.value)
+    with pytest.raises(CommandError, match="has no wave"):
+        call_command("import_survey_responses", str(path), municipality="kommune-x", wave=999)
+
+
+def test_the_dry_run_writes_nothing(wave, mapping, tmp_path):
+    path = tmp_path / "responses.csv"
+    path.write_text(LIMESURVEY, encoding="utf-8")
+    summary = responses_import(wave=wave, path=path, mapping=mapping, dry_run=True)
+    assert summary.created == 4
+    assert not Response.objects.exists()
