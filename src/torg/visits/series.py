@@ -174,7 +174,7 @@ def site_series(
         last_day = add_months(last_day.replace(day=1), 1) - ONE_DAY
     if slot_count(unit, first_day, last_day) > MAX_SLOTS:
         raise ValueError(f"more than {MAX_SLOTS} periods; choose a shorter range")
-    municipality = scope.municipality if isinstance(scope, Tenancy) else scope.municipality
+    municipality = scope.municipality
     site = scoped(Site, municipality).get(pk=site.pk)
     starts, zone_name = site.business_day_starts, site.time_zone
     bounds = _slot_bounds(unit, first_day, last_day, starts, zone_name)
