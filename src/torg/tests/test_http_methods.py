@@ -36,6 +36,8 @@ READ_ONLY = {
     "visits:export",
     "visits:events",
     "visits:events_export",
+    "visits:site",
+    "visits:site_export",
     "imports:list",
     "national:comparison",
 }
@@ -61,6 +63,9 @@ FORMS = {
     "referrals:close",
     "referrals:teams",
     "referrals:team-edit",
+    "visits:count_new",
+    "visits:count_edit",
+    "visits:count_delete",
 }
 #: Django's own views (log in and out, the language switch), whose methods Django decides.
 DJANGO_OWN = {"login", "logout", "set_language"}

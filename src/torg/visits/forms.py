@@ -6,17 +6,24 @@ Each filter form turns validated input into the frozen filters dataclass of
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
-from django.utils.translation import get_language
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from torg.lib.business_day import business_day_bounds, business_day_hours
 from torg.lib.csv_export import COMMA, SEMICOLON, CsvFormat, format_for_language
 from torg.organisation.forms import ListFilterForm
-from torg.organisation.models import Municipality
+from torg.organisation.models import Municipality, Site
+from torg.organisation.scoping import scoped
 from torg.visits.models import Audience, CountMethod, EventType
 from torg.visits.selectors import WHOLE_SITE, EventFilters, VisitCountFilters, visit_entrances
+from torg.visits.series import MAX_SLOTS, SeriesUnit, slot_count
+from torg.web.fields import DayField
 
 
 class VisitCountFilterForm(ListFilterForm):
@@ -113,3 +120,125 @@ class CsvOptionsForm(forms.Form):
             true_text=true_text,
             false_text=false_text,
         )
+
+
+# --- Recording and correcting counts ---------------------------------------------------
+
+
+class PeriodLength(models.TextChoices):
+    HOUR = "hour", _("One hour")
+    DAY = "day", _("One business day")
+
+
+class VisitCountForm(forms.Form):
+    """A count a person records: site, entrance, the local business day and hour it
+    starts, its length, the number and how it was counted. ``period()`` turns the local
+    day and hour into UTC instants by the site's zone and business-day start (an hour that
+    does not exist on the night the clocks go forward is refused; the repeated hour when
+    they go back is the first of the two)."""
+
+    site = forms.ModelChoiceField(queryset=Site.objects.none(), label=_("Site"))
+    entrance = forms.CharField(
+        label=_("Entrance"),
+        required=False,
+        max_length=100,
+        help_text=_("Leave empty for the whole site (all entrances together)."),
+    )
+    day = DayField(label=_("Day"))
+    length = forms.ChoiceField(label=_("Period"), choices=PeriodLength.choices)
+    hour = forms.TypedChoiceField(
+        label=_("Hour (for one hour)"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "–"), *((h, f"{h:02d}:00") for h in range(24))],
+    )
+    count = forms.IntegerField(label=_("Visits"), min_value=0, help_text=_("0 if nobody came."))
+    method = forms.ChoiceField(label=_("Method"), choices=CountMethod.choices)
+    is_estimate = forms.BooleanField(label=_("This figure is an estimate"), required=False)
+    estimate_reason = forms.CharField(label=_("Why an estimate"), required=False, max_length=300)
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def __init__(self, data: Any = None, *, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        site_field = self.fields["site"]
+        assert isinstance(site_field, forms.ModelChoiceField)
+        site_field.queryset = scoped(Site, municipality).order_by("name")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("length") == PeriodLength.HOUR and cleaned.get("hour") is None:
+            self.add_error("hour", _("Choose the hour the count starts."))
+        if cleaned.get("is_estimate") and not (cleaned.get("estimate_reason") or "").strip():
+            self.add_error("estimate_reason", _("Say why the figure is an estimate."))
+        site, day = cleaned.get("site"), cleaned.get("day")
+        if site is not None and day is not None and not self.errors:
+            try:
+                cleaned["period"] = self._period(site, day, cleaned["length"], cleaned.get("hour"))
+            except ValueError as error:
+                self.add_error("hour", str(error))
+        return cleaned
+
+    @staticmethod
+    def _period(
+        site: Site, day: dt.date, length: str, hour: int | None
+    ) -> tuple[dt.datetime, dt.datetime]:
+        day_start, day_end = business_day_bounds(day, day, site.business_day_starts, site.time_zone)
+        if length == PeriodLength.DAY:
+            return day_start, day_end
+        assert hour is not None
+        for start in business_day_hours(day, site.business_day_starts, site.time_zone):
+            if start.astimezone(site.zone).hour == hour:
+                return start, min(start + dt.timedelta(hours=1), day_end)
+        raise ValueError(
+            gettext("%(hour)02d:00 does not exist at this site on %(day)s (clocks go forward).")
+            % {"hour": hour, "day": day.isoformat()}
+        )
+
+
+class VisitCountCorrectionForm(forms.Form):
+    """The correctable values of a count (:data:`torg.visits.services.CORRECTABLE_FIELDS`)."""
+
+    count = forms.IntegerField(label=_("Visits"), min_value=0, help_text=_("0 if nobody came."))
+    method = forms.ChoiceField(label=_("Method"), choices=CountMethod.choices)
+    is_estimate = forms.BooleanField(label=_("This figure is an estimate"), required=False)
+    estimate_reason = forms.CharField(label=_("Why an estimate"), required=False, max_length=300)
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("is_estimate") and not (cleaned.get("estimate_reason") or "").strip():
+            self.add_error("estimate_reason", _("Say why the figure is an estimate."))
+        return cleaned
+
+
+class SiteSeriesForm(forms.Form):
+    """Unit and business-day range of a site's visits page (defaults: the last 7 days
+    by day)."""
+
+    unit = forms.ChoiceField(
+        label=_("Per"),
+        required=False,
+        choices=[
+            (SeriesUnit.HOUR.value, _("hour")),
+            (SeriesUnit.DAY.value, _("day")),
+            (SeriesUnit.MONTH.value, _("month")),
+        ],
+    )
+    date_from = DayField(label=_("From (first day)"), required=False)
+    date_to = DayField(label=_("To (last day, included)"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, last = cleaned.get("date_from"), cleaned.get("date_to")
+        if first and last and last < first:
+            self.add_error("date_to", _("The last day cannot come before the first day."))
+        unit = SeriesUnit(cleaned.get("unit") or SeriesUnit.DAY)
+        last = last or (first + dt.timedelta(days=6) if first else timezone.localdate())
+        first = first or last - dt.timedelta(days=6)
+        if not self.errors and slot_count(unit, first, last) > MAX_SLOTS:
+            self.add_error(
+                "date_to", _("Too many periods; choose a shorter range or a coarser unit.")
+            )
+        cleaned.update(unit=unit, first=first, last=last)
+        return cleaned

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from torg.visits import views
+from torg.visits import views, views_counts
 
 app_name = "visits"
 urlpatterns = [
@@ -8,4 +8,9 @@ urlpatterns = [
     path("export.csv", views.visit_export, name="export"),
     path("events/", views.event_list_page, name="events"),
     path("events/export.csv", views.event_export, name="events_export"),
+    path("sites/<int:site_id>/", views_counts.site_visits, name="site"),
+    path("sites/<int:site_id>/export.csv", views_counts.site_visits_export, name="site_export"),
+    path("counts/new/", views_counts.visit_count_new, name="count_new"),
+    path("counts/<int:pk>/", views_counts.visit_count_edit, name="count_edit"),
+    path("counts/<int:pk>/delete/", views_counts.visit_count_remove, name="count_delete"),
 ]

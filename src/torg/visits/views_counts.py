@@ -1,0 +1,267 @@
+"""One site's visits per hour, day or month (page, chart with its table, CSV), and the
+pages where a manager records, corrects and deletes a count with its audit trail.
+
+Views only validate, call one service or selector and render: the figures come from
+:func:`torg.visits.series.site_series`, the writes from :mod:`torg.visits.services`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from torg.lib.csv_export import Cell
+from torg.organisation.models import Site
+from torg.organisation.roles import Permission
+from torg.organisation.scoping import Tenancy
+from torg.visits.forms import SiteSeriesForm, VisitCountCorrectionForm, VisitCountForm
+from torg.visits.models import VisitCount
+from torg.visits.series import SeriesUnit, SiteSeries, site_series
+from torg.visits.services import visit_count_correct, visit_count_delete, visit_count_record
+from torg.visits.views import csv_format_for, csv_response, export_filename, refused_csv_options
+from torg.web import charts
+from torg.web.charts import ChartBlock, fmt, fmt_percent, num, txt
+from torg.web.tenancy import tenant_view
+
+
+def slot_label(series: SiteSeries, index: int) -> str:
+    """The label of a slot: ``2024-10-27 02:00 (+01:00)`` for hours (the offset tells
+    the two 02:00 hours apart), the business day for days, ``2024-10`` for months."""
+    slot = series.slots[index]
+    if series.unit is SeriesUnit.MONTH:
+        return slot.day.strftime("%Y-%m")
+    if series.unit is SeriesUnit.DAY:
+        return slot.day.isoformat()
+    offset = slot.local_start.strftime("%z")
+    return f"{slot.local_start:%Y-%m-%d %H:%M} ({offset[:3]}:{offset[3:]})"
+
+
+def series_chart(series: SiteSeries) -> ChartBlock:
+    """The series as bars (a missing slot has no bar, and a dash in the table)."""
+    labels = [slot_label(series, i) for i in range(len(series.slots))]
+    summary = _(
+        "%(visits)s visits at %(site)s from %(first)s to %(last)s; %(observed)s of "
+        "%(periods)s periods have a count, %(missing)s have none (shown as gaps, not zero)."
+    ) % {
+        "visits": fmt(series.total),
+        "site": series.site.name,
+        "first": series.first_day.isoformat(),
+        "last": series.last_day.isoformat(),
+        "observed": fmt(series.observed),
+        "periods": fmt(len(series.slots)),
+        "missing": fmt(series.missing),
+    }
+    spec = charts.bar_over_time(
+        [
+            {"label": label, "value": slot.visits}
+            for label, slot in zip(labels, series.slots, strict=True)
+        ],
+        x_title=_("Period"),
+        y_title=_("Visits"),
+        description=summary,
+    )
+    return ChartBlock(
+        id="chart-site-series",
+        title=_("Visits at %(site)s") % {"site": series.site.name},
+        summary=summary,
+        spec=spec,
+        columns=[_("Period"), _("Visits"), _("Estimate")],
+        rows=[
+            [txt(label), num(slot.visits), txt(_("yes") if slot.estimated else "")]
+            for label, slot in zip(labels, series.slots, strict=True)
+        ],
+        footer=[txt(_("Total of the periods with a count")), num(series.total), txt("")],
+        note=_(
+            "Days are the site's business days in its local time; on the days the clocks "
+            "change an hourly view has 23 or 25 hours."
+        ),
+    )
+
+
+def _series_for(
+    request: HttpRequest, tenancy: Tenancy, site_id: int
+) -> tuple[Site, SiteSeriesForm, SiteSeries | None]:
+    site = get_object_or_404(tenancy.scoped(Site), pk=site_id)
+    form = SiteSeriesForm(request.GET)
+    if not form.is_valid():
+        return site, form, None
+    data = form.cleaned_data
+    series = site_series(
+        tenancy, site, unit=data["unit"], first_day=data["first"], last_day=data["last"]
+    )
+    return site, form, series
+
+
+@tenant_view()
+@require_safe
+def site_visits(request: HttpRequest, tenancy: Tenancy, site_id: int) -> HttpResponse:
+    """A site's visits per hour, business day or month, with the periods without a
+    count shown as gaps and counted as missing."""
+    return _site_visits_page(request, tenancy, site_id)
+
+
+def _site_visits_page(request: HttpRequest, tenancy: Tenancy, site_id: int) -> HttpResponse:
+    site, form, series = _series_for(request, tenancy, site_id)
+    context: dict[str, Any] = {
+        "municipality": tenancy.municipality,
+        "nav": "visits",
+        "site": site,
+        "form": form,
+        "series": series,
+        "can_export": tenancy.allows(Permission.EXPORT),
+        "can_record": tenancy.allows(Permission.EDIT_ORGANISATION),
+    }
+    if series is not None:
+        context.update(
+            chart=series_chart(series),
+            coverage=fmt_percent(None if series.coverage is None else 100 * series.coverage),
+            export_query=request.GET.urlencode(),
+        )
+    return render(request, "visits/site_series.html", context, status=200 if series else 400)
+
+
+@tenant_view(Permission.EXPORT)
+@require_safe
+def site_visits_export(request: HttpRequest, tenancy: Tenancy, site_id: int) -> HttpResponseBase:
+    """The series of :func:`site_visits` as CSV, one row per period: local start and end
+    with their UTC offset, visits (an empty cell when there is no count, 0 when nobody
+    came), whether it is missing, and whether a count is an estimate."""
+    if refused_csv_options(request) is not None:
+        return HttpResponse(_("Choose a semicolon or a comma."), status=400)
+    site, _form, series = _series_for(request, tenancy, site_id)
+    if series is None:
+        return _site_visits_page(request, tenancy, site_id)
+    header = [
+        _("Period start"),
+        _("Period end (not included)"),
+        _("Time zone"),
+        _("Business day"),
+        _("Visits"),
+        _("Missing (no count)"),
+        _("Estimate"),
+    ]
+    tz = site.zone
+
+    def lines() -> Iterator[list[Cell]]:
+        for slot in series.slots:
+            yield [
+                slot.local_start,
+                slot.end.astimezone(tz),
+                site.time_zone,
+                slot.day,
+                slot.visits,
+                slot.visits is None,
+                slot.estimated,
+            ]
+
+    return csv_response(
+        filename=export_filename(tenancy, f"visits-{series.unit.value}"),
+        header=header,
+        rows=lines(),
+        fmt=csv_format_for(request),
+    )
+
+
+@tenant_view(Permission.EDIT_ORGANISATION)
+@require_http_methods(["GET", "HEAD", "POST"])
+def visit_count_new(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
+    """Record a count (an hour or a business day of one site) with its audit row."""
+    form = VisitCountForm(request.POST or None, municipality=tenancy.municipality)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        start, end = data["period"]
+        try:
+            row = visit_count_record(
+                tenancy=tenancy,
+                user=request.user,  # type: ignore[arg-type]
+                site=data["site"],
+                entrance=data["entrance"],
+                period_start=start,
+                period_end=end,
+                count=data["count"],
+                method=data["method"],
+                note=data["note"],
+                is_estimate=data["is_estimate"],
+                estimate_reason=data["estimate_reason"] if data["is_estimate"] else "",
+            )
+        except ValidationError as error:
+            for name, problems in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, problems)
+        else:
+            messages.success(request, _("The count was recorded."))
+            return redirect(
+                reverse("visits:count_new", args=[tenancy.municipality.slug])
+                + f"?recorded={row.pk}"
+            )
+    return render(
+        request,
+        "visits/count_form.html",
+        {"municipality": tenancy.municipality, "nav": "visits", "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@tenant_view(Permission.EDIT_ORGANISATION)
+@require_http_methods(["GET", "HEAD", "POST"])
+def visit_count_edit(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse:
+    """Correct a count; the page lists its audit trail (who, when, before and after)."""
+    row = get_object_or_404(tenancy.scoped(VisitCount).select_related("site"), pk=pk)
+    initial = {name: getattr(row, name) for name in VisitCountCorrectionForm.base_fields}
+    form = VisitCountCorrectionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changes = {
+            **data,
+            "estimate_reason": data["estimate_reason"] if data["is_estimate"] else "",
+        }
+        try:
+            visit_count_correct(
+                tenancy=tenancy,
+                user=request.user,  # type: ignore[arg-type]
+                visit_count=row,
+                changes=changes,
+            )
+        except ValidationError as error:
+            for name, problems in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, problems)
+        else:
+            messages.success(request, _("The count was corrected."))
+            return redirect("visits:count_edit", tenancy.municipality.slug, row.pk)
+    return render(
+        request,
+        "visits/count_edit.html",
+        {
+            "municipality": tenancy.municipality,
+            "nav": "visits",
+            "form": form,
+            "row": row,
+            "changes": row.changes.select_related("changed_by").order_by("-changed_at", "-pk"),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@tenant_view(Permission.EDIT_ORGANISATION)
+@require_http_methods(["GET", "HEAD", "POST"])
+def visit_count_remove(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse:
+    """Delete a count (GET asks to confirm): its period becomes missing (not zero); the
+    audit trail keeps it."""
+    row = get_object_or_404(tenancy.scoped(VisitCount).select_related("site"), pk=pk)
+    if request.method != "POST":
+        return render(
+            request,
+            "visits/count_delete.html",
+            {"municipality": tenancy.municipality, "nav": "visits", "row": row},
+        )
+    visit_count_delete(tenancy=tenancy, user=request.user, visit_count=row)  # type: ignore[arg-type]
+    messages.success(request, _("The count was deleted; its period now has no count."))
+    return redirect("visits:list", tenancy.municipality.slug)
