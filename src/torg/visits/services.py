@@ -12,17 +12,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from torg.lib.business_day import business_day_bounds
 from torg.organisation.models import Site
 from torg.organisation.roles import Permission
 from torg.organisation.scoping import Tenancy, scoped
+from torg.visits.attribution import attribute_fixed, attribute_sampled
 from torg.visits.counters import (
     Conversion,
     CounterDirection,
@@ -31,13 +35,17 @@ from torg.visits.counters import (
     readings_to_counts,
 )
 from torg.visits.models import (
+    AttributedVisits,
+    AttributionMethod,
     CountChangeAction,
     CounterReading,
     CountMethod,
     DoorCounter,
+    EntranceAttribution,
     VisitCount,
     VisitCountChange,
     ZoneHeadCount,
+    ZoneService,
 )
 
 #: The fields of a count a correction may change, and that the audit trail records.
@@ -313,8 +321,6 @@ def zone_sweep_record(
     Raises :class:`PermissionDenied` as :func:`visit_count_record` and
     :class:`ValidationError` for an empty sweep, a negative count, an unknown service, a
     site of another municipality or a zone already counted at that instant."""
-    from torg.visits.models import ZoneService
-
     _require(tenancy)
     if site.municipality_id != tenancy.municipality.pk:
         raise ValidationError({"site": [_("Choose one of your sites.")]})
@@ -352,3 +358,151 @@ def zone_sweep_record(
             {"sweep_at": [_("These zones were already counted at this time.")]}
         ) from error
     return rows
+
+
+def attribution_set(
+    *,
+    tenancy: Tenancy,
+    site: Site,
+    method: str,
+    valid_from: dt.date,
+    valid_to: dt.date | None = None,
+    library_share: Decimal | None = None,
+    note: str = "",
+) -> EntranceAttribution:
+    """Choose how ``site``'s door counts are split from ``valid_from`` to ``valid_to``
+    (inclusive; ``None``: open). A fixed share needs ``library_share`` (0–1); the other
+    methods take none. Raises :class:`ValidationError` for a bad share, a reversed
+    period, a site of another municipality or a period overlapping another of the site."""
+    _require(tenancy)
+    if site.municipality_id != tenancy.municipality.pk:
+        raise ValidationError({"site": [_("Choose one of your sites.")]})
+    if method not in AttributionMethod.values:
+        raise ValidationError({"method": [_("Choose a method.")]})
+    if method == AttributionMethod.FIXED_SHARE:
+        if library_share is None or not 0 <= library_share <= 1:
+            raise ValidationError({"library_share": [_("Enter a share between 0 and 1.")]})
+    elif library_share is not None:
+        raise ValidationError({"library_share": [_("Only a fixed share takes a share.")]})
+    if valid_to is not None and valid_to < valid_from:
+        raise ValidationError({"valid_to": [_("The last day cannot come before the first day.")]})
+    others = scoped(EntranceAttribution, tenancy.municipality).filter(site=site)
+    overlapping = others.filter(valid_to__isnull=True) | others.filter(valid_to__gte=valid_from)
+    if valid_to is not None:
+        overlapping = overlapping.filter(valid_from__lte=valid_to)
+    if overlapping.exists():
+        raise ValidationError({"valid_from": [_("Another method is set for part of this period.")]})
+    return EntranceAttribution.objects.create(
+        municipality=tenancy.municipality,
+        site=site,
+        method=method,
+        library_share=library_share,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        note=note.strip(),
+    )
+
+
+def attribution_method_for(
+    tenancy: Tenancy, site: Site, first_day: dt.date, last_day: dt.date
+) -> EntranceAttribution | None:
+    """The method chosen for ``site`` that covers every day from ``first_day`` to
+    ``last_day``, or ``None``."""
+    rows = scoped(EntranceAttribution, tenancy.municipality).filter(
+        site=site, valid_from__lte=first_day
+    )
+    return (
+        (rows.filter(valid_to__isnull=True) | rows.filter(valid_to__gte=last_day))
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+def attribution_compute(
+    *,
+    tenancy: Tenancy,
+    site: Site,
+    first_day: dt.date,
+    last_day: dt.date,
+    now: dt.datetime | None = None,
+) -> AttributedVisits:
+    """Compute and store the library's part of ``site``'s door count for business days
+    ``first_day`` to ``last_day`` (inclusive) by the method chosen for them
+    (:func:`attribution_method_for`), with its band (:mod:`torg.visits.attribution`).
+    The door count is the total of the site's daily series (:func:`site_series`, every
+    count of the site); ``missing_periods`` is the number of days without any count, so
+    that a report can say the door count is incomplete. A later call replaces the stored
+    figure for the same range.
+
+    Raises :class:`ValidationError` when no single method covers the range or a sampled
+    method has no sample (no library or municipal inquiries, no people counted in
+    library or citizen-service zones)."""
+    from torg.inquiries.models import Inquiry
+    from torg.visits.series import SeriesUnit, site_series
+
+    _require(tenancy)
+    now = now or timezone.now()
+    chosen = attribution_method_for(tenancy, site, first_day, last_day)
+    if chosen is None:
+        raise ValidationError(
+            {"site": [_("No attribution method is set for the whole of this period.")]}
+        )
+    series = site_series(tenancy, site, unit=SeriesUnit.DAY, first_day=first_day, last_day=last_day)
+    door = series.total
+    start, end = business_day_bounds(first_day, last_day, site.business_day_starts, site.time_zone)
+    try:
+        if chosen.method == AttributionMethod.FIXED_SHARE:
+            assert chosen.library_share is not None
+            result = attribute_fixed(door, float(chosen.library_share))
+        elif chosen.method == AttributionMethod.INQUIRY_SHARE:
+            by_domain = dict(
+                scoped(Inquiry, tenancy.municipality)
+                .filter(site=site, occurred_at__gte=start, occurred_at__lt=end)
+                .values_list("domain")
+                .annotate(n=Count("pk"))
+                .order_by()
+                .values_list("domain", "n")
+            )
+            library = by_domain.pop("library", 0)
+            municipal = by_domain.pop("municipal", 0)
+            result = attribute_sampled(
+                chosen.method, door, library, municipal, left_out=sum(by_domain.values())
+            )
+        else:
+            by_service = dict(
+                scoped(ZoneHeadCount, tenancy.municipality)
+                .filter(site=site, sweep_at__gte=start, sweep_at__lt=end)
+                .values("service")
+                .annotate(n=Sum("count"))
+                .order_by()
+                .values_list("service", "n")
+            )
+            result = attribute_sampled(
+                chosen.method,
+                door,
+                int(by_service.get(ZoneService.LIBRARY) or 0),
+                int(by_service.get(ZoneService.CITIZEN_SERVICE) or 0),
+                left_out=int(by_service.get(ZoneService.SHARED) or 0),
+            )
+    except ValueError as error:
+        raise ValidationError(
+            {"method": [_("The sample for this period is empty; there is no share to apply.")]}
+        ) from error
+    stored, _created = AttributedVisits.objects.update_or_create(
+        site=site,
+        first_day=first_day,
+        last_day=last_day,
+        defaults={
+            "municipality": tenancy.municipality,
+            "method": result.method,
+            "door_visits": result.door_visits,
+            "library_share": result.share,
+            "library_visits": result.library_visits,
+            "library_low": result.library_low,
+            "library_high": result.library_high,
+            "sample_size": result.sample_size,
+            "missing_periods": series.missing,
+            "computed_at": now,
+        },
+    )
+    return stored
