@@ -66,6 +66,7 @@ FORMS = {
     "visits:count_new",
     "visits:count_edit",
     "visits:count_delete",
+    "visits:attribution",
 }
 #: Django's own views (log in and out, the language switch), whose methods Django decides.
 DJANGO_OWN = {"login", "logout", "set_language"}

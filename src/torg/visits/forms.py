@@ -20,7 +20,7 @@ from torg.lib.csv_export import COMMA, SEMICOLON, CsvFormat, format_for_language
 from torg.organisation.forms import ListFilterForm
 from torg.organisation.models import Municipality, Site
 from torg.organisation.scoping import scoped
-from torg.visits.models import Audience, CountMethod, EventType
+from torg.visits.models import AttributionMethod, Audience, CountMethod, EventType
 from torg.visits.selectors import WHOLE_SITE, EventFilters, VisitCountFilters, visit_entrances
 from torg.visits.series import MAX_SLOTS, SeriesUnit, slot_count
 from torg.web.fields import DayField
@@ -241,4 +241,55 @@ class SiteSeriesForm(forms.Form):
                 "date_to", _("Too many periods; choose a shorter range or a coarser unit.")
             )
         cleaned.update(unit=unit, first=first, last=last)
+        return cleaned
+
+
+# --- Shared entrances --------------------------------------------------------------------
+
+
+class AttributionSetForm(forms.Form):
+    """How a joint site's door counts are split from one day on (see
+    :func:`torg.visits.services.attribution_set`)."""
+
+    site = forms.ModelChoiceField(queryset=Site.objects.none(), label=_("Site"))
+    method = forms.ChoiceField(label=_("Method"), choices=AttributionMethod.choices)
+    library_share = forms.DecimalField(
+        label=_("Library share (fixed share only)"),
+        required=False,
+        min_value=0,
+        max_value=1,
+        decimal_places=4,
+        help_text=_("Between 0 and 1, e.g. 0.65 for 65 %."),
+    )
+    valid_from = DayField(label=_("From (first day)"))
+    valid_to = DayField(label=_("To (last day, included)"), required=False)
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def __init__(self, data: Any = None, *, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(data, prefix="set", **kwargs)
+        site_field = self.fields["site"]
+        assert isinstance(site_field, forms.ModelChoiceField)
+        site_field.queryset = scoped(Site, municipality).order_by("name")
+
+
+class AttributionComputeForm(forms.Form):
+    """A joint site and a range of business days to attribute."""
+
+    site = forms.ModelChoiceField(queryset=Site.objects.none(), label=_("Site"))
+    first_day = DayField(label=_("From (first day)"))
+    last_day = DayField(label=_("To (last day, included)"))
+
+    def __init__(self, data: Any = None, *, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(data, prefix="compute", **kwargs)
+        site_field = self.fields["site"]
+        assert isinstance(site_field, forms.ModelChoiceField)
+        site_field.queryset = scoped(Site, municipality).order_by("name")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, last = cleaned.get("first_day"), cleaned.get("last_day")
+        if first and last and last < first:
+            self.add_error("last_day", _("The last day cannot come before the first day."))
+        elif first and last and (last - first).days > MAX_SLOTS:
+            self.add_error("last_day", _("Choose a shorter range."))
         return cleaned

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from torg.visits import views, views_counts
+from torg.visits import views, views_attribution, views_counts
 
 app_name = "visits"
 urlpatterns = [
@@ -13,4 +13,5 @@ urlpatterns = [
     path("counts/new/", views_counts.visit_count_new, name="count_new"),
     path("counts/<int:pk>/", views_counts.visit_count_edit, name="count_edit"),
     path("counts/<int:pk>/delete/", views_counts.visit_count_remove, name="count_delete"),
+    path("attribution/", views_attribution.attribution_page, name="attribution"),
 ]
