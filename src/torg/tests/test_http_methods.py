@@ -67,6 +67,8 @@ FORMS = {
     "visits:count_edit",
     "visits:count_delete",
     "visits:attribution",
+    "visits:event_new",
+    "visits:event_names",
 }
 #: Django's own views (log in and out, the language switch), whose methods Django decides.
 DJANGO_OWN = {"login", "logout", "set_language"}

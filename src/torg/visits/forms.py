@@ -17,9 +17,11 @@ from django.utils.translation import gettext_lazy as _
 
 from torg.lib.business_day import business_day_bounds, business_day_hours
 from torg.lib.csv_export import COMMA, SEMICOLON, CsvFormat, format_for_language
+from torg.lib.localtime import parse_local_datetime, zone
 from torg.organisation.forms import ListFilterForm
 from torg.organisation.models import Municipality, Site
 from torg.organisation.scoping import scoped
+from torg.organisation.selectors import default_time_zone
 from torg.visits.models import AttributionMethod, Audience, CountMethod, EventType
 from torg.visits.selectors import WHOLE_SITE, EventFilters, VisitCountFilters, visit_entrances
 from torg.visits.series import MAX_SLOTS, SeriesUnit, slot_count
@@ -293,3 +295,84 @@ class AttributionComputeForm(forms.Form):
         elif first and last and (last - first).days > MAX_SLOTS:
             self.add_error("last_day", _("Choose a shorter range."))
         return cleaned
+
+
+# --- Events --------------------------------------------------------------------------------
+
+
+class EventForm(forms.Form):
+    """One event as a manager records it; the day and times are the site's local time
+    (the municipality's zone for an event outside the sites)."""
+
+    site = forms.ModelChoiceField(
+        queryset=Site.objects.none(),
+        label=_("Site"),
+        required=False,
+        empty_label=_("Not at one of the sites"),
+    )
+    title = forms.CharField(label=_("Title"), max_length=300)
+    day = DayField(label=_("Day"))
+    starts = forms.TimeField(label=_("Starts (HH:MM)"))
+    ends = forms.TimeField(label=_("Ends (HH:MM)"), required=False)
+    event_type = forms.ChoiceField(label=_("Type"), choices=EventType.choices)
+    audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices)
+    attendance = forms.IntegerField(
+        label=_("Attendance"),
+        min_value=0,
+        required=False,
+        help_text=_("0 if nobody came; leave empty if not counted."),
+    )
+    is_digital = forms.BooleanField(label=_("Digital event"), required=False)
+    in_partnership = forms.BooleanField(label=_("In partnership (not our own)"), required=False)
+    joint_with_citizen_service = forms.BooleanField(
+        label=_("Joint library and citizen service event"), required=False
+    )
+    for_schools_kindergartens = forms.BooleanField(
+        label=_("For schools or kindergartens"), required=False
+    )
+    series_title = forms.CharField(
+        label=_("Recurring series"),
+        required=False,
+        max_length=300,
+        help_text=_("The series' title, if the event is one of a series."),
+    )
+
+    def __init__(self, data: Any = None, *, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.municipality = municipality
+        site_field = self.fields["site"]
+        assert isinstance(site_field, forms.ModelChoiceField)
+        site_field.queryset = scoped(Site, municipality).order_by("name")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        day, starts, ends = cleaned.get("day"), cleaned.get("starts"), cleaned.get("ends")
+        if day is None or starts is None or self.errors:
+            return cleaned
+        site = cleaned.get("site")
+        zone_name = site.time_zone if site else default_time_zone(self.municipality)
+        try:
+            start = parse_local_datetime(f"{day.isoformat()} {starts:%H:%M}", zone(zone_name))
+            end = (
+                parse_local_datetime(f"{day.isoformat()} {ends:%H:%M}", zone(zone_name))
+                if ends is not None
+                else None
+            )
+        except ValueError as error:
+            self.add_error("starts", str(error))
+            return cleaned
+        if end is not None and end <= start:
+            end += dt.timedelta(days=1)  # past midnight: ends the next day
+        cleaned.update(starts_at=start, ends_at=end)
+        return cleaned
+
+
+class EventNameMappingForm(forms.Form):
+    """A row of the event-name table (Barnet's event log)."""
+
+    name = forms.CharField(label=_("Event name as the file writes it"), max_length=300)
+    event_type = forms.ChoiceField(label=_("Type"), choices=EventType.choices)
+    audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices)
+    for_schools_kindergartens = forms.BooleanField(
+        label=_("For schools or kindergartens"), required=False
+    )

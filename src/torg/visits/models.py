@@ -497,6 +497,9 @@ class EventNameMapping(models.Model):
     name_key = models.CharField(_("event name"), max_length=300)
     event_type = models.CharField(_("type"), max_length=30, choices=EventType.choices)
     audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices)
+    for_schools_kindergartens = models.BooleanField(
+        _("for schools or kindergartens"), default=False
+    )
 
     class Meta:
         ordering = ["source", "name_key"]

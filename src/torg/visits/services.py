@@ -37,15 +37,21 @@ from torg.visits.counters import (
 from torg.visits.models import (
     AttributedVisits,
     AttributionMethod,
+    Audience,
     CountChangeAction,
     CounterReading,
     CountMethod,
     DoorCounter,
     EntranceAttribution,
+    Event,
+    EventNameMapping,
+    EventSeries,
+    EventType,
     VisitCount,
     VisitCountChange,
     ZoneHeadCount,
     ZoneService,
+    event_name_key,
 )
 
 #: The fields of a count a correction may change, and that the audit trail records.
@@ -506,3 +512,94 @@ def attribution_compute(
         },
     )
     return stored
+
+
+def event_name_mapping_save(
+    *,
+    tenancy: Tenancy,
+    source: str,
+    name: str,
+    event_type: str,
+    audience: str,
+    for_schools_kindergartens: bool = False,
+) -> EventNameMapping:
+    """Add or change the municipality's row of the event-name table of ``source`` for
+    ``name`` (compared case-insensitively, spaces collapsed: :func:`event_name_key`).
+    Raises :class:`ValidationError` for an empty name or unknown type or audience."""
+    _require(tenancy)
+    key = event_name_key(name)
+    if not key:
+        raise ValidationError({"name": [_("Enter the event name as the file writes it.")]})
+    if event_type not in EventType.values:
+        raise ValidationError({"event_type": [_("Choose a type.")]})
+    if audience not in Audience.values:
+        raise ValidationError({"audience": [_("Choose an audience.")]})
+    row, _created = EventNameMapping.objects.update_or_create(
+        municipality=tenancy.municipality,
+        source=source,
+        name_key=key,
+        defaults={
+            "event_type": event_type,
+            "audience": audience,
+            "for_schools_kindergartens": for_schools_kindergartens,
+        },
+    )
+    return row
+
+
+def event_record(
+    *,
+    tenancy: Tenancy,
+    site: Site | None,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime | None,
+    title: str,
+    event_type: str,
+    audience: str,
+    attendance: int | None,
+    is_digital: bool = False,
+    in_partnership: bool = False,
+    joint_with_citizen_service: bool = False,
+    for_schools_kindergartens: bool = False,
+    series_title: str = "",
+) -> Event:
+    """Record one event. ``attendance`` ``None`` means not counted (0: nobody came).
+    ``series_title`` names a recurring series (found or created by its title). Raises
+    :class:`ValidationError` for a site of another municipality, an end not after the
+    start, a negative attendance, or an unknown type or audience."""
+    _require(tenancy)
+    errors: dict[str, list[str]] = {}
+    if site is not None and site.municipality_id != tenancy.municipality.pk:
+        errors["site"] = [_("Choose one of your sites.")]
+    if ends_at is not None and ends_at <= starts_at:
+        errors["ends_at"] = [_("The event must end after it starts.")]
+    if attendance is not None and attendance < 0:
+        errors["attendance"] = [_("Enter 0 or more.")]
+    if event_type not in EventType.values:
+        errors["event_type"] = [_("Choose a type.")]
+    if audience not in Audience.values:
+        errors["audience"] = [_("Choose an audience.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        series = None
+        if series_title.strip():
+            series, _created = EventSeries.objects.get_or_create(
+                municipality=tenancy.municipality, title=series_title.strip()
+            )
+        return Event.objects.create(
+            municipality=tenancy.municipality,
+            site=site,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            title=title.strip(),
+            event_type=event_type,
+            audience=audience,
+            attendance=attendance,
+            occurrences=1,
+            is_digital=is_digital,
+            in_partnership=in_partnership,
+            joint_with_citizen_service=joint_with_citizen_service,
+            for_schools_kindergartens=for_schools_kindergartens,
+            series=series,
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from torg.visits import views, views_attribution, views_counts
+from torg.visits import views, views_attribution, views_counts, views_events
 
 app_name = "visits"
 urlpatterns = [
@@ -14,4 +14,6 @@ urlpatterns = [
     path("counts/<int:pk>/", views_counts.visit_count_edit, name="count_edit"),
     path("counts/<int:pk>/delete/", views_counts.visit_count_remove, name="count_delete"),
     path("attribution/", views_attribution.attribution_page, name="attribution"),
+    path("events/new/", views_events.event_new, name="event_new"),
+    path("events/names/", views_events.event_names, name="event_names"),
 ]

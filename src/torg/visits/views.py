@@ -408,6 +408,10 @@ def event_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
         _("Number of events"),
         _("Attendance"),
         _("Attendance recorded"),
+        _("In partnership"),
+        _("Joint with citizen service"),
+        _("For schools or kindergartens"),
+        _("Series"),
     ]
 
     values = rows.values_list(
@@ -421,6 +425,10 @@ def event_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
         "is_digital",
         "occurrences",
         "attendance",
+        "in_partnership",
+        "joint_with_citizen_service",
+        "for_schools_kindergartens",
+        "series__title",
     )
 
     def lines() -> Iterator[list[Cell]]:
@@ -435,6 +443,10 @@ def event_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
             is_digital,
             occurrences,
             attendance,
+            in_partnership,
+            joint,
+            for_schools,
+            series,
         ) in values.iterator(chunk_size=2000):
             zone_name = site_zone or no_site_zone
             yield [
@@ -449,6 +461,10 @@ def event_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
                 occurrences,
                 attendance,
                 attendance is not None,
+                in_partnership,
+                joint,
+                for_schools,
+                series or "",
             ]
 
     return csv_response(
