@@ -38,6 +38,9 @@ READ_ONLY = {
     "visits:events_export",
     "visits:site",
     "visits:site_export",
+    "visits:national_form",
+    "visits:national_form_csv",
+    "visits:national_form_xlsx",
     "imports:list",
     "national:comparison",
 }

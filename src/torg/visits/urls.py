@@ -1,6 +1,12 @@
 from django.urls import path
 
-from torg.visits import views, views_attribution, views_counts, views_events
+from torg.visits import (
+    views,
+    views_attribution,
+    views_counts,
+    views_events,
+    views_national_form,
+)
 
 app_name = "visits"
 urlpatterns = [
@@ -16,4 +22,13 @@ urlpatterns = [
     path("attribution/", views_attribution.attribution_page, name="attribution"),
     path("events/new/", views_events.event_new, name="event_new"),
     path("events/names/", views_events.event_names, name="event_names"),
+    path("national-form/", views_national_form.national_form_page, name="national_form"),
+    path(
+        "national-form/export.csv", views_national_form.national_form_csv, name="national_form_csv"
+    ),
+    path(
+        "national-form/export.xlsx",
+        views_national_form.national_form_xlsx,
+        name="national_form_xlsx",
+    ),
 ]
