@@ -368,6 +368,9 @@ class ZoneHeadCount(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
+    import_batch = models.ForeignKey(
+        "imports.ImportBatch", on_delete=models.SET_NULL, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["site__name", "sweep_at", "zone"]

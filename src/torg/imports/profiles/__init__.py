@@ -11,5 +11,6 @@ from torg.imports.profiles import (  # noqa: F401
     nb_2020,
     open311,
     toronto,
+    tulsa,
     uk_schema,
 )
