@@ -79,15 +79,11 @@ def generate(
     while instant < end:
         hours.append(instant.replace(tzinfo=None).isoformat(" "))
         instant += dt.timedelta(hours=1)
-    rows = []
+    hours.append(end.replace(tzinfo=None).isoformat(" "))
     for index in range(len(hours) - 1):
         begin, finish = hours[index], hours[index + 1]
         for position, site_id in enumerate(site_ids):
-            rows.append((municipality_id, site_id, begin, finish, (index * 7 + position * 13) % 40))
-    last_end = end.replace(tzinfo=None).isoformat(" ")
-    for position, site_id in enumerate(site_ids):
-        rows.append((municipality_id, site_id, hours[-1], last_end, position % 40))
-    return rows
+            yield (municipality_id, site_id, begin, finish, (index * 7 + position * 13) % 40)
 
 
 def main() -> int:
