@@ -603,3 +603,43 @@ def event_record(
             for_schools_kindergartens=for_schools_kindergartens,
             series=series,
         )
+
+
+def door_counter_add(
+    *,
+    tenancy: Tenancy,
+    site: Site,
+    entrance: str = "",
+    direction: str,
+    modulus: int | None = None,
+    step_minutes: int = 60,
+) -> DoorCounter:
+    """Register the door counter of ``site``'s ``entrance`` (``""``: the whole site):
+    ``direction`` a :class:`~torg.visits.counters.CounterDirection` value, ``modulus``
+    the value at which its meter rolls over (``None``: never), read every
+    ``step_minutes``. Raises :class:`ValidationError` for bad values, a site of another
+    municipality or an entrance that already has a counter."""
+    _require(tenancy)
+    errors: dict[str, list[str]] = {}
+    if site.municipality_id != tenancy.municipality.pk:
+        errors["site"] = [_("Choose one of your sites.")]
+    if direction not in {d.value for d in CounterDirection}:
+        errors["direction"] = [_("Choose in and out, or entries only.")]
+    if modulus is not None and modulus < 2:
+        errors["modulus"] = [_("A meter rolls over at 2 or more.")]
+    if step_minutes < 1:
+        errors["step_minutes"] = [_("Enter 1 minute or more.")]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            return DoorCounter.objects.create(
+                municipality=tenancy.municipality,
+                site=site,
+                entrance=entrance.strip(),
+                direction=direction,
+                modulus=modulus,
+                step_minutes=step_minutes,
+            )
+    except IntegrityError as error:
+        raise ValidationError({"entrance": [_("This entrance already has a counter.")]}) from error

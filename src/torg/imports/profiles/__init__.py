@@ -5,6 +5,7 @@ from torg.imports.profiles import (  # noqa: F401
     bampfa,
     barnet,
     counter_csv,
+    counter_readings,
     desk_log,
     digital_inquiries,
     england_ace,
