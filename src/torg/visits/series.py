@@ -245,9 +245,10 @@ def slot_totals_by_day(series: SiteSeries) -> dict[dt.date, int | None]:
     return totals
 
 
-def weekday_hour_profile(series: SiteSeries) -> Sequence[tuple[int, int, int, int]]:
+def weekday_hour_profile(series: SiteSeries) -> Sequence[tuple[int, int, int, int, int]]:
     """From an hourly series: per (ISO weekday 1–7, local hour 0–23) the summed visits and
-    how many observed and missing hours there were, for the "by hour and weekday" table.
+    how many observed and missing hours there were, for the "by hour and weekday" table:
+    (weekday, hour, visits, observed hours, missing hours).
     The two 02:00 hours of a night the clocks go back both add to hour 2."""
     cells: dict[tuple[int, int], list[int]] = {}
     for slot in series.slots:
@@ -258,7 +259,10 @@ def weekday_hour_profile(series: SiteSeries) -> Sequence[tuple[int, int, int, in
         else:
             entry[0] += slot.visits
             entry[1] += 1
-    return [(day, hour, *cells[(day, hour)]) for day, hour in sorted(cells)]  # type: ignore[misc]
+    return [
+        (day, hour, cells[(day, hour)][0], cells[(day, hour)][1], cells[(day, hour)][2])
+        for day, hour in sorted(cells)
+    ]
 
 
 def monthly_totals(

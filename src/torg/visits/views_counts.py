@@ -7,6 +7,7 @@ Views only validate, call one service or selector and render: the figures come f
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,20 +18,32 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from torg.lib.csv_export import Cell
+from torg.lib.localtime import add_months
 from torg.organisation.models import Site
 from torg.organisation.roles import Permission
 from torg.organisation.scoping import Tenancy
 from torg.visits.forms import SiteSeriesForm, VisitCountCorrectionForm, VisitCountForm
 from torg.visits.models import VisitCount
-from torg.visits.series import SeriesUnit, SiteSeries, site_series
+from torg.visits.series import SeriesUnit, SiteSeries, site_series, weekday_hour_profile
 from torg.visits.services import visit_count_correct, visit_count_delete, visit_count_record
 from torg.visits.views import csv_format_for, csv_response, export_filename, refused_csv_options
 from torg.web import charts
 from torg.web.charts import ChartBlock, fmt, fmt_percent, num, txt
 from torg.web.tenancy import tenant_view
+
+WEEKDAYS = [
+    gettext_lazy("Monday"),
+    gettext_lazy("Tuesday"),
+    gettext_lazy("Wednesday"),
+    gettext_lazy("Thursday"),
+    gettext_lazy("Friday"),
+    gettext_lazy("Saturday"),
+    gettext_lazy("Sunday"),
+]
 
 
 def slot_label(series: SiteSeries, index: int) -> str:
@@ -87,6 +100,65 @@ def series_chart(series: SiteSeries) -> ChartBlock:
     )
 
 
+def previous_year(series: SiteSeries) -> SiteSeries:
+    """The same months one year earlier (for a monthly series)."""
+    return site_series(
+        series.site,
+        series.site,
+        unit=SeriesUnit.MONTH,
+        first_day=add_months(series.first_day, -12),
+        last_day=add_months(series.first_day, -12 + len(series.slots)) - dt.timedelta(days=1),
+    )
+
+
+def year_on_year_chart(series: SiteSeries, earlier: SiteSeries) -> ChartBlock:
+    """Each month against the same month a year earlier (lines break where a month has no
+    count)."""
+    rows = []
+    table = []
+    for slot, before in zip(series.slots, earlier.slots, strict=True):
+        label = slot.day.strftime("%m")
+        rows.append({"label": label, "series": str(slot.day.year), "value": slot.visits})
+        rows.append({"label": label, "series": str(before.day.year), "value": before.visits})
+        table.append([txt(slot.day.strftime("%Y-%m")), num(slot.visits), num(before.visits)])
+    summary = _(
+        "%(site)s: %(visits)s visits in the months shown, %(before)s in the same months a "
+        "year earlier (months without a count add nothing and are gaps)."
+    ) % {"site": series.site.name, "visits": fmt(series.total), "before": fmt(earlier.total)}
+    return ChartBlock(
+        id="chart-year-on-year",
+        title=_("By month against the same month last year"),
+        summary=summary,
+        spec=charts.lines_over_time(
+            rows,
+            x_title=_("Month"),
+            y_title=_("Visits"),
+            series_title=_("Year"),
+            description=summary,
+        ),
+        columns=[_("Month"), _("Visits"), _("Same month last year")],
+        rows=table,
+        footer=[txt(_("Total")), num(series.total), num(earlier.total)],
+    )
+
+
+def weekday_hour_table(series: SiteSeries) -> list[dict[str, Any]]:
+    """Rows for the "by weekday and hour" table of an hourly series: visits, observed
+    hours, missing hours and the mean per observed hour."""
+    names = dict(enumerate(WEEKDAYS, start=1))
+    return [
+        {
+            "weekday": names[weekday],
+            "hour": f"{hour:02d}:00",
+            "visits": visits,
+            "observed": observed,
+            "missing": missing,
+            "mean": fmt(visits / observed, 1) if observed else None,
+        }
+        for weekday, hour, visits, observed, missing in weekday_hour_profile(series)
+    ]
+
+
 def _series_for(
     request: HttpRequest, tenancy: Tenancy, site_id: int
 ) -> tuple[Site, SiteSeriesForm, SiteSeries | None]:
@@ -121,6 +193,10 @@ def _site_visits_page(request: HttpRequest, tenancy: Tenancy, site_id: int) -> H
         "can_record": tenancy.allows(Permission.EDIT_ORGANISATION),
     }
     if series is not None:
+        if series.unit is SeriesUnit.MONTH:
+            context["year_on_year"] = year_on_year_chart(series, previous_year(series))
+        if series.unit is SeriesUnit.HOUR:
+            context["weekday_hours"] = weekday_hour_table(series)
         context.update(
             chart=series_chart(series),
             coverage=fmt_percent(None if series.coverage is None else 100 * series.coverage),
@@ -150,10 +226,13 @@ def site_visits_export(request: HttpRequest, tenancy: Tenancy, site_id: int) -> 
         _("Estimate"),
     ]
     tz = site.zone
+    earlier = previous_year(series) if series.unit is SeriesUnit.MONTH else None
+    if earlier is not None:
+        header.append(_("Same month last year"))
 
     def lines() -> Iterator[list[Cell]]:
-        for slot in series.slots:
-            yield [
+        for index, slot in enumerate(series.slots):
+            line: list[Cell] = [
                 slot.local_start,
                 slot.end.astimezone(tz),
                 site.time_zone,
@@ -162,6 +241,9 @@ def site_visits_export(request: HttpRequest, tenancy: Tenancy, site_id: int) -> 
                 slot.visits is None,
                 slot.estimated,
             ]
+            if earlier is not None:
+                line.append(earlier.slots[index].visits)
+            yield line
 
     return csv_response(
         filename=export_filename(tenancy, f"visits-{series.unit.value}"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -143,3 +144,48 @@ def test_a_site_of_another_municipality_is_not_found_in_ones_own_urls(
     refused = _record(recorded_week, site_b, WEEK[0], 9, 1, slug=site_a.municipality.slug)
     assert refused.status_code == 400
     assert not VisitCount.objects.filter(site=site_b).exists()
+
+
+def test_the_hourly_view_has_a_weekday_and_hour_table_with_missing_hours_apart(
+    recorded_week, site_a
+):
+    page = recorded_week.get(
+        reverse("visits:site", args=[site_a.municipality.slug, site_a.pk]),
+        {"unit": "hour", "date_from": "2024-03-25", "date_to": "2024-03-31"},
+        **ENGLISH,
+    )
+    html = page.content.decode()
+    assert "By weekday and hour" in html
+    # Monday 10:00 has 12 visits in one observed hour; Thursday 10:00 was not recorded.
+    assert re.search(
+        r"Monday</th><td>10:00</td><td class=\"num\">12</td><td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">12.0",
+        html,
+    )
+    assert re.search(
+        r"Thursday</th><td>10:00</td><td class=\"num\">0</td><td class=\"num\">0</td><td class=\"num\">1</td>",
+        html,
+    )
+
+
+def test_the_monthly_view_compares_each_month_with_the_same_month_last_year(
+    recorded_week, site_a, manager_x
+):
+    VisitCount.objects.create(
+        municipality=site_a.municipality,
+        site=site_a,
+        period_start=dt.datetime(2023, 3, 1, tzinfo=site_a.zone),
+        period_end=dt.datetime(2023, 4, 1, tzinfo=site_a.zone),
+        count=500,
+        method="reported",
+    )
+    query = {"unit": "month", "date_from": "2024-02-01", "date_to": "2024-03-31"}
+    url = reverse("visits:site", args=[site_a.municipality.slug, site_a.pk])
+    html = recorded_week.get(url, query, **ENGLISH).content.decode()
+    assert "By month against the same month last year" in html
+    export = recorded_week.get(
+        reverse("visits:site_export", args=[site_a.municipality.slug, site_a.pk]),
+        {**query, "delimiter": "comma"},
+        **ENGLISH,
+    )
+    rows = list(csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
+    assert [(r["Visits"], r["Same month last year"]) for r in rows] == [("", ""), ("62", "500")]
