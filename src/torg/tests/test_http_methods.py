@@ -72,6 +72,7 @@ FORMS = {
     "visits:attribution",
     "visits:event_new",
     "visits:event_names",
+    "visits:sweep_new",
 }
 #: Django's own views (log in and out, the language switch), whose methods Django decides.
 DJANGO_OWN = {"login", "logout", "set_language"}

@@ -22,7 +22,7 @@ from torg.organisation.forms import ListFilterForm
 from torg.organisation.models import Municipality, Site
 from torg.organisation.scoping import scoped
 from torg.organisation.selectors import default_time_zone
-from torg.visits.models import AttributionMethod, Audience, CountMethod, EventType
+from torg.visits.models import AttributionMethod, Audience, CountMethod, EventType, ZoneService
 from torg.visits.selectors import WHOLE_SITE, EventFilters, VisitCountFilters, visit_entrances
 from torg.visits.series import MAX_SLOTS, SeriesUnit, slot_count
 from torg.web.fields import DayField
@@ -376,3 +376,73 @@ class EventNameMappingForm(forms.Form):
     for_schools_kindergartens = forms.BooleanField(
         label=_("For schools or kindergartens"), required=False
     )
+
+
+# --- Zone head counts (sweeps) -------------------------------------------------------------
+
+#: Zone rows offered on the sweep form; empty rows are ignored.
+SWEEP_ROWS = 6
+
+
+class SweepForm(forms.Form):
+    """One sweep of a site: the local day and time, and up to :data:`SWEEP_ROWS` zones
+    with whose users they hold and the people present (0 = counted and empty; a row left
+    empty = not counted)."""
+
+    site = forms.ModelChoiceField(queryset=Site.objects.none(), label=_("Site"))
+    day = DayField(label=_("Day"))
+    time = forms.TimeField(label=_("Time (HH:MM)"))
+
+    def __init__(self, data: Any = None, *, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        site_field = self.fields["site"]
+        assert isinstance(site_field, forms.ModelChoiceField)
+        site_field.queryset = scoped(Site, municipality).order_by("name")
+        for index in range(1, SWEEP_ROWS + 1):
+            self.fields[f"zone_{index}"] = forms.CharField(
+                label=_("Zone %(n)s") % {"n": index}, required=False, max_length=100
+            )
+            self.fields[f"service_{index}"] = forms.ChoiceField(
+                label=_("Used by (zone %(n)s)") % {"n": index},
+                choices=ZoneService.choices,
+                required=False,
+            )
+            self.fields[f"count_{index}"] = forms.IntegerField(
+                label=_("People present (zone %(n)s)") % {"n": index},
+                min_value=0,
+                required=False,
+            )
+
+    def zone_rows(self) -> list[tuple[int, forms.BoundField, forms.BoundField, forms.BoundField]]:
+        """The zone fields grouped per row, for the template's fieldsets."""
+        return [
+            (index, self[f"zone_{index}"], self[f"service_{index}"], self[f"count_{index}"])
+            for index in range(1, SWEEP_ROWS + 1)
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        counts: dict[str, tuple[str, int]] = {}
+        for index in range(1, SWEEP_ROWS + 1):
+            zone_name = (cleaned.get(f"zone_{index}") or "").strip()
+            people = cleaned.get(f"count_{index}")
+            if not zone_name and people is None:
+                continue
+            if not zone_name:
+                self.add_error(f"zone_{index}", _("Name the zone you counted."))
+            elif people is None:
+                self.add_error(f"count_{index}", _("Enter the people present (0 if none)."))
+            else:
+                counts[zone_name] = (cleaned.get(f"service_{index}") or ZoneService.LIBRARY, people)
+        if not counts and not self.errors:
+            self.add_error(None, _("Count at least one zone."))
+        site, day, moment = cleaned.get("site"), cleaned.get("day"), cleaned.get("time")
+        if site is not None and day is not None and moment is not None:
+            try:
+                cleaned["sweep_at"] = parse_local_datetime(
+                    f"{day.isoformat()} {moment:%H:%M}", zone(site.time_zone)
+                )
+            except ValueError as error:
+                self.add_error("time", str(error))
+        cleaned["counts"] = counts
+        return cleaned

@@ -19,6 +19,7 @@ urlpatterns = [
     path("counts/new/", views_counts.visit_count_new, name="count_new"),
     path("counts/<int:pk>/", views_counts.visit_count_edit, name="count_edit"),
     path("counts/<int:pk>/delete/", views_counts.visit_count_remove, name="count_delete"),
+    path("sweeps/new/", views_counts.sweep_new, name="sweep_new"),
     path("attribution/", views_attribution.attribution_page, name="attribution"),
     path("events/new/", views_events.event_new, name="event_new"),
     path("events/names/", views_events.event_names, name="event_names"),

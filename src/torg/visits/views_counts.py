@@ -26,10 +26,15 @@ from torg.lib.localtime import add_months
 from torg.organisation.models import Site
 from torg.organisation.roles import Permission
 from torg.organisation.scoping import Tenancy
-from torg.visits.forms import SiteSeriesForm, VisitCountCorrectionForm, VisitCountForm
-from torg.visits.models import VisitCount
+from torg.visits.forms import SiteSeriesForm, SweepForm, VisitCountCorrectionForm, VisitCountForm
+from torg.visits.models import VisitCount, ZoneHeadCount
 from torg.visits.series import SeriesUnit, SiteSeries, site_series, weekday_hour_profile
-from torg.visits.services import visit_count_correct, visit_count_delete, visit_count_record
+from torg.visits.services import (
+    visit_count_correct,
+    visit_count_delete,
+    visit_count_record,
+    zone_sweep_record,
+)
 from torg.visits.views import csv_format_for, csv_response, export_filename, refused_csv_options
 from torg.web import charts
 from torg.web.charts import ChartBlock, fmt, fmt_percent, num, txt
@@ -347,3 +352,34 @@ def visit_count_remove(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpR
     visit_count_delete(tenancy=tenancy, user=request.user, visit_count=row)  # type: ignore[arg-type]
     messages.success(request, _("The count was deleted; its period now has no count."))
     return redirect("visits:list", tenancy.municipality.slug)
+
+
+@tenant_view(Permission.EDIT_ORGANISATION)
+@require_http_methods(["GET", "HEAD", "POST"])
+def sweep_new(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
+    """Record one sweep (people present per zone at one time); the page lists the site's
+    latest sweeps."""
+    form = SweepForm(request.POST or None, municipality=tenancy.municipality)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            zone_sweep_record(
+                tenancy=tenancy,
+                user=request.user,  # type: ignore[arg-type]
+                site=data["site"],
+                sweep_at=data["sweep_at"],
+                counts=data["counts"],
+            )
+        except ValidationError as error:
+            for name, problems in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, problems)
+        else:
+            messages.success(request, _("The sweep was recorded."))
+            return redirect("visits:sweep_new", tenancy.municipality.slug)
+    latest = tenancy.scoped(ZoneHeadCount).select_related("site").order_by("-sweep_at", "zone")[:30]
+    return render(
+        request,
+        "visits/sweep_form.html",
+        {"municipality": tenancy.municipality, "nav": "visits", "form": form, "latest": latest},
+        status=400 if form.errors else 200,
+    )

@@ -12,7 +12,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from torg.visits.models import CountChangeAction, VisitCount, VisitCountChange
+from torg.visits.models import CountChangeAction, VisitCount, VisitCountChange, ZoneHeadCount
 
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 WEEK = [dt.date(2024, 3, 25) + dt.timedelta(days=i) for i in range(7)]
@@ -189,3 +189,34 @@ def test_the_monthly_view_compares_each_month_with_the_same_month_last_year(
     )
     rows = list(csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
     assert [(r["Visits"], r["Same month last year"]) for r in rows] == [("", ""), ("62", "500")]
+
+
+def test_a_manager_records_a_sweep_and_an_empty_zone_is_zero_not_missing(
+    manager_x, site_a, client_for
+):
+    client = client_for(manager_x)
+    page = reverse("visits:sweep_new", args=[site_a.municipality.slug])
+    data = {
+        "site": site_a.pk,
+        "day": "2024-03-05",
+        "time": "11:00",
+        "zone_1": "Reading room",
+        "service_1": "library",
+        "count_1": "7",
+        "zone_2": "Desk",
+        "service_2": "citizen_service",
+        "count_2": "0",
+    }
+    assert client.post(page, data, **ENGLISH).status_code == 302
+    rows = dict(ZoneHeadCount.objects.values_list("zone", "count"))
+    assert rows == {"Reading room": 7, "Desk": 0}
+    refused = client.post(page, {**data, "zone_1": "", "zone_2": ""}, **ENGLISH)
+    assert refused.status_code == 400
+    assert "Name the zone you counted." in refused.content.decode()
+    assert ZoneHeadCount.objects.count() == 2
+
+
+def test_a_sweep_is_for_managers_of_the_municipality(desk_worker_x, outsider_y, site_a, client_for):
+    page = reverse("visits:sweep_new", args=[site_a.municipality.slug])
+    assert client_for(desk_worker_x).get(page).status_code == 403
+    assert client_for(outsider_y).get(page).status_code == 404
