@@ -75,7 +75,15 @@ class VisitCount(models.Model):
                 name="visit_count_estimate_has_reason",
             ),
         ]
-        indexes = [models.Index(fields=["municipality", "period_start"])]
+        indexes = [
+            models.Index(fields=["municipality", "period_start"]),
+            # Covering index for monthly totals (torg.visits.series.monthly_totals): a
+            # month's rows are summed from the index alone.
+            models.Index(
+                fields=["municipality", "period_start", "site", "period_end", "count"],
+                name="visit_count_month_totals",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.site.name} {self.period_start:%Y-%m-%d}: {self.count}"

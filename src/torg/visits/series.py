@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from torg.lib.business_day import ONE_DAY, ONE_HOUR, business_day_of, business_day_start
 from torg.lib.localtime import add_months, zone
@@ -275,9 +275,11 @@ def monthly_totals(
     starts and only when it also ends in it. A month without a count is absent (missing),
     0 when its counts are 0.
 
-    One grouped query per month and group of sites sharing a zone and business-day start,
-    each reading its month through the index on (municipality, period_start), so that ten
-    years of hourly counts are summed without bucketing every row (``bench/run.py --only
+    One grouped query per month: it reads the month's rows once through the covering
+    index on (municipality, period_start, site, period_end, count) over the widest of the
+    sites' bounds, and each group of sites sharing a zone and business-day start adds
+    only its own rows (an aggregate ``FILTER``), so that ten years of hourly counts for
+    50 sites are summed without bucketing every row in Python (``bench/run.py --only
     months``)."""
     groups: dict[tuple[str, dt.time], list[int]] = {}
     for site_id, zone_name, starts in scoped(Site, municipality).values_list(
@@ -286,25 +288,35 @@ def monthly_totals(
         groups.setdefault((zone_name, starts), []).append(site_id)
     base = scoped(VisitCount, municipality)
     totals: dict[int, dict[dt.date, int]] = {}
-    for (zone_name, starts), site_ids in groups.items():
-        month = first_month.replace(day=1)
-        while month <= last_month:
-            following = add_months(month, 1)
-            start = business_day_start(month, starts, zone_name)
-            end = business_day_start(following, starts, zone_name)
-            rows = (
-                base.filter(
-                    period_start__gte=start,
-                    period_start__lt=end,
-                    period_end__lte=end,
-                    site_id__in=site_ids,
-                )
-                .values("site_id")
-                .annotate(visits=Sum("count"))
-                .order_by()
-                .values_list("site_id", "visits")
+    month = first_month.replace(day=1)
+    while groups and month <= last_month:
+        following = add_months(month, 1)
+        bounds = {
+            key: (
+                business_day_start(month, key[1], key[0]),
+                business_day_start(following, key[1], key[0]),
             )
-            for site_id, visits in rows:
+            for key in groups
+        }
+        lowest = min(start for start, _end in bounds.values())
+        highest = max(end for _start, end in bounds.values())
+        own_rows = Q()
+        for key, (start, end) in bounds.items():
+            own_rows |= Q(
+                site_id__in=groups[key],
+                period_start__gte=start,
+                period_start__lt=end,
+                period_end__lte=end,
+            )
+        rows = (
+            base.filter(period_start__gte=lowest, period_start__lt=highest)
+            .values("site_id")
+            .annotate(visits=Sum("count", filter=own_rows))
+            .order_by()
+            .values_list("site_id", "visits")
+        )
+        for site_id, visits in rows:
+            if visits is not None:
                 totals.setdefault(site_id, {})[month] = int(visits)
-            month = following
+        month = following
     return totals
