@@ -220,3 +220,11 @@ def test_a_sweep_is_for_managers_of_the_municipality(desk_worker_x, outsider_y, 
     page = reverse("visits:sweep_new", args=[site_a.municipality.slug])
     assert client_for(desk_worker_x).get(page).status_code == 403
     assert client_for(outsider_y).get(page).status_code == 404
+
+
+def test_the_visits_list_leads_a_manager_to_every_new_page(recorded_week, site_a):
+    slug = site_a.municipality.slug
+    html = recorded_week.get(reverse("visits:list", args=[slug]), **ENGLISH).content.decode()
+    for name in ("national_form", "attribution", "count_new", "sweep_new"):
+        assert reverse(f"visits:{name}", args=[slug]) in html, name
+    assert reverse("visits:site", args=[slug, site_a.pk]) in html
