@@ -406,7 +406,18 @@ class VisitCountSerializer(serializers.ModelSerializer[VisitCount]):
 
     class Meta:
         model = VisitCount
-        fields = ["id", "site", "entrance", "period_start", "period_end", "count", "method", "note"]
+        fields = [
+            "id",
+            "site",
+            "entrance",
+            "period_start",
+            "period_end",
+            "count",
+            "method",
+            "note",
+            "is_estimate",
+            "estimate_reason",
+        ]
         read_only_fields = fields
 
 
@@ -432,6 +443,9 @@ class EventSerializer(serializers.ModelSerializer[Event]):
             "attendance",
             "occurrences",
             "is_digital",
+            "in_partnership",
+            "joint_with_citizen_service",
+            "for_schools_kindergartens",
         ]
         read_only_fields = fields
 

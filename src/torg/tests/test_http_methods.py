@@ -36,6 +36,11 @@ READ_ONLY = {
     "visits:export",
     "visits:events",
     "visits:events_export",
+    "visits:site",
+    "visits:site_export",
+    "visits:national_form",
+    "visits:national_form_csv",
+    "visits:national_form_xlsx",
     "imports:list",
     "national:comparison",
     "surveys:list",
@@ -78,6 +83,13 @@ FORMS = {
     "surveys:item_edit",
     "surveys_public:answer",
     "surveys_public:answer_token",
+    "visits:count_new",
+    "visits:count_edit",
+    "visits:count_delete",
+    "visits:attribution",
+    "visits:event_new",
+    "visits:event_names",
+    "visits:sweep_new",
 }
 #: Pages a manager may not open, and the persona (fixture name) who may.
 PERSONAS = {"surveys:responses_csv": "analyst_x"}

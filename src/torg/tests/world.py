@@ -345,8 +345,14 @@ def _close_source_referral(source_row: models.Model) -> None:
 
 #: Models whose stray copy would break a constraint together with the source row: what
 #: to change on the source row first (by model label).
+def _move_stray_reading(row: models.Model) -> None:
+    # The copy (not the source) reads the same counter a day earlier: one per instant.
+    row.read_at -= dt.timedelta(days=1)  # type: ignore[attr-defined]
+
+
 MAKE_ROOM_FOR_STRAY: dict[str, Callable[[models.Model], None]] = {
     "referrals.Referral": _close_source_referral,
+    "visits.CounterReading": _move_stray_reading,
 }
 
 

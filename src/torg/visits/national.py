@@ -16,6 +16,9 @@ different questions:
 * the **ratio of totals**: the group's summed numerator over its summed population, i.e.
   the figure for the group's inhabitants taken together (large municipalities weigh more).
 
+The groups are the country, the municipality's county (same county number in the file,
+the municipality included) and the municipalities of similar population.
+
 Missing stays missing: a municipality whose figure (or population) is empty in the source
 is left out of that indicator, and the count left out is reported. Zero is a figure and
 counts. *Similar population* is the band from 75 % to 125 % of the chosen municipality's
@@ -51,6 +54,7 @@ class MunicipalityFigures:
     visits: int | None
     events: int | None
     attendance: int | None
+    county: str = ""  # county number as the file writes it ("03"); "" when not given
 
 
 class Indicator(StrEnum):
@@ -172,6 +176,9 @@ class IndicatorComparison:
     peers: GroupStatistic
     rank: int | None  # 1 = highest value in the country; None when the value is missing
     ranked: int  # municipalities in the country with a value
+    #: The municipalities of the subject's county, the subject included (``None`` when the
+    #: file gives the subject no county).
+    county: GroupStatistic | None = None
 
 
 @dataclass(frozen=True)
@@ -183,6 +190,7 @@ class Comparison:
     peers: tuple[MunicipalityFigures, ...]
     country_size: int
     indicators: tuple[IndicatorComparison, ...]
+    county_rows: tuple[MunicipalityFigures, ...] = ()
 
 
 def find(rows: Iterable[MunicipalityFigures], number: str) -> MunicipalityFigures | None:
@@ -198,6 +206,7 @@ def compare(
     fraction: Fraction = BAND_FRACTION,
 ) -> Comparison:
     """Compare ``subject`` (one of ``rows``) with all ``rows`` (the country, the subject
+    included), with its county (the rows with the subject's ``county``, the subject
     included) and with the other municipalities in its population band. Returns a
     :class:`Comparison`; raises ``ValueError`` if ``subject`` is not among ``rows``."""
     if subject not in rows:
@@ -206,6 +215,7 @@ def compare(
     peers = tuple(
         row for row in rows if band is not None and row is not subject and row.population in band
     )
+    county_rows = tuple(row for row in rows if subject.county and row.county == subject.county)
     indicators = []
     for indicator in Indicator:
         value = indicator_value(subject, indicator)
@@ -218,6 +228,7 @@ def compare(
                 peers=group_statistic(peers, indicator),
                 rank=None if value is None else 1 + sum(1 for v in values if v > value),
                 ranked=len(values),
+                county=group_statistic(county_rows, indicator) if county_rows else None,
             )
         )
     return Comparison(
@@ -226,6 +237,7 @@ def compare(
         peers=peers,
         country_size=len(rows),
         indicators=tuple(indicators),
+        county_rows=county_rows,
     )
 
 
@@ -242,6 +254,7 @@ def load_year(year: int, country: str = "NO") -> list[MunicipalityFigures]:
             visits=row.visits_total,
             events=row.events_total,
             attendance=row.events_attendance,
+            county=row.county_number,
         )
         for row in rows
     ]

@@ -89,6 +89,7 @@ def list_context(
         "list_url": reverse(LIST_URLS[nav], args=[tenancy.municipality.slug]),
         "municipality": tenancy.municipality,
         "can_export": tenancy.allows(Permission.EXPORT),
+        "can_record": tenancy.allows(Permission.EDIT_ORGANISATION),
         "export_parameters": export_parameters(request, form),
         "csv_options": csv_options or CsvOptionsForm(),
         **extra,
@@ -300,6 +301,8 @@ def visit_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
         _("Visits"),
         _("Method"),
         _("Note"),
+        _("Estimate"),
+        _("Why an estimate"),
     ]
 
     # Plain tuples rather than model instances: a third of the time per row.
@@ -312,12 +315,23 @@ def visit_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
         "count",
         "method",
         "note",
+        "is_estimate",
+        "estimate_reason",
     )
 
     def lines() -> Iterator[list[Cell]]:
-        for site, zone_name, entrance, start, end, count, method, note in values.iterator(
-            chunk_size=2000
-        ):
+        for (
+            site,
+            zone_name,
+            entrance,
+            start,
+            end,
+            count,
+            method,
+            note,
+            is_estimate,
+            reason,
+        ) in values.iterator(chunk_size=2000):
             yield [
                 site,
                 entrance or whole_site,
@@ -327,6 +341,8 @@ def visit_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
                 count,
                 methods.get(method, method),
                 note,
+                is_estimate,
+                reason,
             ]
 
     return csv_response(
@@ -392,6 +408,10 @@ def event_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
         _("Number of events"),
         _("Attendance"),
         _("Attendance recorded"),
+        _("In partnership"),
+        _("Joint with citizen service"),
+        _("For schools or kindergartens"),
+        _("Series"),
     ]
 
     values = rows.values_list(
@@ -405,6 +425,10 @@ def event_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
         "is_digital",
         "occurrences",
         "attendance",
+        "in_partnership",
+        "joint_with_citizen_service",
+        "for_schools_kindergartens",
+        "series__title",
     )
 
     def lines() -> Iterator[list[Cell]]:
@@ -419,6 +443,10 @@ def event_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
             is_digital,
             occurrences,
             attendance,
+            in_partnership,
+            joint,
+            for_schools,
+            series,
         ) in values.iterator(chunk_size=2000):
             zone_name = site_zone or no_site_zone
             yield [
@@ -433,6 +461,10 @@ def event_export(request: HttpRequest, tenancy: Tenancy) -> HttpResponseBase:
                 occurrences,
                 attendance,
                 attendance is not None,
+                in_partnership,
+                joint,
+                for_schools,
+                series or "",
             ]
 
     return csv_response(

@@ -5,11 +5,13 @@ from torg.imports.profiles import (  # noqa: F401
     bampfa,
     barnet,
     counter_csv,
+    counter_readings,
     desk_log,
     digital_inquiries,
     england_ace,
     nb_2020,
     open311,
     toronto,
+    tulsa,
     uk_schema,
 )

@@ -14,11 +14,14 @@ Each row becomes one :class:`~torg.visits.models.Event`:
   event without a site.
 * ``Event date`` is a date only: ``starts_at`` is local midnight in the site's time zone
   (Europe/London without a site), ``ends_at`` is empty.
-* ``Name`` is the kind of event and encodes its audience; :data:`EVENT_KINDS` maps it to
-  (event type, audience), compared without regard to case or spacing ("Other Child 5+" and
-  "Other child 5+" are one kind). A name missing from the table is an error naming it
-  (and the failed import lists every such name once): the mapping is extended by an
-  administrator rather than letting Torg guess.
+* ``Name`` is the kind of event and encodes its audience. It maps to (event type,
+  audience, for schools or kindergartens) through an editable table: the municipality's
+  own rows (:class:`~torg.visits.models.EventNameMapping`, source ``barnet``, edited on
+  the events mapping page) over the defaults in :data:`EVENT_KINDS`, compared without
+  regard to case or spacing ("Other Child 5+" and "Other child 5+" are one kind). A name
+  missing from both is an error naming it (and the failed import lists every such name
+  once): a manager adds it to the table rather than letting Torg guess. "Class Visits …"
+  are events for schools and kindergartens.
 * ``Attendees`` → ``attendance`` (0 is kept: nobody came).
 * ``Outcome`` (always "Stronger more resilient communities") is not imported.
 
@@ -49,8 +52,8 @@ from torg.imports.framework import (
 from torg.imports.profiles.common import SiteLookup, local_day_start
 from torg.imports.registry import register
 from torg.lib.tabular import PLAIN, normalise_header, parse_iso_date
-from torg.organisation.models import Site
-from torg.visits.models import Audience, Event, EventType
+from torg.organisation.models import Municipality, Site
+from torg.visits.models import Audience, Event, EventNameMapping, EventType, event_name_key
 
 DEFAULT_TIME_ZONE = "Europe/London"
 
@@ -88,6 +91,28 @@ EVENT_KINDS: dict[str, tuple[str, str]] = {
     # babies and parents); its type and audience are left open.
     "BBP": (EventType.UNSPECIFIED, Audience.ALL),
 }
+#: Default names of events for schools and kindergartens (class visits).
+SCHOOL_EVENTS = frozenset(
+    {"Class Visits Nursery", "Class Visits Primary", "Class Visits Secondary"}
+)
+MAPPING_SOURCE = "barnet"
+
+
+def event_name_table(municipality: Municipality) -> dict[str, tuple[str, str, bool]]:
+    """The effective mapping of event-name keys (:func:`event_name_key`) to (type,
+    audience, for schools or kindergartens): the defaults of :data:`EVENT_KINDS`, then the
+    municipality's own :class:`EventNameMapping` rows of source ``barnet``, which add
+    names and override defaults."""
+    table = {
+        event_name_key(name): (event_type, audience, name in SCHOOL_EVENTS)
+        for name, (event_type, audience) in EVENT_KINDS.items()
+    }
+    own = EventNameMapping.objects.filter(municipality=municipality, source=MAPPING_SOURCE)
+    for key, event_type, audience, schools in own.values_list(
+        "name_key", "event_type", "audience", "for_schools_kindergartens"
+    ):
+        table[key] = (event_type, audience, schools)
+    return table
 
 
 @register
@@ -113,9 +138,11 @@ class BarnetEventsProfile(Profile):
         self.municipality_id = municipality.pk
         self.sites = SiteLookup(municipality)
         self.site_of: dict[str, Site | None] = {}
-        self.kinds = {normalise_header(name): kind for name, kind in EVENT_KINDS.items()}
+        self.kinds = event_name_table(municipality)
         self.repeats: Counter[tuple[str, dt.date, str]] = Counter()
+        # Unknown names by key (any capitalisation is one name), shown as first written.
         self.unknown_names: Counter[str] = Counter()
+        self.unknown_spelling: dict[str, str] = {}
 
     def site_of_cell(self, text: str) -> tuple[str, Site | None]:
         """A ``Library name`` cell's (normalised name, site); no site for an outreach
@@ -125,17 +152,20 @@ class BarnetEventsProfile(Profile):
             self.site_of[key] = None if key in NO_SITE else self.sites.get(text, "Library name")
         return key, self.site_of[key]
 
-    def kind_of_cell(self, text: str) -> tuple[str, tuple[str, str]]:
-        """A ``Name`` cell's (name, (event type, audience)) from :data:`EVENT_KINDS`.
-        Raises :class:`RowError` for a name the mapping does not have."""
+    def kind_of_cell(self, text: str) -> tuple[str, tuple[str, str, bool]]:
+        """A ``Name`` cell's (name, (event type, audience, for schools)) from
+        :func:`event_name_table`. Raises :class:`RowError` for a name the mapping does
+        not have."""
         name = text.strip()
-        kind = self.kinds.get(normalise_header(name))
+        kind = self.kinds.get(event_name_key(name))
         if kind is None:
-            self.unknown_names[name] += 1
+            key = event_name_key(name)
+            self.unknown_names[key] += 1
+            self.unknown_spelling.setdefault(key, name)
             raise RowError(
                 f"the event name {name!r} is not in the mapping of event names to types and "
-                f"audiences ({len(EVENT_KINDS)} known names); the file can be imported once "
-                "it is: ask your administrator to add it",
+                f"audiences ({len(self.kinds)} known names); the file can be imported once "
+                "it is: add it on the event names page",
                 "Name",
                 name,
             )
@@ -146,13 +176,14 @@ class BarnetEventsProfile(Profile):
             return []
         named = ", ".join(
             f"{name!r} ({rows} row{'s' if rows != 1 else ''})"
-            for name, rows in self.unknown_names.most_common()
+            for key, rows in self.unknown_names.most_common()
+            for name in [self.unknown_spelling[key]]
         )
         return [
             f"{len(self.unknown_names)} event name(s) are not in the mapping of event names "
-            f"to types and audiences, which knows {len(EVENT_KINDS)} names: {named}. The file "
-            "can be imported once they are in the mapping; ask your administrator to add "
-            "them with their type and audience."
+            f"to types and audiences, which knows {len(self.kinds)} names: {named}. The file "
+            "can be imported once they are in the mapping; add them with their type and "
+            "audience on the event names page."
         ]
 
     def build(self, values: dict[str, Any], row: int, run: ImportRun) -> Record:
@@ -161,7 +192,7 @@ class BarnetEventsProfile(Profile):
         day: dt.date = values["date"]
         repeat_key = (library_key, day, normalise_header(name))
         self.repeats[repeat_key] += 1
-        event_type, audience = kind
+        event_type, audience, for_schools = kind
         return {
             "municipality_id": self.municipality_id,
             "site_id": site.pk if site else None,
@@ -173,6 +204,7 @@ class BarnetEventsProfile(Profile):
             "attendance": values["attendance"],
             "occurrences": 1,
             "is_digital": False,
+            "for_schools_kindergartens": for_schools,
             "source_key": (
                 f"barnet:{repeat_key[0]}:{day.isoformat()}:{repeat_key[2]}:"
                 f"{self.repeats[repeat_key]}"

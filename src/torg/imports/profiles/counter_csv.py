@@ -7,7 +7,9 @@ all entrances), ``period_start`` [``start``] and ``period_end`` [``end``] as loc
 date-times ``YYYY-MM-DD HH:MM`` (or dates) in the site's time zone, or with a UTC offset;
 the period is half-open, ``count`` [``visits``] a whole number ≥ 0 (0 means nobody came; a
 period nobody counted has no row), and ``method`` (optional: automatic, manual, estimate,
-reported; default automatic).
+reported; default automatic), ``estimate`` (optional: yes/ja/true/1 marks the count as an
+estimate, empty or no/nei/false/0 does not) and ``estimate_reason`` [``reason``] (required
+when ``estimate`` is yes: what was estimated and how).
 """
 
 from __future__ import annotations
@@ -42,6 +44,26 @@ METHODS = {
     "estimat": CountMethod.ESTIMATE,
     "reported": CountMethod.REPORTED,
 }
+
+
+YES_NO = {
+    "yes": True,
+    "ja": True,
+    "true": True,
+    "1": True,
+    "no": False,
+    "nei": False,
+    "false": False,
+    "0": False,
+}
+REASON_MAX_LENGTH = VisitCount._meta.get_field("estimate_reason").max_length or 300
+
+
+def _reason(text: str) -> str:
+    value = text.strip()
+    if len(value) > REASON_MAX_LENGTH:
+        raise ValueError(f"a reason has at most {REASON_MAX_LENGTH} characters")
+    return value
 
 
 ENTRANCE_MAX_LENGTH = VisitCount._meta.get_field("entrance").max_length or 100
@@ -85,6 +107,22 @@ class CounterCsvProfile(Profile):
             allow_empty=True,
             optional=True,
         ),
+        Column(
+            "estimate",
+            "is_estimate",
+            parse=choice_parser(YES_NO, what="yes/no value"),
+            allow_empty=True,
+            optional=True,
+            aliases=("anslag", "estimert"),
+        ),
+        Column(
+            "estimate_reason",
+            "estimate_reason",
+            parse=_reason,
+            allow_empty=True,
+            optional=True,
+            aliases=("reason", "begrunnelse"),
+        ),
     )
 
     def writer(self) -> UpsertWriter:
@@ -124,6 +162,20 @@ class CounterCsvProfile(Profile):
                 else "the period ends before it starts"
             )
             raise RowError(reason, "period_end", values["end"])
+        is_estimate = bool(values.get("is_estimate"))
+        estimate_reason = values.get("estimate_reason") or ""
+        if is_estimate and not estimate_reason:
+            raise RowError(
+                "an estimate needs a reason (what was estimated and how)",
+                "estimate_reason",
+                "",
+            )
+        if estimate_reason and not is_estimate:
+            raise RowError(
+                "only an estimate has a reason: write yes in the estimate column",
+                "estimate",
+                "",
+            )
         # Every column of the model, so that the writer has no defaults to fill in.
         return {
             "municipality_id": self.municipality_id,
@@ -134,6 +186,8 @@ class CounterCsvProfile(Profile):
             "count": values["count"],
             "method": values.get("method") or CountMethod.AUTOMATIC,
             "note": "",
+            "is_estimate": is_estimate,
+            "estimate_reason": estimate_reason,
             "import_batch_id": None,
         }
 

@@ -77,3 +77,27 @@ def test_the_unknown_site_message_lists_the_known_ones(site_a, tmp_path):
         import_text(tmp_path, "site;start;end;count\nTorget C;2024-03-01;2024-03-02;1\n")
     (issue,) = caught.value.issues
     assert issue.reason == "no site of Kommune X is called this; known: Filial Sør, Torget A"
+
+
+def test_an_estimate_is_flagged_with_its_reason_and_refused_without_one(site_a, tmp_path):
+    import_text(
+        tmp_path,
+        "site;start;end;visits;estimate;reason\n"
+        "Torget A;2024-03-01;2024-03-02;40;ja;Counter broken, hand tally 10–14\n"
+        "Torget A;2024-03-02;2024-03-03;0;;\n",
+    )
+    flagged, plain = VisitCount.objects.order_by("period_start")
+    assert (flagged.is_estimate, flagged.estimate_reason) == (
+        True,
+        "Counter broken, hand tally 10–14",
+    )
+    assert (plain.is_estimate, plain.estimate_reason, plain.count) == (False, "", 0)
+    VisitCount.objects.all().delete()
+    with pytest.raises(ImportFailed) as failed:
+        import_text(
+            tmp_path,
+            "site;start;end;visits;estimate\nTorget A;2024-03-01;2024-03-02;40;yes\n",
+        )
+    (issue,) = failed.value.issues
+    assert issue.reason == "an estimate needs a reason (what was estimated and how)"
+    assert not VisitCount.objects.exists()

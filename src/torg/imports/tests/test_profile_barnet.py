@@ -18,7 +18,7 @@ from torg.imports.framework import ImportFailed, ImportResult, run_import
 from torg.lib.localtime import zone
 from torg.organisation.models import Municipality, SiteKind
 from torg.testing.factories import make_municipality, make_site, shared_data_file
-from torg.visits.models import Audience, Event, EventType
+from torg.visits.models import Audience, Event, EventNameMapping, EventType, event_name_key
 
 REFERENCE = json.loads(
     (Path(__file__).parent / "reference" / "barnet_events.json").read_text("utf-8")
@@ -188,12 +188,53 @@ def test_unknown_event_names_are_named_once_for_the_user_without_pointing_at_cod
     assert file_note.row is None
     # 26 names in EVENT_KINDS, counted by hand in barnet.py.
     assert file_note.reason == (
-        "3 event name(s) are not in the mapping of event names to types and audiences, "
-        "which knows 26 names: 'Robot club' (2 rows), 'robot club' (1 row), 'Chess' (1 row). "
-        "The file can be imported once they are in the mapping; ask your administrator to "
-        "add them with their type and audience."
+        "2 event name(s) are not in the mapping of event names to types and audiences, "
+        "which knows 26 names: 'Robot club' (3 rows), 'Chess' (1 row). "
+        "The file can be imported once they are in the mapping; add them with their type "
+        "and audience on the event names page."
     )
     assert [i.row for i in rows] == [2, 4, 5, 6]
-    assert "ask your administrator" in rows[0].reason
+    assert "add it on the event names page" in rows[0].reason
     message = str(failure.value)
     assert "EVENT_KINDS" not in message and "edit" not in message.casefold()
+
+
+def test_the_municipalitys_own_mapping_rows_add_names_and_override_defaults(
+    tmp_path: Path,
+) -> None:
+    municipality = make_municipality("barnet", number="E09000003", country="GB")
+    make_site(municipality, "Colindale", kind=SiteKind.LIBRARY, time_zone="Europe/London")
+    EventNameMapping.objects.create(
+        municipality=municipality,
+        source="barnet",
+        name_key=event_name_key("Robot  CLUB"),
+        event_type=EventType.TRAINING,
+        audience=Audience.CHILDREN,
+    )
+    EventNameMapping.objects.create(
+        municipality=municipality,
+        source="barnet",
+        name_key=event_name_key("Lego"),
+        event_type=EventType.TRAINING,
+        audience=Audience.ALL,
+    )
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "Local authority,Library name,Event date,Name,Outcome,Attendees\n"
+        "Barnet,Colindale,2019-02-01,Robot club,x,3\n"
+        "Barnet,Colindale,2019-02-02,LEGO,x,4\n"
+        "Barnet,Colindale,2019-02-03,robot Club,x,5\n"
+        "Barnet,Colindale,2019-02-04,Class Visits Primary,x,30\n",
+        encoding="utf-8",
+    )
+    _import(path)
+    rows = {
+        (e.title, e.event_type, e.audience, e.for_schools_kindergartens)
+        for e in Event.objects.filter(municipality=municipality)
+    }
+    assert rows == {
+        ("Robot club", "training", "children", False),
+        ("robot Club", "training", "children", False),
+        ("LEGO", "training", "all", False),
+        ("Class Visits Primary", "library_information", "children", True),
+    }

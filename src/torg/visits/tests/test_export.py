@@ -108,7 +108,7 @@ def test_norwegian_readers_get_semicolons_by_default_and_may_choose_commas(
     client = client_for(analyst_x)
     norwegian, _ = download(client.get(url("visits:export", municipality_x), RANGE))
     header = norwegian.decode("utf-8-sig").split("\r\n", 1)[0]
-    assert header.count(";") == 7 and "," not in header
+    assert header.count(";") == 9 and "," not in header
     chosen, _ = download(
         client.get(url("visits:export", municipality_x), {**RANGE, "delimiter": "comma"})
     )
@@ -123,7 +123,7 @@ def test_english_readers_get_commas_by_default_and_english_headers(
     )
     header = body.decode("utf-8-sig").split("\r\n", 1)[0]
     assert header == (
-        "Site,Entrance,Period start,Period end (not included),Time zone,Visits,Method,Note"
+        "Site,Entrance,Period start,Period end (not included),Time zone,Visits,Method,Note,Estimate,Why an estimate"
     )
 
 

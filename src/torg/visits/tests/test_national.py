@@ -43,6 +43,7 @@ def statistics_2020(db) -> None:
                 year=2020,
                 municipality_number=row[column["Kommunenr."]].removesuffix(".0").zfill(4),
                 municipality_name=row[column["Kommune"]],
+                county_number=row[column["Fylkesnr."]].removesuffix(".0").zfill(2),
                 population_total=_int(row[column["Totalt per 1.1.2020"]]),
                 visits_total=_int(row[column["Besøk totalt"]]),
                 events_total=_int(row[column["Alle typer arrangement totalt"]]),
@@ -148,3 +149,37 @@ def test_the_rank_counts_municipalities_with_a_higher_value():
     result = national.compare(rows, rows[2])
     assert result.indicators[0].rank == 2
     assert result.indicators[0].ranked == 3
+
+
+COUNTY_REFERENCE = Path(__file__).parent / "reference" / "county_2020_expected.txt"
+
+
+def _county_expected() -> dict[str, dict[str, list[str]]]:
+    expected: dict[str, dict[str, list[str]]] = {}
+    subject = ""
+    for line in COUNTY_REFERENCE.read_text().splitlines():
+        if line.startswith("# "):
+            subject = line[2:]
+            expected[subject] = {}
+        else:
+            key, *values = line.split()
+            expected[subject][key] = values
+    return expected
+
+
+@pytest.mark.parametrize("number", ["3005", "301", "5432"])
+def test_the_county_group_matches_awk_and_leaves_missing_figures_out(statistics_2020, number):
+    rows = national.load_year(2020)
+    subject = national.find(rows, number)
+    assert subject is not None
+    result = national.compare(rows, subject)
+    for item in result.indicators:
+        included, left_out, numerator, population, ratio = _county_expected()[number][
+            {v: k for k, v in KEYS.items()}[item.indicator]
+        ]
+        assert item.county is not None
+        assert item.county.included == int(included)
+        assert item.county.left_out == int(left_out)
+        assert item.county.numerator_total == int(numerator)
+        assert item.county.population_total == int(population)
+        assert item.county.ratio_of_totals == pytest.approx(float(ratio), rel=1e-9)

@@ -170,7 +170,7 @@ def test_every_filter_has_a_label_and_the_table_has_a_caption_and_column_headers
     for field in ("site", "date_from", "date_to", "method", "entrance"):
         assert f'<label for="id_{field}"' in html
     assert "<caption>" in html
-    assert html.count('<th scope="col"') == 6
+    assert html.count('<th scope="col"') == 7  # Estimate added; an analyst has no "Correct" column
     assert (
         f'<form method="get" action="{url("visits:list", municipality_x)}" '
         'class="period-form filters" role="search"'

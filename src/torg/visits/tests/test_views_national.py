@@ -13,10 +13,17 @@ from torg.visits.models import AnnualLibraryStatistics
 
 
 def stats(
-    number: str, name: str, population: int | None, visits: int | None, events: int, attendance: int
+    number: str,
+    name: str,
+    population: int | None,
+    visits: int | None,
+    events: int,
+    attendance: int,
+    county: str = "30",
 ):
     return AnnualLibraryStatistics.objects.create(
         country="NO",
+        county_number=county,
         year=2020,
         municipality_number=number,
         municipality_name=name,
@@ -35,7 +42,9 @@ def country(db):
     stats("3005", "Drammen", 100_000, 200_000, 300, 7_000)
     stats("3049", "Lier", 90_000, 270_000, 90, 1_800)
     stats("3025", "Asker", 95_000, None, 95, 950)
-    stats("0301", "Oslo", 700_000, 700_000, 7_000, 140_000)
+    # County 30: Drammen, Lier, Asker (missing): median (2, 3) = 2.5, ratio 470 000 /
+    # 190 000 = 2.47; Oslo is county 03.
+    stats("0301", "Oslo", 700_000, 700_000, 7_000, 140_000, county="03")
 
 
 def english(client):
@@ -65,8 +74,10 @@ def test_any_logged_in_user_sees_the_comparison_and_drammen_is_the_default(clien
     assert rows[0][:2] == ["Visits per inhabitant", "2.00"]
     # Peers: Lier (3.0) and Asker (missing) in 75 000–125 000; median over Lier only.
     assert rows[0][3:5] == ["3.00", "3.00"]
-    assert rows[0][5:7] == ["2.00", "1.31"]
+    assert rows[0][5:7] == ["2.50", "2.47"]
+    assert rows[0][7:9] == ["2.00", "1.31"]
     assert "similar population 1 included, 1 left out; country 3 included, 1 left out" in html
+    assert "County: 2 included, 1 left out." in html
     assert "75,000 to 125,000 inhabitants" in html
 
 
