@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -61,7 +61,7 @@ from torg.organisation.models import (
     Site,
     SiteKind,
 )
-from torg.organisation.scoping import scoped
+from torg.organisation.scoping import Tenancy, scoped
 from torg.visits.models import (
     AttributedVisits,
     Audience,
@@ -118,6 +118,9 @@ class NationalForm:
     municipality: Municipality
     year: int
     figures: tuple[FormFigure, ...] = field(default_factory=tuple)
+    #: Only some of the municipality's sites (a member bound to sites): not the
+    #: municipality's figures, and the page and exports say so.
+    partial: bool = False
 
     def __iter__(self) -> Iterator[FormFigure]:
         return iter(self.figures)
@@ -223,7 +226,7 @@ def _site_visits(site: Site, year: int) -> _SiteVisits:
     return result
 
 
-def _visit_figures(municipality: Municipality, year: int) -> list[FormFigure]:
+def _visit_figures(municipality: Municipality | Tenancy, year: int) -> list[FormFigure]:
     section = _("Visits")
     sites = scoped(Site, municipality).filter(kind__in=[SiteKind.LIBRARY, SiteKind.JOINT])
     totals: list[FormFigure] = []
@@ -356,7 +359,7 @@ def replace_label(figure: FormFigure, label: str) -> FormFigure:
     )
 
 
-def _event_figures(municipality: Municipality, year: int) -> list[FormFigure]:
+def _event_figures(municipality: Municipality | Tenancy, year: int) -> list[FormFigure]:
     section = _("Events")
     events = event_list(
         municipality, EventFilters(first_day=dt.date(year, 1, 1), last_day=dt.date(year, 12, 31))
@@ -440,7 +443,7 @@ def _event_figures(municipality: Municipality, year: int) -> list[FormFigure]:
     return result
 
 
-def _hours_figures(municipality: Municipality, year: int) -> list[FormFigure]:
+def _hours_figures(municipality: Municipality | Tenancy, year: int) -> list[FormFigure]:
     section = _("Opening hours (hours a week)")
     reference = dt.date(year, 9, 15)
     rows = scoped(OpeningHours, municipality).filter(
@@ -493,14 +496,24 @@ def _hours_figures(municipality: Municipality, year: int) -> list[FormFigure]:
     ]
 
 
-def national_form(municipality: Municipality, year: int) -> NationalForm:
+def national_form(municipality: Municipality | Tenancy, year: int) -> NationalForm:
     """The form for ``municipality`` (tenant data only: every query is scoped to it) and
     calendar ``year``: visits (total, per site, in staffed hours), events (national
     categories own and in partnership, children and attendance; Torg's own categories;
-    schools and kindergartens; digital; joint) and opening hours."""
+    schools and kindergartens; digital; joint) and opening hours. Given a member's
+    :class:`Tenancy` bound to some sites, only those sites count and the form is marked
+    ``partial``."""
     figures = [
         *_visit_figures(municipality, year),
         *_event_figures(municipality, year),
         *_hours_figures(municipality, year),
     ]
-    return NationalForm(municipality=municipality, year=year, figures=tuple(figures))
+    partial = isinstance(municipality, Tenancy) and municipality.site_bound
+    if partial:  # every figure says it, in the exports too
+        note = _("only the sites you see, not the whole municipality")
+        figures = [
+            replace(figure, complete=False, source=f"{figure.source} ({note})")
+            for figure in figures
+        ]
+    tenant = municipality.municipality if isinstance(municipality, Tenancy) else municipality
+    return NationalForm(municipality=tenant, year=year, figures=tuple(figures), partial=partial)

@@ -54,7 +54,7 @@ def _form_for(request: HttpRequest, tenancy: Tenancy) -> tuple[YearForm, Nationa
     year_form = YearForm(request.GET)
     if not year_form.is_valid():
         return year_form, None
-    return year_form, national_form(tenancy.municipality, year_form.chosen_year())
+    return year_form, national_form(tenancy, year_form.chosen_year())
 
 
 @tenant_view()
