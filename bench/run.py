@@ -21,8 +21,10 @@ machines are shared and noisy.
    gunicorn, the API's inquiry POST against a bare 204 view (and a bare view doing one
    INSERT) in the same server set-up, on SQLite, and on PostgreSQL with ``--postgres URL``.
    Requirement (issue 3): at least 50 % of the bare view's rate and a p95 under 50 ms.
+5. Rostering (``bench/rostering.py``): Curtois–Qu instances 1–12 (60 s, 2 workers) against
+   the published best values, and a generated municipal instance's time to a lawful roster.
 
-Usage: ``python bench/run.py [--rows N] [--only import|demo|stats|http] [--postgres URL]``.
+Usage: ``python bench/run.py [--rows N] [--only import|demo|stats|http|rostering] [--postgres URL]``.
 """
 
 from __future__ import annotations
@@ -206,7 +208,7 @@ def bench_demo(timeout: float = 300.0) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description="Torg benchmarks, printed as ratios.")
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--only", choices=["import", "demo", "stats", "http"])
+    parser.add_argument("--only", choices=["import", "demo", "stats", "http", "rostering"])
     parser.add_argument(
         "--postgres",
         default=os.environ.get("TORG_BENCH_POSTGRES"),
@@ -241,6 +243,11 @@ def main() -> int:
         from bench import http_logging
 
         failed |= not http_logging.run(16, 60, args.postgres)
+    if args.only in (None, "rostering"):
+        sys.path.insert(0, str(ROOT))
+        from bench import rostering
+
+        failed |= not rostering.run(60, 2, "1-12")
     return 1 if failed else 0
 
 

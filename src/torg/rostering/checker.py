@@ -27,6 +27,7 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 import holidays
 
@@ -219,7 +220,7 @@ def check(problem: Problem, assignments: Iterable[Assignment]) -> list[Violation
                 for w in shifts
             )
         ]
-        for day, following in zip(special_days, special_days[1:], strict=False):
+        for day, following in pairwise(special_days):
             if day in worked_special and following in worked_special:
                 add(SUNDAY_HOLIDAY, person_id, day, f"also works {following}")
         # Saturdays: at most one in any window of n weeks.
@@ -227,7 +228,7 @@ def check(problem: Problem, assignments: Iterable[Assignment]) -> list[Violation
         saturday_weeks = sorted(
             (w.day - first_day).days // 7 for w in shifts if w.day.weekday() == 5
         )
-        for a_week, b_week in zip(saturday_weeks, saturday_weeks[1:], strict=False):
+        for a_week, b_week in pairwise(saturday_weeks):
             if b_week - a_week < n:
                 add(
                     SATURDAY_ROTATION,

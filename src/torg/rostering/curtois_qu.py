@@ -173,7 +173,9 @@ def parse(text: str, name: str = "instance") -> Instance:
             if who not in staff_ids or shift_id not in shift_ids:
                 raise InstanceError(f"line {number}: unknown staff or shift in {line!r}")
             found.append(
-                Request(who, integer(number, day, "day"), shift_id, integer(number, weight, "weight"))
+                Request(
+                    who, integer(number, day, "day"), shift_id, integer(number, weight, "weight")
+                )
             )
         return tuple(found)
 
@@ -307,7 +309,7 @@ def solve(
     model = cp_model.CpModel()
     n_days = instance.days
     x: dict[tuple[str, int, str], cp_model.IntVar] = {}
-    works: dict[tuple[str, int], cp_model.LinearExprT] = {}
+    works: dict[tuple[str, int], cp_model.LinearExpr] = {}
     for member in instance.staff:
         off = instance.days_off.get(member.id, frozenset())
         for day in range(n_days):
@@ -319,7 +321,7 @@ def solve(
                 x[member.id, day, shift.id] = var
                 todays.append(var)
             model.add_at_most_one(todays)
-            works[member.id, day] = sum(todays)
+            works[member.id, day] = cp_model.LinearExpr.sum(todays)
         # Forbidden successions.
         for day in range(n_days - 1):
             for shift in instance.shifts:
@@ -347,11 +349,13 @@ def solve(
         for length in range(1, member.min_consecutive):
             for before in range(n_days - length - 1):
                 after = before + length + 1
-                model.add(w[before] + (length - sum(w[before + 1 : after])) + w[after] >= 1)
+                inner = cp_model.LinearExpr.sum(w[before + 1 : after])
+                model.add(w[before] + w[after] - inner >= 1 - length)
         for length in range(1, member.min_days_off):
             for before in range(n_days - length - 1):
                 after = before + length + 1
-                model.add((1 - w[before]) + sum(w[before + 1 : after]) + (1 - w[after]) >= 1)
+                inner = cp_model.LinearExpr.sum(w[before + 1 : after])
+                model.add(inner - w[before] - w[after] >= -1)
         weekends = []
         for week in range(n_days // 7):
             weekend = model.new_bool_var(f"weekend[{member.id},{week}]")
@@ -361,12 +365,12 @@ def solve(
         model.add(sum(weekends) <= member.max_weekends)
     objective: list[cp_model.LinearExprT] = []
     for r in instance.on_requests:
-        var = x.get((r.staff, r.day, r.shift))
-        objective.append(r.weight * (1 - var) if var is not None else r.weight)
+        wanted = x.get((r.staff, r.day, r.shift))
+        objective.append(r.weight * (1 - wanted) if wanted is not None else r.weight)
     for r in instance.off_requests:
-        var = x.get((r.staff, r.day, r.shift))
-        if var is not None:
-            objective.append(r.weight * var)
+        unwanted = x.get((r.staff, r.day, r.shift))
+        if unwanted is not None:
+            objective.append(r.weight * unwanted)
     for cover in instance.cover:
         staffed = sum(
             x[m.id, cover.day, cover.shift]

@@ -64,6 +64,10 @@ class ShiftTemplate:
     end: dt.time
     weekdays: frozenset[int] = frozenset(range(7))
 
+    def __post_init__(self) -> None:
+        if self.start == self.end:
+            raise ValueError(f"shift {self.code} starts and ends at {self.start}")
+
     @property
     def crosses_midnight(self) -> bool:
         return self.end <= self.start

@@ -59,9 +59,7 @@ def service_level(
     return 1 - waiting * math.exp(-(servers - load) * target_seconds / handle_seconds)
 
 
-def average_speed_of_answer(
-    servers: int, arrivals_per_hour: float, handle_seconds: float
-) -> float:
+def average_speed_of_answer(servers: int, arrivals_per_hour: float, handle_seconds: float) -> float:
     """Mean wait in seconds (``inf`` when ``servers <= load``)."""
     load = arrivals_per_hour * handle_seconds / 3600
     if servers <= load:
@@ -88,7 +86,10 @@ def staff_needed(
     load = arrivals_per_hour * handle_seconds / 3600
     servers = max(1, math.floor(load) + 1)
     while servers <= max_servers:
-        if service_level(servers, arrivals_per_hour, handle_seconds, target_seconds) >= target_share:
+        if (
+            service_level(servers, arrivals_per_hour, handle_seconds, target_seconds)
+            >= target_share
+        ):
             return servers
         servers += 1
     raise ValueError(f"more than {max_servers} servers needed for {arrivals_per_hour}/h")

@@ -20,6 +20,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import holidays
 from ortools.sat.python import cp_model
@@ -200,14 +201,26 @@ def rule_coverage(m: RosterModel) -> list[Term]:
     """
     soft = COVERAGE in m.soft
     terms: list[Term] = []
+    # Shifts by site and start day, and who may work each, so a demand row looks only at
+    # shifts starting on its local day or the day before (none lasts 24 h or more).
+    by_site_day: dict[tuple[str, dt.date], list[ShiftInstance]] = defaultdict(list)
+    for shift in m.instances:
+        by_site_day[shift.site, shift.day].append(shift)
+    workers: dict[int, list[Person]] = defaultdict(list)
+    for person in m.problem.people:
+        for shift in m.by_person[person.id]:
+            workers[shift.index].append(person)
     for index, demand in enumerate(m.problem.demand):
+        day = demand.start.astimezone(m.tz).date()
+        candidates = (
+            by_site_day[demand.site, day] + by_site_day[demand.site, day - dt.timedelta(days=1)]
+        )
         covering = [
             m.x[person.id, shift.index]
-            for shift in m.instances
-            if shift.site == demand.site and shift.start <= demand.start and shift.end >= demand.end
-            for person in m.problem.people
-            if (person.id, shift.index) in m.x
-            and (demand.competence is None or demand.competence in person.competences)
+            for shift in candidates
+            if shift.start <= demand.start and shift.end >= demand.end
+            for person in workers[shift.index]
+            if demand.competence is None or demand.competence in person.competences
         ]
         slack = m.model.new_int_var(0, demand.minimum, f"unmet[{index}]")
         m.slack.append(slack)
@@ -376,7 +389,7 @@ def rule_sunday_holiday(m: RosterModel) -> list[Term]:
             for var in touching:
                 m.model.add_implication(var, works)
             worked[day] = works
-        for first, second in zip(special, special[1:], strict=False):
+        for first, second in pairwise(special):
             a, b = worked[first], worked[second]
             if a is None or b is None:
                 continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,17 +35,20 @@ SHIFTS = (
 LAX = Rules(contract_tolerance_hours=10_000)
 
 
+MONDAY = D(2026, 3, 2)
+
+
 def world(
-    start: D = D(2026, 3, 2),
+    start: D = MONDAY,
     weeks: int = 2,
     rules: Rules = LAX,
     demand: tuple[Demand, ...] = (),
     placements: tuple[Placement, ...] = (),
-    **person: object,
+    **person: Any,
 ) -> Problem:
     kari = Person(
         id="kari", name="Kari", home_site="S", competences=frozenset({"library"}), **person
-    )  # type: ignore[arg-type]
+    )
     return Problem(start, weeks, SHIFTS, (kari,), demand, placements, rules)
 
 
@@ -155,7 +159,7 @@ def test_absence_lowers_the_contract_target():
     # 75 h less one fifth of 37.5 h = 67.5 h = nine day shifts.
     roster = weekdays(D(2026, 3, 2), 5) + weekdays(D(2026, 3, 10), 4)
     assert rules_broken(problem, roster) == []
-    assert rules_broken(problem, roster + [(D(2026, 3, 9), "day")]) == [
+    assert rules_broken(problem, [*roster, (D(2026, 3, 9), "day")]) == [
         "availability",
         "contract_hours",
     ]
@@ -215,7 +219,7 @@ def test_the_long_autumn_night_breaks_the_nine_hour_day_and_the_short_spring_one
 
 
 def test_rest_on_the_spring_night_is_an_hour_short():
-    shifts = SHIFTS + (ShiftTemplate("sunday9", "S", T(9), T(15), frozenset({6})),)
+    shifts = (*SHIFTS, ShiftTemplate("sunday9", "S", T(9), T(15), frozenset({6})))
     for saturday, hours in REFERENCE["rest_hours_from_saturday_22_to_sunday_09"].items():
         day = D.fromisoformat(saturday)
         monday = day - dt.timedelta(days=5)
@@ -231,7 +235,7 @@ def test_rest_on_the_spring_night_is_an_hour_short():
 
 
 def test_rest_on_the_autumn_night_is_an_hour_longer():
-    shifts = SHIFTS + (ShiftTemplate("sunday8", "S", T(8), T(14), frozenset({6})),)
+    shifts = (*SHIFTS, ShiftTemplate("sunday8", "S", T(8), T(14), frozenset({6})))
     for saturday, hours in REFERENCE["rest_hours_from_saturday_22_to_sunday_08"].items():
         day = D.fromisoformat(saturday)
         monday = day - dt.timedelta(days=5)

@@ -12,7 +12,9 @@ from torg.rostering.curtois_qu import InstanceError, evaluate, load, parse, solv
 from torg.rostering.domain import SolverSettings
 from torg.testing.factories import shared_data_file
 
-REFERENCE = json.loads((Path(__file__).parent / "reference" / "curtois_qu_instance1.json").read_text())
+REFERENCE = json.loads(
+    (Path(__file__).parent / "reference" / "curtois_qu_instance1.json").read_text()
+)
 
 SMALL = """\
 SECTION_HORIZON

@@ -31,13 +31,15 @@ def test_the_forecast_is_a_mean_over_calendar_weeks_with_empty_hours_as_zero():
 
 def test_naive_times_are_refused():
     with pytest.raises(ValueError, match="time zone"):
-        hourly_forecast([Arrival(dt.datetime(2026, 3, 2, 9))], zone="Europe/Oslo", until=dt.date(2026, 3, 9))
+        hourly_forecast(
+            [Arrival(dt.datetime(2026, 3, 2, 9))], zone="Europe/Oslo", until=dt.date(2026, 3, 9)
+        )
 
 
 def test_demand_rows_use_erlang_c_per_kind_and_for_everyone():
     # 200 library arrivals an hour with 180 s handling need 14 people for 80 % in 20 s
     # (the Call Centre Helper example in reference/erlang_c.json).
-    forecast = {("library", 0, 9): 200.0}
+    forecast: dict[tuple[str | None, int, int], float] = {("library", 0, 9): 200.0}
     rows = demand_from_forecast(
         forecast,
         site="S",

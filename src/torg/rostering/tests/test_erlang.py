@@ -53,7 +53,10 @@ def test_fourteen_agents_are_needed_for_eighty_percent_in_twenty_seconds():
 
 def test_the_footbridge_example():
     share_late = 1 - service_level(
-        2, FOOTBRIDGE["arrivals_per_hour"], FOOTBRIDGE["handle_seconds"], FOOTBRIDGE["target_seconds"]
+        2,
+        FOOTBRIDGE["arrivals_per_hour"],
+        FOOTBRIDGE["handle_seconds"],
+        FOOTBRIDGE["target_seconds"],
     )
     assert share_late < FOOTBRIDGE["by_servers"]["2"]["wait_longer_than_target_below"]
     # By hand: C(2, 0.5) = 0.1 and 0.1·exp(−1.5·10/60) = 0.0779.

@@ -146,13 +146,28 @@ def test_the_solver_measures_rest_on_real_instants_across_the_autumn_night():
         saturday = monday + dt.timedelta(days=5)
         sunday = saturday + dt.timedelta(days=1)
         demand = (
-            Demand("S", dt.datetime.combine(saturday, dt.time(20), tzinfo=OSLO),
-                   dt.datetime.combine(saturday, dt.time(21), tzinfo=OSLO), 1),
-            Demand("S", dt.datetime.combine(sunday, dt.time(8), tzinfo=OSLO),
-                   dt.datetime.combine(sunday, dt.time(9), tzinfo=OSLO), 1),
+            Demand(
+                "S",
+                dt.datetime.combine(saturday, dt.time(20), tzinfo=OSLO),
+                dt.datetime.combine(saturday, dt.time(21), tzinfo=OSLO),
+                1,
+            ),
+            Demand(
+                "S",
+                dt.datetime.combine(sunday, dt.time(8), tzinfo=OSLO),
+                dt.datetime.combine(sunday, dt.time(9), tzinfo=OSLO),
+                1,
+            ),
         )
-        return Problem(monday, 1, shifts, (kari,), demand, rules=Rules(contract_tolerance_hours=40),
-                       site_names=SITE_NAMES)
+        return Problem(
+            monday,
+            1,
+            shifts,
+            (kari,),
+            demand,
+            rules=Rules(contract_tolerance_hours=40),
+            site_names=SITE_NAMES,
+        )
 
     autumn = solve(world(dt.date(2026, 10, 19)), FAST)
     assert autumn.has_roster and len(autumn.assignments) == 2
@@ -172,7 +187,9 @@ def test_progress_is_reported_and_stop_keeps_the_best_roster():
         stop.set()
 
     world = problem(weeks=2)
-    result = solve(world, SolverSettings(time_limit_seconds=30, workers=2), on_progress=progress, stop=stop)
+    result = solve(
+        world, SolverSettings(time_limit_seconds=30, workers=2), on_progress=progress, stop=stop
+    )
     assert seen and seen[0].seconds_left <= 30
     assert result.has_roster
     assert result.seconds < 30
@@ -189,8 +206,13 @@ def test_uncovered_demand_of_a_missing_competence_is_shown_not_hidden():
     world = problem(
         weeks=1,
         people=people,
-        demand=hourly_demand(dt.date(2026, 3, 2), 1, sites=("S",), weekday_hours=range(9, 10),
-                             saturday_hours=range(0)),
+        demand=hourly_demand(
+            dt.date(2026, 3, 2),
+            1,
+            sites=("S",),
+            weekday_hours=range(9, 10),
+            saturday_hours=range(0),
+        ),
         rules=Rules(contract_tolerance_hours=40),
     )
     result = solve(world, FAST)
