@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "torg.inquiries",
     "torg.referrals",
     "torg.visits",
+    "torg.rosters",
     "torg.imports",
     "torg.web",
     "torg.api",

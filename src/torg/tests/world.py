@@ -45,6 +45,7 @@ from torg.organisation.models import (
     SiteModelPeriod,
 )
 from torg.organisation.scoping import is_tenant_model
+from torg.rosters.models import DemandSlot, ShiftTemplate
 from torg.visits.models import Audience, CountMethod, Event, EventType, VisitCount
 
 M = TypeVar("M", bound=models.Model)
@@ -219,6 +220,30 @@ def _event(world: World, pk: int) -> models.Model:
     )
 
 
+def _shift_template(world: World, pk: int) -> models.Model:
+    return ShiftTemplate.objects.create(
+        pk=pk,
+        municipality=world.municipality,
+        site=world.get(Site),
+        code=world.code,
+        starts=dt.time(9),
+        ends=dt.time(16),
+        weekdays=[0, 1, 2, 3, 4],
+    )
+
+
+def _demand_slot(world: World, pk: int) -> models.Model:
+    return DemandSlot.objects.create(
+        pk=pk,
+        municipality=world.municipality,
+        site=world.get(Site),
+        weekday=0,
+        starts=dt.time(10),
+        ends=dt.time(11),
+        minimum=1,
+    )
+
+
 BUILDERS: dict[type[models.Model], Builder] = {
     Membership: _membership,
     Site: _site,
@@ -231,6 +256,8 @@ BUILDERS: dict[type[models.Model], Builder] = {
     Inquiry: _inquiry,
     VisitCount: _visit_count,
     Event: _event,
+    ShiftTemplate: _shift_template,
+    DemandSlot: _demand_slot,
 }
 
 

@@ -1,0 +1,407 @@
+"""Roster writes: solve (now or in a background thread), publish, manual edits, exports.
+
+Rows become :mod:`torg.rostering` dataclasses in :func:`problem_for`; every roster is
+checked by the independent checker (:func:`torg.rostering.check`) before it can be
+published, and after each manual edit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+import uuid
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import holidays
+import icalendar
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Max, Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from torg import rostering
+from torg.organisation.models import Municipality, Site
+from torg.organisation.scoping import Tenancy
+from torg.rosters.models import (
+    Absence,
+    Assignment,
+    DemandSlot,
+    Roster,
+    RosterStatus,
+    ShiftTemplate,
+    Shortfall,
+    StaffMember,
+)
+
+ZONE = "Europe/Oslo"
+
+
+@dataclass(frozen=True)
+class ProblemRows:
+    """A solver problem and the rows its ids stand for (``str(pk)`` of each row)."""
+
+    problem: rostering.Problem
+    staff: dict[str, StaffMember]
+    shifts: dict[str, ShiftTemplate]
+
+
+def solver_settings() -> rostering.SolverSettings:
+    """From ``TORG_ROSTER_TIME_LIMIT`` / ``_WORKERS`` / ``_SEED`` settings (30 s, 2, 0)."""
+    return rostering.SolverSettings(
+        time_limit_seconds=float(getattr(settings, "TORG_ROSTER_TIME_LIMIT", 30)),
+        workers=int(getattr(settings, "TORG_ROSTER_WORKERS", 2)),
+        seed=int(getattr(settings, "TORG_ROSTER_SEED", 0)),
+    )
+
+
+def problem_for(
+    *,
+    municipality: Municipality,
+    period_start: dt.date,
+    weeks: int,
+    rules: rostering.Rules | None = None,
+) -> ProblemRows:
+    """The roster problem of ``municipality`` for the period.
+
+    Demand slots repeat every week on their weekday, except on Norwegian public holidays
+    (the service is closed), split into whole hours so that shifts can hand over. Raises
+    ValueError when the period does not start on a Monday.
+    """
+    tz = zoneinfo.ZoneInfo(ZONE)
+    staff = {
+        str(s.pk): s
+        for s in StaffMember.objects.filter(municipality=municipality).prefetch_related(
+            Prefetch("absences", queryset=Absence.objects.filter(municipality=municipality)),
+            Prefetch("extra_sites", queryset=Site.objects.filter(municipality=municipality)),
+        )
+    }
+    shifts = {
+        str(t.pk): t
+        for t in ShiftTemplate.objects.filter(municipality=municipality).select_related("site")
+    }
+    days = [period_start + dt.timedelta(days=i) for i in range(7 * weeks)]
+    closed = holidays.country_holidays("NO", years=sorted({d.year for d in days}))
+    demand: list[rostering.Demand] = []
+    for slot in DemandSlot.objects.filter(municipality=municipality).order_by("pk"):
+        for day in days:
+            if day.weekday() != slot.weekday or day in closed:
+                continue
+            begin = dt.datetime.combine(day, slot.starts, tzinfo=tz)
+            end = dt.datetime.combine(day, slot.ends, tzinfo=tz)
+            while begin < end:
+                piece = min(end, begin + dt.timedelta(hours=1))
+                demand.append(
+                    rostering.Demand(
+                        str(slot.site_id), begin, piece, slot.minimum, slot.competence or None
+                    )
+                )
+                begin = piece
+    people = []
+    for key, member in staff.items():
+        absent = set()
+        for absence in member.absences.all():
+            day = absence.first_day
+            while day <= absence.last_day:
+                absent.add(day)
+                day += dt.timedelta(days=1)
+        people.append(
+            rostering.Person(
+                id=key,
+                name=member.name,
+                home_site=str(member.home_site_id),
+                competences=frozenset(member.competences),
+                contract_share=float(member.contract_share),
+                weekly_hours=float(member.weekly_hours),
+                sites=frozenset(str(site.pk) for site in member.extra_sites.all()),
+                absent=frozenset(absent),
+            )
+        )
+    templates = tuple(
+        rostering.ShiftTemplate(key, str(t.site_id), t.starts, t.ends, frozenset(t.weekdays))
+        for key, t in shifts.items()
+    )
+    site_names = {str(t.site_id): t.site.name for t in shifts.values()}
+    problem = rostering.Problem(
+        start=period_start,
+        weeks=weeks,
+        shifts=templates,
+        people=tuple(people),
+        demand=tuple(demand),
+        rules=rules or rostering.Rules(),
+        zone=ZONE,
+        site_names=site_names,
+    )
+    return ProblemRows(problem, staff, shifts)
+
+
+def _solver_assignments(roster: Roster) -> list[rostering.Assignment]:
+    return [
+        rostering.Assignment(str(a.staff_id), a.day, str(a.shift_id))
+        for a in roster.own_assignments().all()
+    ]
+
+
+def roster_violations(
+    *, roster: Roster, rules: rostering.Rules | None = None
+) -> list[rostering.Violation]:
+    """The checker's violations of ``roster`` against today's staff, shifts and demand."""
+    rows = problem_for(
+        municipality=roster.municipality,
+        period_start=roster.period_start,
+        weeks=roster.weeks,
+        rules=rules,
+    )
+    return rostering.check(rows.problem, _solver_assignments(roster))
+
+
+@transaction.atomic
+def roster_save(
+    *,
+    municipality: Municipality,
+    rows: ProblemRows,
+    result: rostering.Result,
+    actor: AbstractBaseUser | None,
+) -> Roster:
+    """Store ``result`` as the next version of the period's roster, with its unmet demand
+    and (when the hard rules conflict) its explanation."""
+    problem = rows.problem
+    latest = Roster.objects.filter(municipality=municipality, period_start=problem.start).aggregate(
+        Max("version")
+    )["version__max"]
+    roster = Roster.objects.create(
+        municipality=municipality,
+        period_start=problem.start,
+        weeks=problem.weeks,
+        version=(latest or 0) + 1,
+        solver_status=result.status,
+        objective=result.objective,
+        explanation="\n".join(result.explanation),
+        created_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
+    )
+    Assignment.objects.bulk_create(
+        Assignment(
+            municipality=municipality,
+            roster=roster,
+            staff=rows.staff[a.person],
+            day=a.day,
+            shift=rows.shifts[a.shift],
+        )
+        for a in result.assignments
+    )
+    Shortfall.objects.bulk_create(
+        Shortfall(
+            municipality=municipality,
+            roster=roster,
+            site_id=int(s.demand.site),
+            starts_at=s.demand.start,
+            ends_at=s.demand.end,
+            competence=s.demand.competence or "",
+            missing=s.missing,
+        )
+        for s in result.shortfalls
+    )
+    return roster
+
+
+def roster_solve(
+    *,
+    tenancy: Tenancy,
+    actor: AbstractBaseUser | None,
+    period_start: dt.date,
+    weeks: int,
+    rules: rostering.Rules | None = None,
+    solver: rostering.SolverSettings | None = None,
+    on_progress: Callable[[rostering.Progress], None] | None = None,
+    stop: threading.Event | None = None,
+) -> Roster:
+    """Solve the period and store the result as a new draft version."""
+    rows = problem_for(
+        municipality=tenancy.municipality, period_start=period_start, weeks=weeks, rules=rules
+    )
+    result = rostering.solve(
+        rows.problem, solver or solver_settings(), on_progress=on_progress, stop=stop
+    )
+    return roster_save(municipality=tenancy.municipality, rows=rows, result=result, actor=actor)
+
+
+@dataclass
+class Job:
+    """A solve running in a background thread of this process."""
+
+    municipality_id: int
+    time_limit_seconds: float
+    started: float = field(default_factory=time.monotonic)
+    stop: threading.Event = field(default_factory=threading.Event)
+    best_objective: float | None = None
+    solutions: int = 0
+    roster_id: int | None = None
+    error: str = ""
+
+    @property
+    def seconds_left(self) -> float:
+        return max(0.0, self.time_limit_seconds - (time.monotonic() - self.started))
+
+    @property
+    def done(self) -> bool:
+        return self.roster_id is not None or bool(self.error)
+
+
+JOBS: dict[str, Job] = {}
+_JOBS_LOCK = threading.Lock()
+
+
+def roster_solve_start(
+    *,
+    tenancy: Tenancy,
+    actor: AbstractBaseUser | None,
+    period_start: dt.date,
+    weeks: int,
+    rules: rostering.Rules | None = None,
+) -> str:
+    """Start :func:`roster_solve` in a background thread; return the job's key.
+
+    The job lives in this process's memory (one web process solves at a time per request);
+    its progress (best objective, solutions, time left) is read by the progress page, and
+    setting its ``stop`` event ends the search early, keeping the best roster.
+    """
+    if period_start.weekday() != 0:
+        raise ValidationError(_("The roster period must start on a Monday."))
+    chosen = solver_settings()
+    key = uuid.uuid4().hex
+    job = Job(tenancy.municipality.pk, chosen.time_limit_seconds)
+    with _JOBS_LOCK:
+        JOBS[key] = job
+
+    def progress(update: rostering.Progress) -> None:
+        job.best_objective = update.objective
+        job.solutions = update.solutions
+
+    def work() -> None:
+        try:
+            roster = roster_solve(
+                tenancy=tenancy,
+                actor=actor,
+                period_start=period_start,
+                weeks=weeks,
+                rules=rules,
+                solver=chosen,
+                on_progress=progress,
+                stop=job.stop,
+            )
+            job.roster_id = roster.pk
+        except Exception as error:  # shown on the progress page instead of lost in a thread
+            job.error = str(error) or error.__class__.__name__
+        finally:
+            connection.close()
+
+    threading.Thread(target=work, name=f"roster-{key}", daemon=True).start()
+    return key
+
+
+def job_for(tenancy: Tenancy, key: str) -> Job | None:
+    """The job ``key`` of the tenancy's municipality, or None."""
+    with _JOBS_LOCK:
+        job = JOBS.get(key)
+    if job is None or job.municipality_id != tenancy.municipality.pk:
+        return None
+    return job
+
+
+def roster_publish(*, roster: Roster, rules: rostering.Rules | None = None) -> Roster:
+    """Publish ``roster`` after the checker finds no violation; an earlier published version
+    of the same period goes back to draft. Raises ValidationError listing the violations."""
+    violations = roster_violations(roster=roster, rules=rules)
+    if roster.own_shortfalls().exists():
+        raise ValidationError(_("The roster has unmet demand and cannot be published."))
+    if violations:
+        raise ValidationError(
+            _("The roster breaks %(count)d rules and cannot be published.")
+            % {"count": len(violations)}
+        )
+    with transaction.atomic():
+        Roster.objects.filter(
+            municipality=roster.municipality,
+            period_start=roster.period_start,
+            status=RosterStatus.PUBLISHED,
+        ).exclude(pk=roster.pk).update(status=RosterStatus.DRAFT)
+        roster.status = RosterStatus.PUBLISHED
+        roster.published_at = timezone.now()
+        roster.save(update_fields=["status", "published_at"])
+    return roster
+
+
+def roster_assignment_change(
+    *, roster: Roster, staff: StaffMember, day: dt.date, shift: ShiftTemplate, add: bool
+) -> list[rostering.Violation]:
+    """Add or remove one assignment of a draft roster, then return the checker's
+    violations of the changed roster (shown at once). Raises ValidationError for a
+    published roster or a day outside the period."""
+    if roster.status != RosterStatus.DRAFT:
+        raise ValidationError(_("Only a draft roster can be changed."))
+    if not roster.period_start <= day <= roster.period_end:
+        raise ValidationError(_("The day is outside the roster period."))
+    if add:
+        Assignment.objects.get_or_create(
+            municipality=roster.municipality, roster=roster, staff=staff, day=day, shift=shift
+        )
+    else:
+        roster.own_assignments().filter(staff=staff, day=day, shift=shift).delete()
+    return roster_violations(roster=roster)
+
+
+def shift_instants(assignment: Assignment) -> tuple[dt.datetime, dt.datetime]:
+    """Aware local start and end of an assignment (the end on the next day when the shift
+    crosses midnight)."""
+    tz = zoneinfo.ZoneInfo(ZONE)
+    shift = assignment.shift
+    start = dt.datetime.combine(assignment.day, shift.starts, tzinfo=tz)
+    end_day = assignment.day + dt.timedelta(days=1 if shift.ends <= shift.starts else 0)
+    end = dt.datetime.combine(end_day, shift.ends, tzinfo=tz)
+    return start, end
+
+
+def roster_ical(*, roster: Roster, staff: StaffMember) -> bytes:
+    """An iCalendar (RFC 5545) feed of ``staff``'s shifts in ``roster``."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Torg//Rosters//NB")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"{staff.name} – {roster.period_start:%Y-%m-%d}")
+    stamp = roster.published_at or roster.created_at
+    for assignment in roster.own_assignments().filter(staff=staff).select_related("shift__site"):
+        start, end = shift_instants(assignment)
+        event = icalendar.Event()
+        event.add("uid", f"torg-roster-{roster.pk}-assignment-{assignment.pk}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", start)
+        event.add("dtend", end)
+        event.add("summary", f"{assignment.shift.code} ({assignment.shift.site.name})")
+        event.add("location", assignment.shift.site.name)
+        calendar.add_component(event)
+    return bytes(calendar.to_ical())
+
+
+def roster_rows(*, roster: Roster) -> list[list[Any]]:
+    """One row per assignment for CSV: day, site, shift, starts, ends, staff, hours."""
+    rows: list[list[Any]] = []
+    for assignment in roster.own_assignments().select_related("shift__site", "staff"):
+        start, end = shift_instants(assignment)
+        hours = (end.astimezone(dt.UTC) - start.astimezone(dt.UTC)).total_seconds() / 3600
+        rows.append(
+            [
+                assignment.day.isoformat(),
+                assignment.shift.site.name,
+                assignment.shift.code,
+                start.isoformat(),
+                end.isoformat(),
+                assignment.staff.name,
+                round(hours, 2),
+            ]
+        )
+    return rows
