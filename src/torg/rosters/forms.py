@@ -30,7 +30,7 @@ class AssignmentForm(forms.Form):
     staff = forms.ModelChoiceField(label=_("Person"), queryset=StaffMember.objects.none())
     day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
     shift = forms.ModelChoiceField(label=_("Shift"), queryset=ShiftTemplate.objects.none())
-    action = forms.ChoiceField(label=_("Change"), choices=ACTIONS)
+    action = forms.ChoiceField(label=_("Add or remove"), choices=ACTIONS)
 
     def __init__(self, *args: Any, tenancy: Tenancy, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from torg import rostering
 from torg.organisation.models import Municipality, Site
@@ -322,7 +323,11 @@ def roster_publish(*, roster: Roster, rules: rostering.Rules | None = None) -> R
         raise ValidationError(_("The roster has unmet demand and cannot be published."))
     if violations:
         raise ValidationError(
-            _("The roster breaks %(count)d rules and cannot be published.")
+            ngettext(
+                "The roster breaks %(count)d rule and cannot be published.",
+                "The roster breaks %(count)d rules and cannot be published.",
+                len(violations),
+            )
             % {"count": len(violations)}
         )
     with transaction.atomic():

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from torg.lib.csv_export import csv_bytes, format_for_language
@@ -163,7 +164,11 @@ def roster_edit(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse
             if violations:
                 messages.warning(
                     request,
-                    _("Changed. The roster now breaks %(count)d rules; see the list below.")
+                    ngettext(
+                        "Changed. The roster now breaks %(count)d rule; see the list below.",
+                        "Changed. The roster now breaks %(count)d rules; see the list below.",
+                        len(violations),
+                    )
                     % {"count": len(violations)},
                 )
             else:
