@@ -85,3 +85,30 @@ def demand_from_forecast(
                 if needed:
                     rows.append(Demand(site, begin, end, needed, kind))
     return rows
+
+
+def weekly_staff(
+    forecast: Mapping[Key, float],
+    *,
+    open_hours: Mapping[int, range],
+    handle_seconds: float,
+    target_seconds: float,
+    target_share: float,
+    minimum_open: int = 1,
+) -> list[tuple[int, int, str | None, int]]:
+    """(weekday, local hour, competence or None, people) for every open hour: the staff
+    for all arrivals together (at least ``minimum_open``) and, where it is not zero, for
+    each kind's own arrivals — the weekly pattern behind :func:`demand_from_forecast`."""
+    kinds = sorted({kind for kind, _, _ in forecast if kind is not None})
+    rows: list[tuple[int, int, str | None, int]] = []
+    for weekday in sorted(open_hours):
+        for hour in open_hours[weekday]:
+            total = sum(forecast.get((kind, weekday, hour), 0.0) for kind in [*kinds, None])
+            everyone = staff_needed(total, handle_seconds, target_seconds, target_share)
+            rows.append((weekday, hour, None, max(minimum_open, everyone)))
+            for kind in kinds:
+                arrivals = forecast.get((kind, weekday, hour), 0.0)
+                needed = staff_needed(arrivals, handle_seconds, target_seconds, target_share)
+                if needed:
+                    rows.append((weekday, hour, kind, needed))
+    return rows

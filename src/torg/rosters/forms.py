@@ -8,8 +8,22 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from torg import rostering
 from torg.organisation.scoping import Tenancy
+from torg.rostering import domain
 from torg.rosters.models import ShiftTemplate, StaffMember
+
+SOFTENABLE = [
+    (domain.COVERAGE, _("Demand covered")),
+    (domain.DAILY_REST, _("11 hours of daily rest")),
+    (domain.WEEKLY_REST, _("35 hours of weekly rest")),
+    (domain.DAILY_HOURS, _("At most 9 hours a day")),
+    (domain.WEEKLY_HOURS, _("At most 40 hours a week")),
+    (domain.SUNDAY_HOLIDAY, _("Every other Sunday and holiday off")),
+    (domain.CONTRACT_HOURS, _("Contract hours")),
+    (domain.SATURDAY_ROTATION, _("Saturday rotation")),
+    (domain.PLACEMENT, _("Placements")),
+]
 
 
 class SolveForm(forms.Form):
@@ -17,6 +31,30 @@ class SolveForm(forms.Form):
         label=_("First Monday"), widget=forms.DateInput(attrs={"type": "date"})
     )
     weeks = forms.IntegerField(label=_("Weeks"), min_value=1, max_value=12, initial=6)
+    contract_tolerance_hours = forms.FloatField(
+        label=_("Contract hours tolerance (hours over the period)"),
+        min_value=0,
+        max_value=200,
+        initial=8,
+    )
+    saturday_every_weeks = forms.IntegerField(
+        label=_("Saturday every n-th week"), min_value=1, max_value=12, initial=6
+    )
+    soft = forms.MultipleChoiceField(
+        label=_("Rules to treat as soft"),
+        choices=SOFTENABLE,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def rules(self) -> rostering.Rules:
+        """The solver rules chosen in the form (call after ``is_valid``)."""
+        data = self.cleaned_data
+        return rostering.Rules(
+            contract_tolerance_hours=data["contract_tolerance_hours"],
+            saturday_every_weeks=data["saturday_every_weeks"],
+            soft=frozenset(data["soft"]),
+        )
 
     def clean_period_start(self) -> dt.date:
         day: dt.date = self.cleaned_data["period_start"]

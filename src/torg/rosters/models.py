@@ -144,6 +144,12 @@ class Roster(models.Model):
     solver_status = models.CharField(_("solver result"), max_length=20, blank=True)
     objective = models.FloatField(_("objective"), null=True, blank=True)
     explanation = models.TextField(_("explanation"), blank=True)
+    rules = models.JSONField(
+        _("rules"),
+        default=dict,
+        blank=True,
+        help_text=_("The limits and softened rules the roster was made and is checked with."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True

@@ -28,8 +28,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from torg import rostering
+from torg.inquiries.models import Inquiry
 from torg.organisation.models import Municipality, Site
 from torg.organisation.scoping import Tenancy
+from torg.rostering.demand import Arrival, hourly_forecast, weekly_staff
 from torg.rosters.models import (
     Absence,
     Assignment,
@@ -51,6 +53,24 @@ class ProblemRows:
     problem: rostering.Problem
     staff: dict[str, StaffMember]
     shifts: dict[str, ShiftTemplate]
+
+
+RULE_FIELDS = ("contract_tolerance_hours", "saturday_every_weeks")
+
+
+def rules_to_json(rules: rostering.Rules) -> dict[str, Any]:
+    """What a roster stores of its rules: the manager's limits and softened rules."""
+    return {
+        "contract_tolerance_hours": rules.contract_tolerance_hours,
+        "saturday_every_weeks": rules.saturday_every_weeks,
+        "soft": sorted(rules.soft),
+    }
+
+
+def rules_from_json(data: dict[str, Any]) -> rostering.Rules:
+    """The inverse of :func:`rules_to_json`; missing keys take the defaults."""
+    values: dict[str, Any] = {key: data[key] for key in RULE_FIELDS if key in data}
+    return rostering.Rules(soft=frozenset(data.get("soft", ())), **values)
 
 
 def solver_settings() -> rostering.SolverSettings:
@@ -142,6 +162,66 @@ def problem_for(
     return ProblemRows(problem, staff, shifts)
 
 
+@transaction.atomic
+def demand_derive_from_inquiries(
+    *,
+    tenancy: Tenancy,
+    site: Site,
+    until: dt.date,
+    weeks: int = 8,
+    open_hours: dict[int, range],
+    handle_seconds: float = 300,
+    target_seconds: float = 120,
+    target_share: float = 0.8,
+) -> int:
+    """Replace ``site``'s demand slots with ones derived from its inquiry log.
+
+    Arrivals per weekday and local hour over the ``weeks`` weeks before ``until``
+    (:func:`torg.rostering.demand.hourly_forecast`; inquiries without a known time of day
+    are left out), then the staff needed to answer ``target_share`` within
+    ``target_seconds`` with a mean handling time of ``handle_seconds`` (Erlang C,
+    :func:`torg.rostering.demand.weekly_staff`). Library and municipal inquiries need that
+    competence; shared and unknown ones anyone. Returns the number of slots written.
+    """
+    kinds = {"library": "library", "municipal": "municipal"}
+    inquiries = tenancy.scoped(Inquiry).filter(
+        site=site,
+        time_of_day_known=True,
+        occurred_at__gte=dt.datetime.combine(
+            until - dt.timedelta(days=7 * weeks + 1), dt.time(0), tzinfo=dt.UTC
+        ),
+        occurred_at__lt=dt.datetime.combine(
+            until + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC
+        ),
+    )
+    arrivals = [
+        Arrival(at, kinds.get(domain))
+        for at, domain in inquiries.values_list("occurred_at", "domain")
+    ]
+    forecast = hourly_forecast(arrivals, zone=site.time_zone or ZONE, until=until, weeks=weeks)
+    rows = weekly_staff(
+        forecast,
+        open_hours=open_hours,
+        handle_seconds=handle_seconds,
+        target_seconds=target_seconds,
+        target_share=target_share,
+    )
+    tenancy.scoped(DemandSlot).filter(site=site).delete()
+    DemandSlot.objects.bulk_create(
+        DemandSlot(
+            municipality=tenancy.municipality,
+            site=site,
+            weekday=weekday,
+            starts=dt.time(hour),
+            ends=dt.time(hour + 1) if hour < 23 else dt.time(23, 59),
+            minimum=people,
+            competence=competence or "",
+        )
+        for weekday, hour, competence, people in rows
+    )
+    return len(rows)
+
+
 def _solver_assignments(roster: Roster) -> list[rostering.Assignment]:
     return [
         rostering.Assignment(str(a.staff_id), a.day, str(a.shift_id))
@@ -152,12 +232,13 @@ def _solver_assignments(roster: Roster) -> list[rostering.Assignment]:
 def roster_violations(
     *, roster: Roster, rules: rostering.Rules | None = None
 ) -> list[rostering.Violation]:
-    """The checker's violations of ``roster`` against today's staff, shifts and demand."""
+    """The checker's violations of ``roster`` against today's staff, shifts and demand,
+    under ``rules`` (default: the rules the roster was made with)."""
     rows = problem_for(
         municipality=roster.municipality,
         period_start=roster.period_start,
         weeks=roster.weeks,
-        rules=rules,
+        rules=rules or rules_from_json(roster.rules),
     )
     return rostering.check(rows.problem, _solver_assignments(roster))
 
@@ -184,6 +265,7 @@ def roster_save(
         solver_status=result.status,
         objective=result.objective,
         explanation="\n".join(result.explanation),
+        rules=rules_to_json(problem.rules),
         created_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
     )
     Assignment.objects.bulk_create(
@@ -316,9 +398,10 @@ def job_for(tenancy: Tenancy, key: str) -> Job | None:
 
 
 def roster_publish(*, roster: Roster, rules: rostering.Rules | None = None) -> Roster:
-    """Publish ``roster`` after the checker finds no violation; an earlier published version
-    of the same period goes back to draft. Raises ValidationError listing the violations."""
-    violations = roster_violations(roster=roster, rules=rules)
+    """Publish ``roster`` after the checker finds no violation of a hard rule (rules the
+    manager made soft do not block); an earlier published version of the same period goes
+    back to draft. Raises ValidationError with the number of violations."""
+    violations = [v for v in roster_violations(roster=roster, rules=rules) if not v.soft]
     if roster.own_shortfalls().exists():
         raise ValidationError(_("The roster has unmet demand and cannot be published."))
     if violations:

@@ -59,6 +59,7 @@ def roster_list_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
                 actor=request.user,  # type: ignore[arg-type]
                 period_start=form.cleaned_data["period_start"],
                 weeks=form.cleaned_data["weeks"],
+                rules=form.rules(),
             )
             return _Redirect303(_list_url(tenancy, key))
     key = request.GET.get("job", "")
@@ -110,7 +111,10 @@ def roster_page(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse
         week = 1
     days, grid = selectors.week_grid(roster, site.pk, week - 1) if site else ([], [])
     rows = services.problem_for(
-        municipality=tenancy.municipality, period_start=roster.period_start, weeks=roster.weeks
+        municipality=tenancy.municipality,
+        period_start=roster.period_start,
+        weeks=roster.weeks,
+        rules=services.rules_from_json(roster.rules),
     )
     violations = services.roster_violations(roster=roster)
     return render(

@@ -19,6 +19,7 @@ from torg.rosters.models import Roster, StaffMember
 from .world import two_sites
 
 MONDAY = dt.date(2026, 3, 2)
+PERIOD = {"weeks": 1, "contract_tolerance_hours": 40, "saturday_every_weeks": 6}
 FAST = rostering.SolverSettings(time_limit_seconds=5, workers=2, seed=0, explain_seconds=10)
 
 
@@ -115,7 +116,7 @@ def test_a_desk_worker_cannot_solve_or_publish(municipality_x, client_for):
     client = client_for(desk)
     assert client.post(reverse("rosters:publish", args=["kommune-x", roster.pk])).status_code == 403
     response = client.post(
-        reverse("rosters:list", args=["kommune-x"]), {"period_start": "2026-03-02", "weeks": 1}
+        reverse("rosters:list", args=["kommune-x"]), {**PERIOD, "period_start": "2026-03-02"}
     )
     assert response.status_code == 403
 
@@ -124,7 +125,7 @@ def test_a_desk_worker_cannot_solve_or_publish(municipality_x, client_for):
 def test_a_period_must_start_on_monday(municipality_x, manager_x, client_for):
     client = client_for(manager_x)
     response = client.post(
-        reverse("rosters:list", args=["kommune-x"]), {"period_start": "2026-03-03", "weeks": 1}
+        reverse("rosters:list", args=["kommune-x"]), {**PERIOD, "period_start": "2026-03-03"}
     )
     assert response.status_code == 400
 
@@ -137,7 +138,8 @@ def test_a_background_solve_shows_progress_and_ends_in_a_roster(
     two_sites(municipality_x)
     client = client_for(manager_x)
     response = client.post(
-        reverse("rosters:list", args=["kommune-x"]), {"period_start": "2026-03-02", "weeks": 1}
+        reverse("rosters:list", args=["kommune-x"]),
+        {**PERIOD, "period_start": "2026-03-02", "soft": ["saturday_rotation"]},
     )
     assert response.status_code == 303
     progress = response["Location"]
@@ -153,3 +155,8 @@ def test_a_background_solve_shows_progress_and_ends_in_a_roster(
     roster = Roster.objects.get(municipality=municipality_x)
     assert page["Location"] == reverse("rosters:detail", args=["kommune-x", roster.pk])
     assert roster.own_assignments().exists()
+    assert roster.rules == {
+        "contract_tolerance_hours": 40.0,
+        "saturday_every_weeks": 6,
+        "soft": ["saturday_rotation"],
+    }
