@@ -9,9 +9,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from torg import rostering
+from torg.organisation.models import Site
 from torg.organisation.scoping import Tenancy
 from torg.rostering import domain
-from torg.rosters.models import ShiftTemplate, StaffMember
+from torg.rosters.models import (
+    WEEKDAY_CHOICES,
+    Competence,
+    DemandSlot,
+    ShiftTemplate,
+    StaffMember,
+)
 
 SOFTENABLE = [
     (domain.COVERAGE, _("Demand covered")),
@@ -78,3 +85,109 @@ class AssignmentForm(forms.Form):
         assert isinstance(shift_field, forms.ModelChoiceField)
         staff_field.queryset = tenancy.scoped(StaffMember)
         shift_field.queryset = tenancy.scoped(ShiftTemplate).select_related("site")
+
+
+class StaffForm(forms.ModelForm):
+    competences = forms.MultipleChoiceField(
+        label=_("Competences"),
+        choices=Competence.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = StaffMember
+        fields = ["name", "home_site", "contract_share", "weekly_hours", "competences"]
+
+    def __init__(self, *args: Any, tenancy: Tenancy, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        site_field = self.fields["home_site"]
+        assert isinstance(site_field, forms.ModelChoiceField)
+        site_field.queryset = tenancy.scoped(Site)
+
+
+class ShiftTemplateForm(forms.ModelForm):
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Weekdays"),
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = ShiftTemplate
+        fields = ["site", "code", "starts", "ends", "weekdays"]
+        widgets = {
+            "starts": forms.TimeInput(attrs={"type": "time"}),
+            "ends": forms.TimeInput(attrs={"type": "time"}),
+        }
+
+    def __init__(self, *args: Any, tenancy: Tenancy, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tenancy = tenancy
+        site_field = self.fields["site"]
+        assert isinstance(site_field, forms.ModelChoiceField)
+        site_field.queryset = tenancy.scoped(Site)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("starts") is not None and data.get("starts") == data.get("ends"):
+            raise forms.ValidationError(_("A shift cannot start and end at the same time."))
+        code = data.get("code")
+        if code and self.tenancy.scoped(ShiftTemplate).filter(code=code).exists():
+            self.add_error("code", _("A shift with this code exists already."))
+        return data
+
+
+class DemandSlotForm(forms.ModelForm):
+    class Meta:
+        model = DemandSlot
+        fields = ["site", "weekday", "starts", "ends", "minimum", "competence"]
+        widgets = {
+            "starts": forms.TimeInput(attrs={"type": "time"}),
+            "ends": forms.TimeInput(attrs={"type": "time"}),
+        }
+
+    def __init__(self, *args: Any, tenancy: Tenancy, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        site_field = self.fields["site"]
+        assert isinstance(site_field, forms.ModelChoiceField)
+        site_field.queryset = tenancy.scoped(Site)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("starts") and data.get("ends") and data["ends"] <= data["starts"]:
+            raise forms.ValidationError(_("The demand must end after it starts."))
+        return data
+
+
+class DeriveDemandForm(forms.Form):
+    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none())
+    until = forms.DateField(
+        label=_("Forecast from the weeks before"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    weeks = forms.IntegerField(label=_("Weeks of history"), min_value=1, max_value=52, initial=8)
+    opens = forms.IntegerField(label=_("Opens (hour)"), min_value=0, max_value=23, initial=9)
+    closes = forms.IntegerField(label=_("Closes (hour)"), min_value=1, max_value=24, initial=19)
+    handle_minutes = forms.FloatField(
+        label=_("Mean handling time (minutes)"), min_value=0.5, max_value=120, initial=5
+    )
+    target_seconds = forms.IntegerField(
+        label=_("Target wait (seconds)"), min_value=0, max_value=3600, initial=120
+    )
+    target_percent = forms.FloatField(
+        label=_("Share answered within the target (%)"), min_value=1, max_value=99, initial=80
+    )
+
+    def __init__(self, *args: Any, tenancy: Tenancy, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        site_field = self.fields["site"]
+        assert isinstance(site_field, forms.ModelChoiceField)
+        site_field.queryset = tenancy.scoped(Site)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        opens, closes = data.get("opens"), data.get("closes")
+        if opens is not None and closes is not None and closes <= opens:
+            raise forms.ValidationError(_("The site must close after it opens."))
+        return data

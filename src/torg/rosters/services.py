@@ -23,6 +23,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Prefetch
+from django.forms import ModelForm
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -160,6 +161,17 @@ def problem_for(
         site_names=site_names,
     )
     return ProblemRows(problem, staff, shifts)
+
+
+@transaction.atomic
+def setup_row_save(*, tenancy: Tenancy, form: ModelForm[Any]) -> Any:
+    """Save a staff member, shift template or demand slot from its validated form, in the
+    tenancy's municipality (the form's site choices are scoped to it)."""
+    row = form.save(commit=False)
+    row.municipality = tenancy.municipality
+    row.save()
+    form.save_m2m()
+    return row
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@ edits re-checked at once, publish, and the CSV and iCalendar exports."""
 
 from __future__ import annotations
 
+from django import forms as forms_module
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import (
@@ -25,8 +26,15 @@ from torg.organisation.roles import Permission
 from torg.organisation.scoping import Tenancy
 from torg.rostering.explain import RULE_NAMES
 from torg.rosters import selectors, services
-from torg.rosters.forms import AssignmentForm, SolveForm
-from torg.rosters.models import Roster, RosterStatus, StaffMember
+from torg.rosters.forms import (
+    AssignmentForm,
+    DemandSlotForm,
+    DeriveDemandForm,
+    ShiftTemplateForm,
+    SolveForm,
+    StaffForm,
+)
+from torg.rosters.models import DemandSlot, Roster, RosterStatus, ShiftTemplate, StaffMember
 from torg.web.tenancy import tenant_view
 
 
@@ -221,3 +229,65 @@ def staff_ical(request: HttpRequest, tenancy: Tenancy, pk: int, staff_pk: int) -
     )
     response["Content-Disposition"] = f'attachment; filename="roster-{roster.pk}-{staff.pk}.ics"'
     return response
+
+
+SETUP_FORMS = {
+    "staff": StaffForm,
+    "shift": ShiftTemplateForm,
+    "demand": DemandSlotForm,
+    "derive": DeriveDemandForm,
+}
+
+
+@tenant_view()
+@require_http_methods(["GET", "POST"])
+def setup_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
+    """Staff, shift templates and weekly demand of the municipality, with a form to add
+    each, and demand derived from a site's inquiry log (managers add; members read)."""
+    kind = request.POST.get("kind", "") if request.method == "POST" else ""
+    forms = {
+        name: form_class(request.POST if name == kind else None, tenancy=tenancy, prefix=name)
+        for name, form_class in SETUP_FORMS.items()
+    }
+    if request.method == "POST":
+        tenancy.require(Permission.EDIT_ORGANISATION)
+        form = forms.get(kind)
+        if form is not None and form.is_valid():
+            if isinstance(form, DeriveDemandForm):
+                data = form.cleaned_data
+                count = services.demand_derive_from_inquiries(
+                    tenancy=tenancy,
+                    site=data["site"],
+                    until=data["until"],
+                    weeks=data["weeks"],
+                    open_hours={d: range(data["opens"], data["closes"]) for d in range(5)},
+                    handle_seconds=data["handle_minutes"] * 60,
+                    target_seconds=data["target_seconds"],
+                    target_share=data["target_percent"] / 100,
+                )
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d demand slot was derived from the inquiry log.",
+                        "%(count)d demand slots were derived from the inquiry log.",
+                        count,
+                    )
+                    % {"count": count},
+                )
+            elif isinstance(form, forms_module.ModelForm):
+                services.setup_row_save(tenancy=tenancy, form=form)
+                messages.success(request, _("Saved."))
+            return _Redirect303(reverse("rosters:setup", args=[tenancy.municipality.slug]))
+    return render(
+        request,
+        "rosters/setup.html",
+        {
+            "nav": "rosters",
+            "forms": forms,
+            "can_edit": tenancy.allows(Permission.EDIT_ORGANISATION),
+            "staff": tenancy.scoped(StaffMember).select_related("home_site"),
+            "shifts": tenancy.scoped(ShiftTemplate).select_related("site"),
+            "demand": tenancy.scoped(DemandSlot).select_related("site"),
+        },
+        status=400 if kind in forms and forms[kind].errors else 200,
+    )

@@ -65,6 +65,7 @@ FORMS = {
     "referrals:teams",
     "referrals:team-edit",
     "rosters:list",
+    "rosters:setup",
     "rosters:job-stop",
     "rosters:edit",
     "rosters:publish",

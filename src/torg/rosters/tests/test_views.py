@@ -160,3 +160,86 @@ def test_a_background_solve_shows_progress_and_ends_in_a_roster(
         "saturday_every_weeks": 6,
         "soft": ["saturday_rotation"],
     }
+
+
+@pytest.mark.django_db
+def test_a_manager_sets_up_staff_shifts_and_demand(municipality_x, manager_x, client_for):
+    from torg.testing.factories import make_site
+
+    site = make_site(municipality_x, "Sentrum")
+    client = client_for(manager_x)
+    url = reverse("rosters:setup", args=["kommune-x"])
+    posts = [
+        {
+            "kind": "staff",
+            "staff-name": "Kari Nordmann",
+            "staff-home_site": site.pk,
+            "staff-contract_share": "0.8",
+            "staff-weekly_hours": "37.5",
+            "staff-competences": ["library", "municipal"],
+        },
+        {
+            "kind": "shift",
+            "shift-site": site.pk,
+            "shift-code": "natt",
+            "shift-starts": "22:00",
+            "shift-ends": "07:00",
+            "shift-weekdays": ["4", "5"],
+        },
+        {
+            "kind": "demand",
+            "demand-site": site.pk,
+            "demand-weekday": "0",
+            "demand-starts": "09:00",
+            "demand-ends": "15:00",
+            "demand-minimum": "2",
+            "demand-competence": "library",
+        },
+    ]
+    for data in posts:
+        assert client.post(url, data).status_code == 303, data
+    member = StaffMember.objects.get(municipality=municipality_x)
+    assert member.competences == ["library", "municipal"]
+    from torg.rosters.models import DemandSlot, ShiftTemplate
+
+    night = ShiftTemplate.objects.get(municipality=municipality_x, code="natt")
+    assert night.weekdays == [4, 5]
+    assert DemandSlot.objects.get(municipality=municipality_x).minimum == 2
+    # A shift of no length and a duplicate code are refused with the field named.
+    bad = client.post(url, {**posts[1], "shift-ends": "22:00", "shift-code": "x"})
+    assert bad.status_code == 400
+    dup = client.post(url, posts[1])
+    assert dup.status_code == 400
+    assert "exists already" in dup.content.decode() or "finnes" in dup.content.decode()
+    page = client.get(url)
+    assert "Kari Nordmann" in page.content.decode()
+    # With no inquiries in the log, every open weekday hour needs one person.
+    derive = {
+        "kind": "derive",
+        "derive-site": site.pk,
+        "derive-until": "2026-03-02",
+        "derive-weeks": "8",
+        "derive-opens": "9",
+        "derive-closes": "19",
+        "derive-handle_minutes": "5",
+        "derive-target_seconds": "120",
+        "derive-target_percent": "80",
+    }
+    assert client.post(url, derive).status_code == 303
+    slots = DemandSlot.objects.filter(municipality=municipality_x)
+    assert slots.count() == 5 * 10
+    assert {s.minimum for s in slots} == {1}
+
+
+@pytest.mark.django_db
+def test_a_desk_worker_sees_the_setup_but_cannot_change_it(municipality_x, client_for):
+    from torg.testing.factories import make_site, make_user
+
+    site = make_site(municipality_x, "Sentrum")
+    desk = make_user("desk-x", municipality_x, Role.DESK_STAFF)
+    client = client_for(desk)
+    url = reverse("rosters:setup", args=["kommune-x"])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"kind": "staff", "staff-name": "X", "staff-home_site": site.pk})
+    assert response.status_code == 403
+    assert not StaffMember.objects.exists()
