@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from torg.organisation.scoping import Tenancy
 from torg.rostering.model import contract_target_minutes, is_evening
-from torg.rosters.models import Assignment, Roster, ShiftTemplate
+from torg.rosters.models import Assignment, Roster, ShiftTemplate, StaffMember
 from torg.rosters.services import ProblemRows, shift_instants
 
 
@@ -40,6 +40,24 @@ def week_grid(roster: Roster, site_id: int, week: int) -> tuple[list[dt.date], l
     ):
         names.setdefault((a.shift_id, a.day), []).append(a.staff.name)
     return days, [GridRow(t, [names.get((t.pk, d), []) for d in days]) for t in templates]
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    name: str
+    cells: list[list[str]]  # shift codes per day of the week
+
+
+def person_grid(roster: Roster, week: int) -> list[PersonRow]:
+    """Per staff member of the roster's municipality, their shifts on each day of ``week``
+    (0-based), at any site."""
+    monday = roster.period_start + dt.timedelta(days=7 * week)
+    days = [monday + dt.timedelta(days=i) for i in range(7)]
+    codes: dict[tuple[int, dt.date], list[str]] = {}
+    for a in roster.own_assignments().filter(day__in=days).select_related("shift"):
+        codes.setdefault((a.staff_id, a.day), []).append(a.shift.code)
+    staff = StaffMember.objects.filter(municipality=roster.municipality)
+    return [PersonRow(m.name, [codes.get((m.pk, d), []) for d in days]) for m in staff]
 
 
 @dataclass(frozen=True)

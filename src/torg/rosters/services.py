@@ -8,6 +8,7 @@ published, and after each manual edit.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import threading
 import time
 import uuid
@@ -18,6 +19,7 @@ from typing import Any
 
 import holidays
 import icalendar
+import openpyxl
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -487,10 +489,14 @@ def roster_ical(*, roster: Roster, staff: StaffMember) -> bytes:
     return bytes(calendar.to_ical())
 
 
-def roster_rows(*, roster: Roster) -> list[list[Any]]:
-    """One row per assignment for CSV: day, site, shift, starts, ends, staff, hours."""
+def roster_rows(*, roster: Roster, staff: StaffMember | None = None) -> list[list[Any]]:
+    """One row per assignment (of ``staff`` only, when given) for CSV and XLSX: day, site,
+    shift, starts, ends, staff, hours (real clock hours)."""
     rows: list[list[Any]] = []
-    for assignment in roster.own_assignments().select_related("shift__site", "staff"):
+    assignments = roster.own_assignments().select_related("shift__site", "staff")
+    if staff is not None:
+        assignments = assignments.filter(staff=staff)
+    for assignment in assignments:
         start, end = shift_instants(assignment)
         hours = (end.astimezone(dt.UTC) - start.astimezone(dt.UTC)).total_seconds() / 3600
         rows.append(
@@ -505,3 +511,19 @@ def roster_rows(*, roster: Roster) -> list[list[Any]]:
             ]
         )
     return rows
+
+
+def roster_xlsx(*, roster: Roster, header: list[str], staff: StaffMember | None = None) -> bytes:
+    """The rows of :func:`roster_rows` (one person's when ``staff`` is given) as an XLSX
+    workbook with one sheet; times stay text in ISO 8601 with their UTC offset, so a DST
+    night reads unambiguously."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Roster"
+    sheet.append(header)
+    for row in roster_rows(roster=roster, staff=staff):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -11,5 +11,6 @@ urlpatterns = [
     path("<int:pk>/edit/", views.roster_edit, name="edit"),
     path("<int:pk>/publish/", views.roster_publish_view, name="publish"),
     path("<int:pk>/roster.csv", views.roster_csv, name="csv"),
+    path("<int:pk>/roster.xlsx", views.roster_xlsx, name="xlsx"),
     path("<int:pk>/staff/<int:staff_pk>.ics", views.staff_ical, name="ical"),
 ]

@@ -137,6 +137,7 @@ def roster_page(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse
             "weeks": range(1, roster.weeks + 1),
             "days": days,
             "grid": grid,
+            "people": selectors.person_grid(roster, week - 1),
             "violations": [(RULE_NAMES.get(v.rule, v.rule), v) for v in violations],
             "shortfalls": roster.own_shortfalls().select_related("site"),
             "explanation": roster.explanation.splitlines(),
@@ -213,6 +214,24 @@ def roster_csv(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse:
     body = csv_bytes(header, services.roster_rows(roster=roster), fmt)
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     name = f"roster-{roster.period_start:%Y-%m-%d}-v{roster.version}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@tenant_view(Permission.EXPORT)
+@require_safe
+def roster_xlsx(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse:
+    """Every assignment of the roster as an XLSX workbook (``?staff=<id>``: one person's)."""
+    roster = _roster(tenancy, pk)
+    staff = None
+    if request.GET.get("staff", "").isdigit():
+        staff = get_object_or_404(tenancy.scoped(StaffMember), pk=int(request.GET["staff"]))
+    header = [_("Day"), _("Site"), _("Shift"), _("Starts"), _("Ends"), _("Person"), _("Hours")]
+    response = HttpResponse(
+        services.roster_xlsx(roster=roster, header=header, staff=staff),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = f"roster-{roster.period_start:%Y-%m-%d}-v{roster.version}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -40,6 +40,7 @@ READ_ONLY = {
     "national:comparison",
     "rosters:detail",
     "rosters:csv",
+    "rosters:xlsx",
     "rosters:ical",
 }
 #: Pages with a form: GET shows it, POST sends it (the step URLs are POST only).

@@ -4,9 +4,11 @@ and nothing of it for a user of another municipality."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import time
 
 import icalendar
+import openpyxl
 import pytest
 from django.urls import reverse
 
@@ -40,6 +42,7 @@ def urls(slug: str, roster: Roster, staff: StaffMember) -> dict[str, str]:
         "list": reverse("rosters:list", args=[slug]),
         "detail": reverse("rosters:detail", args=[slug, roster.pk]),
         "csv": reverse("rosters:csv", args=[slug, roster.pk]),
+        "xlsx": reverse("rosters:xlsx", args=[slug, roster.pk]),
         "ical": reverse("rosters:ical", args=[slug, roster.pk, staff.pk]),
         "edit": reverse("rosters:edit", args=[slug, roster.pk]),
         "publish": reverse("rosters:publish", args=[slug, roster.pk]),
@@ -59,6 +62,10 @@ def test_the_roster_page_shows_the_grid_the_check_and_fairness(
     some = roster.own_assignments().select_related("staff").first()
     assert some is not None and some.staff.name in body
     assert "sentrum-day" in body
+    people = response.context["people"]
+    assert len(people) == 12
+    per_person = sum(len(codes) for row in people for codes in row.cells)
+    assert per_person == roster.own_assignments().count()  # one week: every shift once
     assert "<caption" in body  # every table has a caption
 
 
@@ -90,6 +97,12 @@ def test_exports_give_csv_and_a_calendar(municipality_x, manager_x, client_for):
     assert csv.status_code == 200 and csv.content.startswith("\ufeff".encode())
     lines = csv.content.decode("utf-8-sig").strip().splitlines()
     assert len(lines) == 1 + roster.own_assignments().count()
+    xlsx = client.get(reverse("rosters:xlsx", args=["kommune-x", roster.pk]) + f"?staff={staff.pk}")
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    values = list(sheet.values)
+    assert len(values) == 1 + roster.own_assignments().filter(staff=staff).count()
+    assert {row[5] for row in values[1:]} == {staff.name}
     feed = client.get(reverse("rosters:ical", args=["kommune-x", roster.pk, staff.pk]))
     assert feed["Content-Type"].startswith("text/calendar")
     events = icalendar.Calendar.from_ical(feed.content).walk("VEVENT")
