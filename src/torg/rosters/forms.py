@@ -16,6 +16,7 @@ from torg.rosters.models import (
     WEEKDAY_CHOICES,
     Competence,
     DemandSlot,
+    Placement,
     ShiftTemplate,
     StaffMember,
 )
@@ -94,10 +95,33 @@ class StaffForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    preferred_shifts = forms.CharField(
+        label=_("Preferred shift codes (comma-separated)"), required=False
+    )
+    unwanted_shifts = forms.CharField(
+        label=_("Unwanted shift codes (comma-separated)"), required=False
+    )
 
     class Meta:
         model = StaffMember
-        fields = ["name", "home_site", "contract_share", "weekly_hours", "competences"]
+        fields = [
+            "name",
+            "home_site",
+            "contract_share",
+            "weekly_hours",
+            "competences",
+            "preferred_shifts",
+            "unwanted_shifts",
+        ]
+
+    def _codes(self, name: str) -> list[str]:
+        return [code.strip() for code in self.cleaned_data[name].split(",") if code.strip()]
+
+    def clean_preferred_shifts(self) -> list[str]:
+        return self._codes("preferred_shifts")
+
+    def clean_unwanted_shifts(self) -> list[str]:
+        return self._codes("unwanted_shifts")
 
     def __init__(self, *args: Any, tenancy: Tenancy, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -191,3 +215,18 @@ class DeriveDemandForm(forms.Form):
         if opens is not None and closes is not None and closes <= opens:
             raise forms.ValidationError(_("The site must close after it opens."))
         return data
+
+
+class PlacementForm(forms.ModelForm):
+    class Meta:
+        model = Placement
+        fields = ["staff", "site", "shifts"]
+
+    def __init__(self, *args: Any, tenancy: Tenancy, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        staff_field = self.fields["staff"]
+        site_field = self.fields["site"]
+        assert isinstance(staff_field, forms.ModelChoiceField)
+        assert isinstance(site_field, forms.ModelChoiceField)
+        staff_field.queryset = tenancy.scoped(StaffMember)
+        site_field.queryset = tenancy.scoped(Site)

@@ -48,6 +48,8 @@ class StaffMember(models.Model):
     extra_sites = models.ManyToManyField(
         Site, blank=True, related_name="substitutes", verbose_name=_("may also cover")
     )
+    preferred_shifts = models.JSONField(_("preferred shift codes"), default=list, blank=True)
+    unwanted_shifts = models.JSONField(_("unwanted shift codes"), default=list, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -60,6 +62,19 @@ class StaffMember(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Placement(models.Model):
+    """Job shadowing: ``staff`` works at least ``shifts`` shifts at ``site`` in every roster
+    period solved while the placement exists."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE)
+    staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="placements")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="placements")
+    shifts = models.PositiveSmallIntegerField(_("shifts per period"))
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} → {self.site_id} × {self.shifts}"
 
 
 class Absence(models.Model):

@@ -39,6 +39,7 @@ from torg.rosters.models import (
     Absence,
     Assignment,
     DemandSlot,
+    Placement,
     Roster,
     RosterStatus,
     ShiftTemplate,
@@ -127,6 +128,7 @@ def problem_for(
                     )
                 )
                 begin = piece
+    code_keys = {t.code: key for key, t in shifts.items()}
     people = []
     for key, member in staff.items():
         absent = set()
@@ -145,11 +147,21 @@ def problem_for(
                 weekly_hours=float(member.weekly_hours),
                 sites=frozenset(str(site.pk) for site in member.extra_sites.all()),
                 absent=frozenset(absent),
+                preferred=frozenset(
+                    (None, code_keys[c]) for c in member.preferred_shifts if c in code_keys
+                ),
+                unwanted=frozenset(
+                    (None, code_keys[c]) for c in member.unwanted_shifts if c in code_keys
+                ),
             )
         )
     templates = tuple(
         rostering.ShiftTemplate(key, str(t.site_id), t.starts, t.ends, frozenset(t.weekdays))
         for key, t in shifts.items()
+    )
+    placements = tuple(
+        rostering.Placement(str(p.staff_id), str(p.site_id), p.shifts)
+        for p in Placement.objects.filter(municipality=municipality, staff__in=staff.values())
     )
     site_names = {str(t.site_id): t.site.name for t in shifts.values()}
     problem = rostering.Problem(
@@ -158,6 +170,7 @@ def problem_for(
         shifts=templates,
         people=tuple(people),
         demand=tuple(demand),
+        placements=placements,
         rules=rules or rostering.Rules(),
         zone=ZONE,
         site_names=site_names,

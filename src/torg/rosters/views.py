@@ -30,11 +30,19 @@ from torg.rosters.forms import (
     AssignmentForm,
     DemandSlotForm,
     DeriveDemandForm,
+    PlacementForm,
     ShiftTemplateForm,
     SolveForm,
     StaffForm,
 )
-from torg.rosters.models import DemandSlot, Roster, RosterStatus, ShiftTemplate, StaffMember
+from torg.rosters.models import (
+    DemandSlot,
+    Placement,
+    Roster,
+    RosterStatus,
+    ShiftTemplate,
+    StaffMember,
+)
 from torg.web.tenancy import tenant_view
 
 
@@ -254,6 +262,7 @@ SETUP_FORMS = {
     "staff": StaffForm,
     "shift": ShiftTemplateForm,
     "demand": DemandSlotForm,
+    "placement": PlacementForm,
     "derive": DeriveDemandForm,
 }
 
@@ -307,6 +316,7 @@ def setup_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
             "staff": tenancy.scoped(StaffMember).select_related("home_site"),
             "shifts": tenancy.scoped(ShiftTemplate).select_related("site"),
             "demand": tenancy.scoped(DemandSlot).select_related("site"),
+            "placements": tenancy.scoped(Placement).select_related("staff", "site"),
         },
         status=400 if kind in forms and forms[kind].errors else 200,
     )

@@ -12,7 +12,7 @@ from torg import rostering
 from torg.organisation.models import Role
 from torg.organisation.scoping import Tenancy
 from torg.rosters import services
-from torg.rosters.models import Assignment, RosterStatus, ShiftTemplate, StaffMember
+from torg.rosters.models import Assignment, Placement, RosterStatus, ShiftTemplate, StaffMember
 
 from .world import two_sites
 
@@ -151,3 +151,28 @@ def test_the_csv_rows_give_real_hours(municipality_x):
     rows = services.roster_rows(roster=roster)
     assert len(rows) == roster.assignments.count()
     assert {row[6] for row in rows} <= {7.5, 8.0, 6.0}
+
+
+def test_a_placement_that_cannot_fit_is_explained(municipality_x):
+    _sentrum, nordby = two_sites(municipality_x)
+    kari = StaffMember.objects.get(name="Kari Sentrum")
+    Placement.objects.create(municipality=municipality_x, staff=kari, site=nordby, shifts=20)
+    roster = solve(municipality_x, weeks=1)
+    assert roster.solver_status == "infeasible"
+    assert "Kari Sentrum skal hospitere minst 20 vakter ved Nordby" in roster.explanation
+
+
+def test_unwanted_shifts_are_avoided_and_placements_kept(municipality_x):
+    _sentrum, nordby = two_sites(municipality_x)
+    ola = StaffMember.objects.get(name="Ola Sentrum")
+    ola.unwanted_shifts = ["sentrum-late"]
+    ola.save()
+    kari = StaffMember.objects.get(name="Kari Sentrum")
+    Placement.objects.create(municipality=municipality_x, staff=kari, site=nordby, shifts=2)
+    roster = solve(municipality_x, weeks=1)
+    assert roster.solver_status in ("optimal", "feasible")
+    mine = roster.own_assignments().filter(staff=ola).values_list("shift__code", flat=True)
+    assert "sentrum-late" not in set(mine)
+    at_nordby = roster.own_assignments().filter(staff=kari, shift__site=nordby).count()
+    assert at_nordby >= 2
+    assert services.roster_violations(roster=roster, rules=LAX) == []

@@ -190,6 +190,7 @@ def test_a_manager_sets_up_staff_shifts_and_demand(municipality_x, manager_x, cl
             "staff-contract_share": "0.8",
             "staff-weekly_hours": "37.5",
             "staff-competences": ["library", "municipal"],
+            "staff-unwanted_shifts": "natt, sentrum-late",
         },
         {
             "kind": "shift",
@@ -213,6 +214,15 @@ def test_a_manager_sets_up_staff_shifts_and_demand(municipality_x, manager_x, cl
         assert client.post(url, data).status_code == 303, data
     member = StaffMember.objects.get(municipality=municipality_x)
     assert member.competences == ["library", "municipal"]
+    assert member.unwanted_shifts == ["natt", "sentrum-late"]
+    placement = {
+        "kind": "placement",
+        "placement-staff": member.pk,
+        "placement-site": site.pk,
+        "placement-shifts": "2",
+    }
+    assert client.post(url, placement).status_code == 303
+    assert member.placements.get().shifts == 2
     from torg.rosters.models import DemandSlot, ShiftTemplate
 
     night = ShiftTemplate.objects.get(municipality=municipality_x, code="natt")
