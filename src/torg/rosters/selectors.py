@@ -11,8 +11,9 @@ from django.db.models import QuerySet
 
 from torg.organisation.scoping import Tenancy
 from torg.rostering.model import contract_target_minutes, is_evening
+from torg.rosters.exports import shift_instants
 from torg.rosters.models import Assignment, Roster, ShiftTemplate, StaffMember
-from torg.rosters.services import ProblemRows, shift_instants
+from torg.rosters.services import ProblemRows
 
 
 def rosters(tenancy: Tenancy) -> QuerySet[Roster]:

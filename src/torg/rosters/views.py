@@ -25,7 +25,7 @@ from torg.organisation.models import Site
 from torg.organisation.roles import Permission
 from torg.organisation.scoping import Tenancy
 from torg.rostering.explain import RULE_NAMES
-from torg.rosters import selectors, services
+from torg.rosters import exports, selectors, services
 from torg.rosters.forms import (
     AssignmentForm,
     DemandSlotForm,
@@ -219,7 +219,7 @@ def roster_csv(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse:
     roster = _roster(tenancy, pk)
     header = [_("Day"), _("Site"), _("Shift"), _("Starts"), _("Ends"), _("Person"), _("Hours")]
     fmt = format_for_language(getattr(request, "LANGUAGE_CODE", None))
-    body = csv_bytes(header, services.roster_rows(roster=roster), fmt)
+    body = csv_bytes(header, exports.roster_rows(roster=roster), fmt)
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     name = f"roster-{roster.period_start:%Y-%m-%d}-v{roster.version}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -236,7 +236,7 @@ def roster_xlsx(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse
         staff = get_object_or_404(tenancy.scoped(StaffMember), pk=int(request.GET["staff"]))
     header = [_("Day"), _("Site"), _("Shift"), _("Starts"), _("Ends"), _("Person"), _("Hours")]
     response = HttpResponse(
-        services.roster_xlsx(roster=roster, header=header, staff=staff),
+        exports.roster_xlsx(roster=roster, header=header, staff=staff),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     name = f"roster-{roster.period_start:%Y-%m-%d}-v{roster.version}.xlsx"
@@ -251,7 +251,7 @@ def staff_ical(request: HttpRequest, tenancy: Tenancy, pk: int, staff_pk: int) -
     roster = _roster(tenancy, pk)
     staff = get_object_or_404(tenancy.scoped(StaffMember), pk=staff_pk)
     response = HttpResponse(
-        services.roster_ical(roster=roster, staff=staff),
+        exports.roster_ical(roster=roster, staff=staff),
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="roster-{roster.pk}-{staff.pk}.ics"'

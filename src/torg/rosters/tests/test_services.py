@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from torg import rostering
 from torg.organisation.models import Role
 from torg.organisation.scoping import Tenancy
-from torg.rosters import services
+from torg.rosters import exports, services
 from torg.rosters.models import Assignment, Placement, RosterStatus, ShiftTemplate, StaffMember
 
 from .world import two_sites
@@ -136,7 +136,7 @@ def test_the_calendar_feed_holds_each_shift_with_its_real_times(municipality_x):
     staff = StaffMember.objects.filter(assignment__roster=roster).distinct().first()
     assert staff is not None
     mine = Assignment.objects.filter(roster=roster, staff=staff).select_related("shift")
-    calendar = icalendar.Calendar.from_ical(services.roster_ical(roster=roster, staff=staff))
+    calendar = icalendar.Calendar.from_ical(exports.roster_ical(roster=roster, staff=staff))
     events = sorted(calendar.walk("VEVENT"), key=lambda e: e.decoded("dtstart"))
     assert len(events) == mine.count()
     first = min(mine, key=lambda a: (a.day, a.shift.starts))
@@ -148,7 +148,7 @@ def test_the_calendar_feed_holds_each_shift_with_its_real_times(municipality_x):
 def test_the_csv_rows_give_real_hours(municipality_x):
     two_sites(municipality_x)
     roster = solve(municipality_x, weeks=1)
-    rows = services.roster_rows(roster=roster)
+    rows = exports.roster_rows(roster=roster)
     assert len(rows) == roster.assignments.count()
     assert {row[6] for row in rows} <= {7.5, 8.0, 6.0}
 
