@@ -1,4 +1,4 @@
-"""Roster writes: solve (now or in a background thread), publish, manual edits, set-up
+"""Roster writes: solve (now or in a background thread), publish, manual edits, set-up.
 
 Rows become :mod:`torg.rostering` dataclasses in :func:`problem_for`; every roster is
 checked by the independent checker (:func:`torg.rostering.check`) before it can be
