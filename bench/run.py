@@ -31,8 +31,10 @@ machines are shared and noisy.
    totals on the same SQLite database. Requirement (issue 4): under 2 s and at most 3 ×
    the hand-written SQL. (Issue 4's other speed requirement, importing 1,000,000 hourly
    counts at 25 % of a raw ``executemany``, is bench 1.)
+7. Rostering (``bench/rostering.py``): Curtois–Qu instances 1–12 (60 s, 2 workers) against
+   the published best values, and a generated municipal instance's time to a lawful roster.
 
-Usage: ``python bench/run.py [--rows N] [--only import|demo|stats|http|surveys|months]
+Usage: ``python bench/run.py [--rows N] [--only import|demo|stats|http|surveys|months|rostering]
 [--postgres URL]``.
 """
 
@@ -217,7 +219,10 @@ def bench_demo(timeout: float = 300.0) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description="Torg benchmarks, printed as ratios.")
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--only", choices=["import", "demo", "stats", "http", "surveys", "months"])
+    parser.add_argument(
+        "--only",
+        choices=["import", "demo", "stats", "http", "surveys", "months", "rostering"],
+    )
     parser.add_argument(
         "--postgres",
         default=os.environ.get("TORG_BENCH_POSTGRES"),
@@ -253,6 +258,11 @@ def main() -> int:
     if args.only in (None, "months"):
         print("Monthly visit totals: 50 sites × 10 years of hourly counts vs hand-written SQL")
         failed |= report_months(bench_months())
+    if args.only in (None, "rostering"):
+        sys.path.insert(0, str(ROOT))
+        from bench import rostering
+
+        failed |= not rostering.run(60, 2, "1-12")
     if args.only in (None, "http"):
         sys.path.insert(0, str(ROOT))
         from bench import http_logging

@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "torg.inquiries",
     "torg.referrals",
     "torg.visits",
+    "torg.rosters",
     "torg.imports",
     "torg.surveys",
     "torg.web",
@@ -281,6 +282,10 @@ TORG_INQUIRY_EDIT_MINUTES = int(os.environ.get("TORG_INQUIRY_EDIT_MINUTES", "60"
 # A desk or API inquiry may be dated at most this many days before it is recorded
 # (torg.inquiries.services.late_limit); imports are not limited.
 TORG_INQUIRY_LATE_DAYS = int(os.environ.get("TORG_INQUIRY_LATE_DAYS", "31"))
+# The roster solver (issue 6): seconds per search, CP-SAT workers, random seed.
+TORG_ROSTER_TIME_LIMIT = float(os.environ.get("TORG_ROSTER_TIME_LIMIT", "30"))
+TORG_ROSTER_WORKERS = int(os.environ.get("TORG_ROSTER_WORKERS", "2"))
+TORG_ROSTER_SEED = int(os.environ.get("TORG_ROSTER_SEED", "0"))
 
 # Where the real data shipped with Torg lives (each folder with its SOURCE.md).
 DEMO_DATA_DIR = PACKAGE_DIR / "demo" / "data"

@@ -15,6 +15,7 @@ tenant_patterns = [
     path("visits/", include("torg.visits.urls")),
     path("imports/", include("torg.imports.urls")),
     path("surveys/", include("torg.surveys.urls")),
+    path("rosters/", include("torg.rosters.urls")),
 ]
 
 urlpatterns = [

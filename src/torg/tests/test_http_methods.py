@@ -48,6 +48,10 @@ READ_ONLY = {
     "surveys:results_xlsx",
     "surveys:responses_csv",
     "surveys_public:thanks",
+    "rosters:detail",
+    "rosters:csv",
+    "rosters:xlsx",
+    "rosters:ical",
 }
 #: Pages with a form: GET shows it, POST sends it (the step URLs are POST only).
 FORMS = {
@@ -90,6 +94,11 @@ FORMS = {
     "visits:event_new",
     "visits:event_names",
     "visits:sweep_new",
+    "rosters:list",
+    "rosters:setup",
+    "rosters:job-stop",
+    "rosters:edit",
+    "rosters:publish",
 }
 #: Pages a manager may not open, and the persona (fixture name) who may.
 PERSONAS = {"surveys:responses_csv": "analyst_x"}

@@ -45,6 +45,7 @@ from torg.organisation.models import (
     SiteModelPeriod,
 )
 from torg.organisation.scoping import is_tenant_model
+from torg.rosters.models import DemandSlot, Roster, ShiftTemplate
 from torg.surveys.models import Wave as SurveyWave
 from torg.visits.models import Audience, CountMethod, Event, EventType, VisitCount
 
@@ -230,6 +231,42 @@ def _wave(world: World, pk: int) -> models.Model:
     return wave
 
 
+def _shift_template(world: World, pk: int) -> models.Model:
+    return ShiftTemplate.objects.create(
+        pk=pk,
+        municipality=world.municipality,
+        site=world.get(Site),
+        code=world.code,
+        starts=dt.time(9),
+        ends=dt.time(16),
+        weekdays=[0, 1, 2, 3, 4],
+    )
+
+
+def _demand_slot(world: World, pk: int) -> models.Model:
+    return DemandSlot.objects.create(
+        pk=pk,
+        municipality=world.municipality,
+        site=world.get(Site),
+        weekday=0,
+        starts=dt.time(10),
+        ends=dt.time(11),
+        minimum=1,
+    )
+
+
+def _roster(world: World, pk: int) -> models.Model:
+    # The version is the world's number, so that two worlds of one municipality (the
+    # site-scoping tests) do not share (municipality, period, version).
+    return Roster.objects.create(
+        pk=pk,
+        municipality=world.municipality,
+        period_start=dt.date(2024, 1, 15),
+        weeks=1,
+        version=world.number,
+    )
+
+
 BUILDERS: dict[type[models.Model], Builder] = {
     Membership: _membership,
     Site: _site,
@@ -243,6 +280,9 @@ BUILDERS: dict[type[models.Model], Builder] = {
     VisitCount: _visit_count,
     Event: _event,
     SurveyWave: _wave,
+    ShiftTemplate: _shift_template,
+    DemandSlot: _demand_slot,
+    Roster: _roster,
 }
 
 

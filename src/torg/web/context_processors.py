@@ -24,6 +24,7 @@ TENANT_NAV: list[tuple[Any, ...]] = [
     ("catalogue:list", _("Service catalogue"), "catalogue"),
     ("imports:list", _("Imports"), "imports"),
     ("surveys:list", _("Surveys"), "surveys", Permission.ANALYSE_SURVEYS),
+    ("rosters:list", _("Rosters"), "rosters"),
 ]
 
 
