@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "torg.referrals",
     "torg.visits",
     "torg.imports",
+    "torg.evaluation",
     "torg.web",
     "torg.api",
     "torg.demo",

@@ -14,6 +14,7 @@ tenant_patterns = [
     path("queue/", include("torg.referrals.urls")),
     path("visits/", include("torg.visits.urls")),
     path("imports/", include("torg.imports.urls")),
+    path("evaluation/", include("torg.evaluation.urls")),
 ]
 
 urlpatterns = [
