@@ -38,6 +38,9 @@ READ_ONLY = {
     "visits:events_export",
     "imports:list",
     "national:comparison",
+    "evaluation:index",
+    "evaluation:models",
+    "evaluation:guide",
 }
 #: Pages with a form: GET shows it, POST sends it (the step URLs are POST only).
 FORMS = {
@@ -61,6 +64,7 @@ FORMS = {
     "referrals:close",
     "referrals:teams",
     "referrals:team-edit",
+    "evaluation:excluded",
 }
 #: Django's own views (log in and out, the language switch), whose methods Django decides.
 DJANGO_OWN = {"login", "logout", "set_language"}

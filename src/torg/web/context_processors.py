@@ -23,6 +23,7 @@ TENANT_NAV: list[tuple[Any, ...]] = [
     ("organisation:sites", _("Sites"), "sites"),
     ("catalogue:list", _("Service catalogue"), "catalogue"),
     ("imports:list", _("Imports"), "imports"),
+    ("evaluation:index", _("Evaluation"), "evaluation", Permission.EXPORT),
 ]
 
 
