@@ -46,6 +46,12 @@ def toronto_exclusions(toronto):
     return albion
 
 
+def headline_of(html: str) -> str:
+    match = re.search(r'id="evaluation-headline">([^<]*)<', html)
+    assert match is not None
+    return match.group(1)
+
+
 def english(client):
     client.cookies["django_language"] = "en"
     return client
@@ -66,7 +72,7 @@ def test_the_albion_page_says_the_answer_in_a_sentence_with_method_and_pre_trend
     )
     assert response.status_code == 200
     html = response.content.decode()
-    headline = re.search(r'id="evaluation-headline">([^<]*)<', html).group(1)
+    headline = headline_of(html)
     assert headline.startswith("Visits fell by 17")
     assert "(95 % CI" in headline and "compared with the comparison sites" in headline
     assert 'id="pre-trend"' in html and "not parallel" in html
@@ -85,7 +91,7 @@ def test_scarborough_civic_centre_gets_the_plain_refusal(client_for, toronto_ana
     html = response.content.decode()
     assert response.status_code == 200
     assert "There is no before-period to compare with" in html
-    assert "CI" not in re.search(r'id="evaluation-headline">([^<]*)<', html).group(1)
+    assert "CI" not in headline_of(html)
 
 
 def test_a_desk_worker_may_not_see_the_evaluation(client_for, toronto):
