@@ -37,3 +37,38 @@ def excluded_period_create(
         reason=reason,
         note=note,
     )
+
+
+def ensure_demo_exclusions() -> int:
+    """The excluded periods of the Toronto demo (see :mod:`torg.evaluation.cases` for why):
+    Albion's building works 2015–2017 and the COVID restrictions at every branch. Adds only
+    what is missing (running the demo again adds nothing); returns how many it added.
+    Does nothing when there is no Toronto municipality with an Albion branch."""
+    from torg.evaluation.cases import ALBION_CODE, ALBION_WORKS
+    from torg.evaluation.methods import COVID_FIRST, COVID_LAST
+    from torg.evaluation.models import ExclusionReason
+    from torg.organisation.models import Municipality
+
+    toronto = Municipality.objects.filter(slug="toronto").first()
+    albion = Site.objects.filter(municipality=toronto, code=ALBION_CODE).first()
+    if toronto is None or albion is None:
+        return 0
+    added = 0
+    for site, (first, last), reason, note in (
+        (
+            albion,
+            ALBION_WORKS,
+            ExclusionReason.BUILDING_WORKS,
+            "Temporary location 2015–2016; reopened on its site in 2017 (the year mixes both).",
+        ),
+        (None, (COVID_FIRST, COVID_LAST), ExclusionReason.COVID, ""),
+    ):
+        _row, created = ExcludedPeriod.objects.get_or_create(
+            municipality=toronto,
+            site=site,
+            first=first,
+            last=last,
+            defaults={"reason": reason, "note": note},
+        )
+        added += created
+    return added

@@ -99,3 +99,23 @@ def test_scarborough_civic_centre_has_no_before_period_with_any_method(toronto, 
     assert result.effect is None
     assert result.refusal is not None
     assert result.refusal.reason is RefusalReason.NO_BEFORE_PERIOD
+
+
+def test_the_demo_exclusions_give_the_albion_case_on_the_page_and_are_added_once(toronto):
+    from torg.evaluation.models import ExcludedPeriod
+    from torg.evaluation.selectors import Outcome, evaluate
+    from torg.evaluation.services import ensure_demo_exclusions
+    from torg.organisation.models import Site
+
+    assert ensure_demo_exclusions() == 2
+    assert ensure_demo_exclusions() == 0
+    assert ExcludedPeriod.objects.count() == 2
+    albion = Site.objects.get(municipality=toronto, code="AB")
+    stored = evaluate(
+        toronto,
+        site=albion,
+        change=cases.ALBION_CHANGE,
+        outcome=Outcome.VISITS,
+        method=methods.Method.DIFFERENCE_IN_DIFFERENCES,
+    )
+    assert stored.result.effect == cases.albion(toronto).result.effect
