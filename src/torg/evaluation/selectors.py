@@ -259,13 +259,16 @@ def evaluate(
     method: methods.Method,
     comparison_site_ids: Sequence[int] | None = None,
     extra_excluded: Sequence[methods.ExcludedRange] = (),
+    panel: OutcomePanel | None = None,
 ) -> Evaluation:
     """Evaluate the change at ``site`` on ``change`` with ``method``: the site's series
     (and, for difference-in-differences, the comparison sites': the ones given, else
     :func:`complete_comparison_units`) with the municipality's excluded periods and
     ``extra_excluded`` left out. ``site`` must belong to ``scope`` (the caller looks it up
-    through a scoped query)."""
-    panel = count_panel(scope, outcome)
+    through a scoped query). ``panel``: the outcome's panel when the caller already has it
+    (a report evaluating many changes reads it once)."""
+    if panel is None or panel.outcome is not outcome:
+        panel = count_panel(scope, outcome)
     treated = str(site.pk)
     excluded = tuple(excluded_ranges(scope)) + tuple(extra_excluded)
     comparison: list[str] = []
