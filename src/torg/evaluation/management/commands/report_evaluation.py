@@ -6,7 +6,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 from rich.progress import Progress
 
 from torg.evaluation.report import report_build, report_html, report_pdf
@@ -35,6 +37,12 @@ class Command(BaseCommand):
         parser.add_argument("--from", dest="first", help="First local day, YYYY-MM-DD.")
         parser.add_argument("--to", dest="last", help="Last local day (included), YYYY-MM-DD.")
         parser.add_argument("--out", type=Path, help="The file to write (.pdf or .html).")
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="Language of the report (default: the installation's).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         for name, option in (
@@ -60,7 +68,10 @@ class Command(BaseCommand):
         out: Path = options["out"]
         if not out.parent.exists():
             raise CommandError(f"The folder {out.parent} does not exist.", returncode=USER_ERROR)
-        with Progress(transient=True, disable=not self.stdout.isatty()) as bar:
+        with (
+            translation.override(options["language"]),
+            Progress(transient=True, disable=not self.stdout.isatty()) as bar,
+        ):
             task = bar.add_task("Evaluation report", total=6)
 
             def progress(step: str, done: int, total: int) -> None:
