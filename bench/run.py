@@ -22,7 +22,11 @@ machines are shared and noisy.
    INSERT) in the same server set-up, on SQLite, and on PostgreSQL with ``--postgres URL``.
    Requirement (issue 3): at least 50 % of the bare view's rate and a p95 under 50 ms.
 
-Usage: ``python bench/run.py [--rows N] [--only import|demo|stats|http] [--postgres URL]``.
+5. Evaluation (``bench/evaluation.py``, in a process of its own): difference-in-differences
+   against a plain numpy least squares of the same design, and the one-year Toronto report
+   as PDF against building its figures. Requirement (issue 7): the PDF under 20 s.
+
+Usage: ``python bench/run.py [--rows N] [--only import|demo|stats|http|evaluation] [--postgres URL]``.
 """
 
 from __future__ import annotations
@@ -206,7 +210,7 @@ def bench_demo(timeout: float = 300.0) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description="Torg benchmarks, printed as ratios.")
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--only", choices=["import", "demo", "stats", "http"])
+    parser.add_argument("--only", choices=["import", "demo", "stats", "http", "evaluation"])
     parser.add_argument(
         "--postgres",
         default=os.environ.get("TORG_BENCH_POSTGRES"),
@@ -241,7 +245,44 @@ def main() -> int:
         from bench import http_logging
 
         failed |= not http_logging.run(16, 60, args.postgres)
+    if args.only in (None, "evaluation"):
+        failed |= report_evaluation(bench_evaluation())
     return 1 if failed else 0
+
+
+def bench_evaluation() -> dict[str, float]:
+    """Run ``bench/evaluation.py`` in its own process (its own Django database)."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "evaluation.py")],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        raise RuntimeError(f"bench/evaluation.py failed:\n{done.stderr}")
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def report_evaluation(result: dict[str, float]) -> bool:
+    """Print the figures; return whether a requirement failed."""
+    print(
+        "Evaluation: difference-in-differences, 200 sites × 120 months (load average "
+        f"{result['load_average']:.1f})"
+    )
+    print(f"  baseline numpy least squares: {result['did_numpy_seconds']:.2f} s")
+    print(
+        f"  difference_in_differences (clustered, pre-trend): {result['did_torg_seconds']:.2f} s"
+        f" = {result['did_ratio']:.2f} × the baseline"
+    )
+    print(f"  Toronto 2017 report figures: {result['report_build_seconds']:.2f} s")
+    print(
+        f"  Toronto 2017 report as PDF: {result['report_pdf_seconds']:.2f} s = "
+        f"{result['pdf_ratio']:.2f} × the figures alone"
+    )
+    slow = result["report_pdf_seconds"] >= 20
+    print(f"  requirement: the PDF under 20 s -> {'ok' if not slow else 'TOO SLOW'}")
+    return slow
 
 
 def bench_stats(rows: int) -> dict[str, float]:
