@@ -160,3 +160,22 @@ class SelfAssessmentForm(forms.Form):
             motives=frozenset(guide.Motive(m) for m in data["motives"]),
             involvement=guide.Involvement(data["involvement"]),
         )
+
+
+class ReportForm(forms.Form):
+    """The report's range of local days (both included); empty: the last whole year."""
+
+    date_from = DayField(required=False, label=_("From (first day)"))
+    date_to = DayField(required=False, label=_("To (last day, included)"))
+
+    def range(self, today: dt.date) -> tuple[dt.date, dt.date]:
+        first = self.cleaned_data.get("date_from") or dt.date(today.year - 1, 1, 1)
+        last = self.cleaned_data.get("date_to") or dt.date(today.year - 1, 12, 31)
+        return first, last
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, last = cleaned.get("date_from"), cleaned.get("date_to")
+        if first and last and last < first:
+            self.add_error("date_to", _("The last day cannot come before the first day."))
+        return cleaned

@@ -33,7 +33,7 @@ from torg.evaluation.selectors import (
 )
 from torg.inquiries.models import Inquiry
 from torg.organisation.models import Municipality, Site
-from torg.organisation.scoping import scoped
+from torg.organisation.scoping import Scope, Tenancy, scoped
 from torg.visits.models import Event
 from torg.web.charts import HEIGHT, finish, fmt
 
@@ -105,7 +105,7 @@ def _visits_chart(rows: list[tuple[str, float, int]]) -> str:
 
 
 def report_build(
-    municipality: Municipality,
+    scope: Scope,
     first: dt.date,
     last: dt.date,
     *,
@@ -114,10 +114,13 @@ def report_build(
     """Everything the evaluation report of ``municipality`` for local days ``first`` to
     ``last`` (inclusive) shows. Visits count only periods that lie wholly inside the range;
     before/after findings cover every change (model period start, opening year) dated in
-    the range, by difference-in-differences against Torg's proposed comparison sites."""
+    the range, by difference-in-differences against Torg's proposed comparison sites.
+    ``scope``: a municipality (the command) or a member's tenancy (the page: a member
+    bound to some sites sees only theirs)."""
+    municipality = scope.municipality if isinstance(scope, Tenancy) else scope
     steps = 5
     tick = progress or (lambda step, done, total: None)
-    panel = visit_panel(municipality)
+    panel = visit_panel(scope)
     inside = _in_range(panel, first, last)
     totals = inside.groupby("period")["value"].agg(["sum", "count"]).sort_index()
     visit_periods = [(str(p), float(row["sum"]), int(row["count"])) for p, row in totals.iterrows()]
@@ -125,16 +128,16 @@ def report_build(
     start = dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC) - dt.timedelta(days=1)
     end = dt.datetime.combine(last, dt.time(), tzinfo=dt.UTC) + dt.timedelta(days=2)
     # A day of slack each side for time zones; the counts are a summary, not an estimate.
-    inquiries = scoped(Inquiry, municipality).filter(occurred_at__range=(start, end)).count()
-    events = scoped(Event, municipality).filter(starts_at__range=(start, end)).count()
+    inquiries = scoped(Inquiry, scope).filter(occurred_at__range=(start, end)).count()
+    events = scoped(Event, scope).filter(starts_at__range=(start, end)).count()
     tick("inquiries and events", 2, steps)
     findings = []
-    for change in changes(municipality):
+    for change in changes(scope):
         if not first <= change.day <= last:
             continue
-        site = scoped(Site, municipality).get(pk=change.site_id)
+        site = scoped(Site, scope).get(pk=change.site_id)
         evaluation = evaluate(
-            municipality,
+            scope,
             site=site,
             change=change.day,
             outcome=Outcome.VISITS,
@@ -154,14 +157,14 @@ def report_build(
         )
     tick("before and after", 3, steps)
     groups_year = last.year if last.month == 12 and last.day == 31 else last.year - 1
-    groups = model_comparison(municipality, groups_year)
+    groups = model_comparison(scope, groups_year)
     tick("model comparison", 4, steps)
     units = set(inside["unit"]) if not inside.empty else set()
     report = Report(
         municipality=municipality,
         first=first,
         last=last,
-        sites=scoped(Site, municipality).filter(is_aggregate=False).count(),
+        sites=scoped(Site, scope).filter(is_aggregate=False).count(),
         sites_reporting=len(units),
         visits_total=float(inside["value"].sum()) if not inside.empty else 0.0,
         visit_periods=visit_periods,
@@ -171,7 +174,7 @@ def report_build(
         findings=findings,
         groups=groups,
         groups_year=groups_year,
-        excluded=list(excluded_periods(municipality)),
+        excluded=list(excluded_periods(scope)),
         estimated_counts=sum(panel.estimated.values()),
         missing_periods=sum(panel.missing_periods(unit) for unit in sorted(units)),
     )

@@ -8,4 +8,5 @@ urlpatterns = [
     path("models/", views.model_comparison_page, name="models"),
     path("excluded/", views.excluded_periods_page, name="excluded"),
     path("guide/", views.model_guide_page, name="guide"),
+    path("report/", views.report_page, name="report"),
 ]

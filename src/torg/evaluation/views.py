@@ -19,8 +19,10 @@ from torg.evaluation.forms import (
     EvaluationForm,
     ExcludedPeriodForm,
     ModelComparisonForm,
+    ReportForm,
     SelfAssessmentForm,
 )
+from torg.evaluation.report import report_build, report_html
 from torg.evaluation.selectors import (
     FEW_SITES,
     Outcome,
@@ -172,3 +174,22 @@ def model_guide_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
         helpful=[(key, _(text)) for key, text in guide.HELPFUL_METHODS],
     )
     return render(request, "evaluation/model_guide.html", context, status=status)
+
+
+@tenant_view(Permission.EXPORT)
+@require_safe
+def report_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
+    """The evaluation report as a web page: the same HTML that ``torg report evaluation``
+    prints to PDF (``?date_from=&date_to=``; empty: the last whole year)."""
+    form = ReportForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return render(
+            request,
+            "evaluation/report_refused.html",
+            _context(tenancy, "report", form=form),
+            status=400,
+        )
+    if not form.is_bound:
+        form.is_valid()
+    first, last = form.range(dt.date.today())
+    return HttpResponse(report_html(report_build(tenancy, first, last)))

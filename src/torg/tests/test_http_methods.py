@@ -41,6 +41,7 @@ READ_ONLY = {
     "evaluation:index",
     "evaluation:models",
     "evaluation:guide",
+    "evaluation:report",
 }
 #: Pages with a form: GET shows it, POST sends it (the step URLs are POST only).
 FORMS = {

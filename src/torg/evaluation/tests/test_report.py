@@ -120,3 +120,24 @@ def test_the_command_writes_html(toronto, tmp_path):
         str(out),
     )
     assert "Scarborough Civic Centre" in out.read_text(encoding="utf-8")
+
+
+def test_the_report_page_is_the_same_html_for_an_analyst(toronto, client_for):
+    from torg.organisation.models import Role
+    from torg.testing.factories import make_user
+
+    analyst = make_user("analyst-report", toronto, Role.ANALYST)
+    client = client_for(analyst)
+    client.cookies["django_language"] = "en"
+    url = "/m/toronto/evaluation/report/"
+    response = client.get(url, {"date_from": "2015-01-01", "date_to": "2015-12-31"})
+    assert response.status_code == 200
+    assert "Scarborough Civic Centre" in response.content.decode()
+    assert client.get(url, {"date_from": "2015-12-31", "date_to": "2015-01-01"}).status_code == 400
+
+
+def test_an_outsider_gets_404_for_the_report_page(client_for, outsider_y, municipality_x):
+    assert (
+        client_for(outsider_y).get(f"/m/{municipality_x.slug}/evaluation/report/").status_code
+        == 404
+    )
