@@ -169,8 +169,11 @@ class ReportForm(forms.Form):
     date_to = DayField(required=False, label=_("To (last day, included)"))
 
     def range(self, today: dt.date) -> tuple[dt.date, dt.date]:
-        first = self.cleaned_data.get("date_from") or dt.date(today.year - 1, 1, 1)
-        last = self.cleaned_data.get("date_to") or dt.date(today.year - 1, 12, 31)
+        """The chosen days; the last whole year before ``today`` for an empty side (or an
+        unbound form)."""
+        data = getattr(self, "cleaned_data", {})
+        first = data.get("date_from") or dt.date(today.year - 1, 1, 1)
+        last = data.get("date_to") or dt.date(today.year - 1, 12, 31)
         return first, last
 
     def clean(self) -> dict[str, Any]:

@@ -189,7 +189,5 @@ def report_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
             _context(tenancy, "report", form=form),
             status=400,
         )
-    if not form.is_bound:
-        form.is_valid()
     first, last = form.range(dt.date.today())
     return HttpResponse(report_html(report_build(tenancy, first, last)))

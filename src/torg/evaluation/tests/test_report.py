@@ -134,6 +134,7 @@ def test_the_report_page_is_the_same_html_for_an_analyst(toronto, client_for):
     assert response.status_code == 200
     assert "Scarborough Civic Centre" in response.content.decode()
     assert client.get(url, {"date_from": "2015-12-31", "date_to": "2015-01-01"}).status_code == 400
+    assert "Local days" in client.get(url).content.decode()  # no range: the last whole year
 
 
 def test_an_outsider_gets_404_for_the_report_page(client_for, outsider_y, municipality_x):
