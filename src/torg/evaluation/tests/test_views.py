@@ -174,3 +174,63 @@ def test_the_model_comparison_shows_group_sizes_means_and_warns_when_few(
     assert "Total cooperation" in rows[0] and ">2<" in rows[0] and ">200<" in rows[0]
     assert "No model recorded" in rows[1] and ">50<" in rows[1]
     assert 'id="few-sites-warning"' in html
+
+
+def _month(site: Site, year: int, month: int, visits: int) -> None:
+    from torg.testing.factories import local
+
+    start = local(year, month, 1)
+    end = local(year + (month == 12), month % 12 + 1, 1)
+    VisitCount.objects.create(
+        municipality=site.municipality,
+        site=site,
+        period_start=start,
+        period_end=end,
+        count=visits,
+        method=CountMethod.ESTIMATE if (year, month) == (2021, 5) else CountMethod.AUTOMATIC,
+    )
+
+
+def test_monthly_counts_give_a_same_period_comparison_equal_to_the_hand_ratio(
+    client_for, analyst_x, municipality_x
+):
+    site = make_site(municipality_x, "Torget")
+    before = {m: 1000 + 10 * m for m in range(1, 13)}
+    after = {m: 1200 + 12 * m for m in range(1, 13)}
+    for month in range(1, 13):
+        _month(site, 2021, month, before[month])
+        if month != 7:  # July 2022 was not counted: missing, not zero
+            _month(site, 2022, month, after[month])
+    client = english(client_for(analyst_x))
+    html = client.get(
+        url("index", municipality_x.slug),
+        {
+            "site": site.pk,
+            "change_date": "2022-01-01",
+            "outcome": "visits",
+            "method": "same_period",
+        },
+    ).content.decode()
+    # July has no after-count, so it is left out on both sides.
+    ratio = sum(after[m] for m in after if m != 7) / sum(before[m] for m in before if m != 7)
+    assert headline_of(html).startswith(f"Visits rose by {round(100 * (ratio - 1))} %")
+    assert "compared with the same months before the change" in headline_of(html)
+    assert "1 period with no count (missing, not zero)" in html
+    assert "1 of the site's counts is an estimate" in html, re.findall(r"estimated-counts\">([^<]*)", html)
+
+
+def test_an_interrupted_time_series_on_monthly_counts_reports_the_jump(
+    client_for, analyst_x, municipality_x
+):
+    site = make_site(municipality_x, "Torget")
+    for index in range(36):
+        year, month = 2019 + index // 12, index % 12 + 1
+        level = 1000 * 1.005**index * (1.25 if year >= 2021 else 1.0)
+        _month(site, year, month, round(level * (1.1 if month in (1, 2) else 1.0) + (index % 3)))
+    client = english(client_for(analyst_x))
+    html = client.get(
+        url("index", municipality_x.slug),
+        {"site": site.pk, "change_date": "2021-01-01", "outcome": "visits", "method": "its"},
+    ).content.decode()
+    assert headline_of(html).startswith("Visits rose by 25 %")
+    assert "compared with the trend before the change" in headline_of(html)
