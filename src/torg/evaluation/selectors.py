@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+import numpy as np
 import pandas as pd
 from django.db.models import Count, DateTimeField, QuerySet
 from django.db.models.functions import Trunc
@@ -232,6 +233,8 @@ class Evaluation:
     missing_periods: int
     estimated_rows: int
     excluded: tuple[methods.ExcludedRange, ...]
+    #: Whether Torg proposed the comparison sites (the analyst picked none).
+    proposed: bool = False
 
 
 def complete_comparison_units(
@@ -250,6 +253,56 @@ def complete_comparison_units(
     return sorted(chosen)
 
 
+#: How many comparison sites Torg proposes: the most similar in size and trend.
+PROPOSED_SITES = 10
+
+
+def propose_comparison_units(
+    panel: OutcomePanel,
+    treated: str,
+    change: dt.date,
+    excluded: Sequence[methods.ExcludedRange],
+    count: int = PROPOSED_SITES,
+) -> list[str]:
+    """Torg's proposal: of :func:`complete_comparison_units`, the ``count`` most similar to
+    the treated site before the change in size (mean log count) and trend (least-squares
+    slope of the log count per year; 0 with one before-period). Both are standardised by
+    their spread among the candidates and combined as a Euclidean distance; ties go by
+    unit. All candidates when there are no more than ``count``."""
+    candidates = complete_comparison_units(panel, treated, change, excluded)
+    if len(candidates) <= count:
+        return candidates
+    frame, _counts = methods.prepare(panel.frame, change, excluded, treated={treated})
+    before = frame[
+        (frame["side"] == methods.Side.BEFORE) & frame["unit"].isin([treated, *candidates])
+    ]
+
+    def profile(rows: pd.DataFrame) -> tuple[float, float]:
+        logs = np.log(rows["value"].to_numpy(float))
+        years = np.array([methods.years_of(p) for p in rows["period"]])
+        slope = float(np.polyfit(years, logs, 1)[0]) if len(set(years)) > 1 else 0.0
+        return float(logs.mean()), slope
+
+    profiles = {str(unit): profile(rows) for unit, rows in before.groupby("unit")}
+    if treated not in profiles:
+        return candidates  # no before-period: the method refuses, whatever the comparison
+    levels = np.array([profiles[u][0] for u in candidates])
+    slopes = np.array([profiles[u][1] for u in candidates])
+    level_spread = float(levels.std()) or 1.0
+    slope_spread = float(slopes.std()) or 1.0
+    own_level, own_slope = profiles[treated]
+    distance = {
+        unit: float(
+            np.hypot(
+                (profiles[unit][0] - own_level) / level_spread,
+                (profiles[unit][1] - own_slope) / slope_spread,
+            )
+        )
+        for unit in candidates
+    }
+    return sorted(candidates, key=lambda unit: (distance[unit], unit))[:count]
+
+
 def evaluate(
     scope: Scope,
     *,
@@ -263,7 +316,7 @@ def evaluate(
 ) -> Evaluation:
     """Evaluate the change at ``site`` on ``change`` with ``method``: the site's series
     (and, for difference-in-differences, the comparison sites': the ones given, else
-    :func:`complete_comparison_units`) with the municipality's excluded periods and
+    :func:`propose_comparison_units`) with the municipality's excluded periods and
     ``extra_excluded`` left out. ``site`` must belong to ``scope`` (the caller looks it up
     through a scoped query). ``panel``: the outcome's panel when the caller already has it
     (a report evaluating many changes reads it once)."""
@@ -276,7 +329,7 @@ def evaluate(
         if comparison_site_ids:
             comparison = [str(i) for i in comparison_site_ids if str(i) != treated]
         else:
-            comparison = complete_comparison_units(panel, treated, change, excluded)
+            comparison = propose_comparison_units(panel, treated, change, excluded)
         frame = panel.frame[panel.frame["unit"].isin([treated, *comparison])]
         result = methods.difference_in_differences(frame, [treated], change, excluded)
     else:
@@ -297,6 +350,7 @@ def evaluate(
         missing_periods=panel.missing_periods(treated),
         estimated_rows=panel.estimated.get(treated, 0),
         excluded=excluded,
+        proposed=method is methods.Method.DIFFERENCE_IN_DIFFERENCES and not comparison_site_ids,
     )
 
 

@@ -17,17 +17,40 @@ BEFORE = (2012, 2013, 2014)
 AFTER = (2018, 2019, 2022)  # 2015–2017 building works and reopening year; 2020–2021 COVID
 
 
-def hand_albion() -> tuple[float, float, int]:
-    """The DiD point estimate and CR1 cluster-robust standard error for Albion, by hand:
-    the balanced panel of AB and every other branch with a positive count in each of the six
-    years; log visits on branch and year dummies plus AB×after; sandwich by branch."""
+def complete_branches() -> pd.DataFrame:
+    """Branch × year visits (2012–14, 2018, 2019, 2022) of AB and every other branch with a
+    positive count in each of the six years, from the raw file."""
     raw = pd.read_csv(data_path(TORONTO_VISITS))
     years = BEFORE + AFTER
     raw = raw[raw["Year"].isin(years) & (raw["BranchCode"] != "SC")]
     complete = raw.groupby("BranchCode").filter(
         lambda rows: rows["Year"].nunique() == 6 and (rows["Visits"] > 0).all()
     )
-    wide = complete.pivot(index="BranchCode", columns="Year", values="Visits")
+    return complete.pivot(index="BranchCode", columns="Year", values="Visits")
+
+
+def hand_similar(wide: pd.DataFrame, count: int = 10) -> list[str]:
+    """The ``count`` branches nearest to AB in 2012–14 mean log visits and log-visit slope
+    per year, each standardised by its spread (population sd) among the candidates."""
+    logs = np.log(wide[list(BEFORE)].to_numpy(float))
+    level = logs.mean(axis=1)
+    slope = np.array([np.polyfit(BEFORE, row, 1)[0] for row in logs])
+    ab = list(wide.index).index("AB")
+    others = [i for i in range(len(wide)) if i != ab]
+    dl = (level[others] - level[ab]) / level[others].std()
+    ds = (slope[others] - slope[ab]) / slope[others].std()
+    order = np.argsort(np.hypot(dl, ds), kind="stable")[:count]
+    return [wide.index[others[i]] for i in order]
+
+
+def hand_albion(comparison: list[str] | None = None) -> tuple[float, float, int]:
+    """The DiD point estimate and CR1 cluster-robust standard error for Albion, by hand:
+    the balanced panel of AB and the comparison branches (default: every complete one);
+    log visits on branch and year dummies plus AB×after; sandwich by branch."""
+    wide = complete_branches()
+    years = BEFORE + AFTER
+    if comparison is not None:
+        wide = wide.loc[["AB", *comparison]]
     logs = np.log(wide.to_numpy(float))
     is_ab = wide.index == "AB"
     after = np.isin(np.array(years), AFTER)
@@ -60,8 +83,8 @@ def hand_albion() -> tuple[float, float, int]:
     return float(point), se, units - 1
 
 
-def test_albion_matches_the_hand_written_computation(toronto):
-    evaluation = cases.albion(toronto)
+def test_albion_against_every_complete_branch_matches_the_hand_written_computation(toronto):
+    evaluation = cases.albion(toronto, all_branches=True)
     result = evaluation.result
     point, se, comparison_count = hand_albion()
     assert result.effect is not None
@@ -71,8 +94,26 @@ def test_albion_matches_the_hand_written_computation(toronto):
     assert (result.periods_before, result.periods_after, result.periods_excluded) == (3, 3, 5)
 
 
+def test_albion_against_the_proposed_similar_branches_matches_the_hand_computation(toronto):
+    from torg.organisation.models import Site
+
+    similar = hand_similar(complete_branches())
+    evaluation = cases.albion(toronto)
+    codes = set(
+        Site.objects.filter(
+            pk__in=[int(u) for u in evaluation.result.comparison_units]
+        ).values_list("code", flat=True)
+    )
+    assert codes == set(similar)
+    point, se, _count = hand_albion(similar)
+    assert evaluation.result.effect is not None
+    assert evaluation.result.effect.log_ratio == pytest.approx(point, rel=1e-9)
+    assert evaluation.result.effect.std_error == pytest.approx(se, rel=1e-6)
+    assert evaluation.proposed
+
+
 def test_albion_reports_its_diverging_pre_trend(toronto):
-    result = cases.albion(toronto).result
+    result = cases.albion(toronto, all_branches=True).result
     # Albion fell from 522,309 (2012) to 401,819 (2014) visits while most branches held.
     assert result.pre_trend is not None
     assert result.pre_trend.diverges

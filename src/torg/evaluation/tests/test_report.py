@@ -28,7 +28,7 @@ def test_the_toronto_report_has_albion_with_its_interval_and_the_scarborough_ref
     with translation.override("en"):
         html = report_html(report)
     by_site = {f.evaluation.site_name: f for f in report.findings}
-    assert by_site["Albion"].headline.startswith("Visits fell by 17 % (95 % CI")
+    assert by_site["Albion"].headline.startswith("Visits changed by −9 % (95 % CI −27 to 15 %)")
     assert "no before-period" in by_site["Scarborough Civic Centre"].headline
     assert "clustered by site" in html and "not parallel" in html
     assert html.count("<svg") >= 2  # the visits chart and Albion's
