@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from torg.evaluation import guide, methods
-from torg.evaluation.models import ExcludedPeriod
+from torg.evaluation.models import ChecklistStatus, ExcludedPeriod, HelpfulMethod
 from torg.evaluation.selectors import OUTCOME_LABELS, Change, Outcome
 from torg.organisation.models import Site
 from torg.organisation.scoping import Scope, scoped
@@ -182,3 +182,32 @@ class ReportForm(forms.Form):
         if first and last and last < first:
             self.add_error("date_to", _("The last day cannot come before the first day."))
         return cleaned
+
+
+class ChecklistForm(forms.Form):
+    """A status and a note for every helpful method (fields ``status_<method>`` and
+    ``note_<method>``), initially the municipality's stored ones."""
+
+    def __init__(self, data: Any = None, *, current: dict[str, tuple[str, str]]) -> None:
+        super().__init__(data)
+        for method in HelpfulMethod.values:
+            status, note = current.get(method, (ChecklistStatus.NOT_STARTED.value, ""))
+            self.fields[f"status_{method}"] = forms.ChoiceField(
+                label=_("Status"), choices=ChecklistStatus.choices, initial=status
+            )
+            self.fields[f"note_{method}"] = forms.CharField(
+                label=_("Note"), required=False, max_length=300, initial=note
+            )
+
+    def rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        """(method label, status field, note field) per method, for one fieldset each."""
+        return [
+            (str(label), self[f"status_{method}"], self[f"note_{method}"])
+            for method, label in HelpfulMethod.choices
+        ]
+
+    def entries(self) -> dict[str, tuple[str, str]]:
+        return {
+            method: (self.cleaned_data[f"status_{method}"], self.cleaned_data[f"note_{method}"])
+            for method in HelpfulMethod.values
+        }

@@ -279,18 +279,3 @@ def assess(answers: Answers) -> Assessment:
         fits=(_total(answers), _hybrid(answers), _one_door_in(answers), _pac_man(answers)),
         general_risks=tuple(general),
     )
-
-
-#: The methods that helped in the project, as a checklist (key, msgid).
-HELPFUL_METHODS = (
-    ("job_shadowing", gettext_noop("Job shadowing (hospitering) in the other service")),
-    ("substitutes", gettext_noop("Working as a substitute at other sites")),
-    (
-        "harmonised_hours",
-        gettext_noop(
-            "Harmonised working hours and rota (for example everyone works Saturdays, every sixth week)"
-        ),
-    ),
-    ("culture", gettext_noop("Deliberate culture building and communication")),
-    ("time_set_aside", gettext_noop("Time and resources set aside for the change")),
-)

@@ -50,3 +50,51 @@ class ExcludedPeriod(models.Model):
     def __str__(self) -> str:
         where = self.site.name if self.site else "*"
         return f"{where}: {self.first}–{self.last} ({self.reason})"
+
+
+class HelpfulMethod(models.TextChoices):
+    """The methods that helped in the project "Beste praksis for bibliotek og
+    innbyggertorg" (PRODUCT.md)."""
+
+    JOB_SHADOWING = "job_shadowing", _("Job shadowing (hospitering) in the other service")
+    SUBSTITUTES = "substitutes", _("Working as a substitute at other sites")
+    HARMONISED_HOURS = (
+        "harmonised_hours",
+        _(
+            "Harmonised working hours and rota (for example everyone works Saturdays, every sixth week)"
+        ),
+    )
+    CULTURE = "culture", _("Deliberate culture building and communication")
+    TIME_SET_ASIDE = "time_set_aside", _("Time and resources set aside for the change")
+
+
+class ChecklistStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    PLANNED = "planned", _("Planned")
+    UNDER_WAY = "under_way", _("Under way")
+    DONE = "done", _("Done")
+
+
+class MethodChecklistItem(models.Model):
+    """How far a municipality has come with one helpful method: one row per method."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE)
+    method = models.CharField(_("method"), max_length=30, choices=HelpfulMethod.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ChecklistStatus.choices, default="not_started"
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["method"]
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "method"], name="checklist_one_per_method"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method}: {self.status}"

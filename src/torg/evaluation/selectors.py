@@ -22,7 +22,7 @@ from django.db.models.functions import Trunc
 from django.utils.translation import gettext_lazy as _
 
 from torg.evaluation import methods
-from torg.evaluation.models import ExcludedPeriod
+from torg.evaluation.models import ExcludedPeriod, MethodChecklistItem
 from torg.inquiries.models import Inquiry
 from torg.lib.localtime import zone
 from torg.organisation.models import OrganisationalModel, Site, SiteModelPeriod
@@ -415,3 +415,8 @@ def model_comparison(scope: Scope, year: int) -> list[ModelGroup]:
             )
         )
     return out
+
+
+def checklist(scope: Scope) -> dict[str, tuple[str, str]]:
+    """The municipality's stored checklist: method → (status, note)."""
+    return {row.method: (row.status, row.note) for row in scoped(MethodChecklistItem, scope)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from torg.evaluation.models import ExcludedPeriod
+from torg.evaluation.models import ExcludedPeriod, HelpfulMethod, MethodChecklistItem
 from torg.organisation.models import Site
 from torg.organisation.scoping import Tenancy
 
@@ -72,3 +72,24 @@ def ensure_demo_exclusions() -> int:
         )
         added += created
     return added
+
+
+def checklist_save(*, tenancy: Tenancy, entries: dict[str, tuple[str, str]]) -> int:
+    """Store the status and note of each helpful method for the member's municipality
+    (``entries``: method → (status, note)); returns how many rows changed. Raises
+    ``ValueError`` for an unknown method."""
+    changed = 0
+    for method, (status, note) in entries.items():
+        if method not in HelpfulMethod.values:
+            raise ValueError(f"unknown method {method!r}")
+        row, created = MethodChecklistItem.objects.get_or_create(
+            municipality=tenancy.municipality,
+            method=method,
+            defaults={"status": status, "note": note},
+        )
+        if not created and (row.status, row.note) != (status, note):
+            row.status, row.note = status, note
+            row.save(update_fields=["status", "note", "updated_at"])
+            changed += 1
+        changed += created
+    return changed

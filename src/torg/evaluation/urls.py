@@ -9,4 +9,5 @@ urlpatterns = [
     path("excluded/", views.excluded_periods_page, name="excluded"),
     path("guide/", views.model_guide_page, name="guide"),
     path("report/", views.report_page, name="report"),
+    path("guide/checklist/", views.checklist_page, name="checklist"),
 ]

@@ -16,22 +16,25 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from torg.evaluation import guide, methods, presentation
 from torg.evaluation.forms import (
+    ChecklistForm,
     EvaluationForm,
     ExcludedPeriodForm,
     ModelComparisonForm,
     ReportForm,
     SelfAssessmentForm,
 )
+from torg.evaluation.models import ChecklistStatus, HelpfulMethod
 from torg.evaluation.report import report_build, report_html
 from torg.evaluation.selectors import (
     FEW_SITES,
     Outcome,
     changes,
+    checklist,
     evaluate,
     excluded_periods,
     model_comparison,
 )
-from torg.evaluation.services import excluded_period_create
+from torg.evaluation.services import checklist_save, excluded_period_create
 from torg.organisation.models import OrganisationalModel
 from torg.organisation.roles import Permission
 from torg.organisation.scoping import Tenancy
@@ -153,6 +156,7 @@ def model_guide_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
     elif form.is_bound:
         status = 400
     labels = dict(OrganisationalModel.choices)
+    current = checklist(tenancy)
     fits = [
         {
             "label": labels[fit.model],
@@ -171,7 +175,12 @@ def model_guide_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
         form=form,
         fits=fits,
         general_risks=[_(t) for t in assessment.general_risks] if assessment else [],
-        helpful=[(key, _(text)) for key, text in guide.HELPFUL_METHODS],
+        helpful=[
+            (label, ChecklistStatus(stored[0]).label, stored[1])
+            for method, label in HelpfulMethod.choices
+            for stored in [current.get(method, (ChecklistStatus.NOT_STARTED.value, ""))]
+        ],
+        can_edit=tenancy.allows(Permission.EDIT_ORGANISATION),
     )
     return render(request, "evaluation/model_guide.html", context, status=status)
 
@@ -191,3 +200,21 @@ def report_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
         )
     first, last = form.range(dt.date.today())
     return HttpResponse(report_html(report_build(tenancy, first, last)))
+
+
+@tenant_view(Permission.EDIT_ORGANISATION)
+@require_http_methods(["GET", "POST"])
+def checklist_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
+    """Update the checklist of the methods that helped (managers)."""
+    form = ChecklistForm(
+        request.POST if request.method == "POST" else None, current=checklist(tenancy)
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            checklist_save(tenancy=tenancy, entries=form.entries())
+            messages.success(request, _("The checklist is saved."))
+            return redirect("evaluation:guide", tenancy.municipality.slug)
+        return render(
+            request, "evaluation/checklist.html", _context(tenancy, "guide", form=form), status=400
+        )
+    return render(request, "evaluation/checklist.html", _context(tenancy, "guide", form=form))

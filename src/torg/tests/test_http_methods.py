@@ -66,6 +66,7 @@ FORMS = {
     "referrals:teams",
     "referrals:team-edit",
     "evaluation:excluded",
+    "evaluation:checklist",
 }
 #: Django's own views (log in and out, the language switch), whose methods Django decides.
 DJANGO_OWN = {"login", "logout", "set_language"}

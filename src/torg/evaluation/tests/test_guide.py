@@ -108,7 +108,7 @@ def test_the_guide_page_shows_the_assessment_and_the_checklist(
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="fit-pac_man"' in html and "Strong warning" in html
-    assert "Job shadowing" in html and 'type="checkbox"' in html
+    assert "Job shadowing" in html and 'id="checklist"' in html
 
 
 @pytest.mark.django_db
@@ -125,3 +125,32 @@ def test_the_guide_page_refuses_a_negative_distance(client_for, desk_worker_x, m
         },
     )
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_a_manager_tracks_the_checklist_and_it_stays_in_her_municipality(
+    client_for, manager_x, analyst_x, outsider_y, municipality_x
+):
+    from torg.evaluation.models import MethodChecklistItem
+
+    url = reverse("evaluation:checklist", args=[municipality_x.slug])
+    data = {
+        f"status_{m}": "not_started"
+        for m in ("job_shadowing", "substitutes", "harmonised_hours", "culture", "time_set_aside")
+    }
+    data |= {"status_job_shadowing": "done", "note_job_shadowing": "Alle har hospitert en uke"}
+    assert client_for(analyst_x).post(url, data).status_code == 403
+    assert client_for(outsider_y).get(url).status_code == 404
+    response = client_for(manager_x).post(url, data)
+    assert response.status_code == 302
+    row = MethodChecklistItem.objects.get(method="job_shadowing")
+    assert (row.municipality, row.status, row.note) == (
+        municipality_x,
+        "done",
+        "Alle har hospitert en uke",
+    )
+    assert MethodChecklistItem.objects.count() == 5
+    page = client_for(analyst_x).get(reverse("evaluation:guide", args=[municipality_x.slug]))
+    assert "Alle har hospitert en uke" in page.content.decode()
+    data["status_culture"] = "finished"  # not a status
+    assert client_for(manager_x).post(url, data).status_code == 400
