@@ -333,8 +333,14 @@ def _close_source_referral(source_row: models.Model) -> None:
 
 #: Models whose stray copy would break a constraint together with the source row: what
 #: to change on the source row first (by model label).
+def _other_checklist_method(row: models.Model) -> None:
+    # One checklist row per municipality and method: the stray copy takes another method.
+    row.method = "time_set_aside"  # type: ignore[attr-defined]
+
+
 MAKE_ROOM_FOR_STRAY: dict[str, Callable[[models.Model], None]] = {
     "referrals.Referral": _close_source_referral,
+    "evaluation.MethodChecklistItem": _other_checklist_method,
 }
 
 
