@@ -142,3 +142,10 @@ def test_an_outsider_gets_404_for_the_report_page(client_for, outsider_y, munici
         client_for(outsider_y).get(f"/m/{municipality_x.slug}/evaluation/report/").status_code
         == 404
     )
+
+
+def test_text_in_a_chart_svg_is_escaped_before_the_report_inlines_it():
+    from torg.evaluation.report import _visits_chart
+
+    svg = _visits_chart([("<script>alert(1)</script>", 10.0, 1)])
+    assert "<script" not in svg and "&lt;script" in svg
