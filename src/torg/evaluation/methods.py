@@ -295,12 +295,15 @@ def prepare(
     excluded_own = [r for r in excluded if r.unit is not None and r.unit not in treated_set]
     periods = frame["period"].tolist()
     units = frame["unit"].tolist()
+    # Judged once per distinct period (a panel repeats each period for every site).
+    distinct = set(periods)
+    side = {p: str(side_of(p, change)) for p in distinct}
+    excluded_everywhere = {p: any(r.overlaps(p) for r in excluded_all) for p in distinct}
     drop = [
-        any(r.overlaps(p) for r in excluded_all)
-        or any(r.unit == u and r.overlaps(p) for r in excluded_own)
+        excluded_everywhere[p] or any(r.unit == u and r.overlaps(p) for r in excluded_own)
         for p, u in zip(periods, units, strict=True)
     ]
-    frame["side"] = [str(side_of(p, change)) for p in periods]
+    frame["side"] = [side[p] for p in periods]
     is_treated = frame["unit"].isin(treated_set) if treated_set else frame["unit"] == frame["unit"]
     dropped = pd.Series(drop, index=frame.index)
     counts = {
@@ -555,11 +558,13 @@ DID_INTERVAL = gettext_noop(
 
 def _cluster_ols(
     y: np.ndarray, x: np.ndarray, groups: np.ndarray, column: int
-) -> tuple[float, float, int]:
+) -> tuple[float, float, int, float]:
     """OLS of ``y`` on ``x``; the coefficient of ``column``, its cluster-robust standard
-    error (statsmodels' CR1 small-sample correction) and the clusters' df (G − 1)."""
+    error (statsmodels' CR1 small-sample correction), the clusters' df (G − 1) and the
+    residual df (observations − rank of ``x``)."""
     fit = sm.OLS(y, x).fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
-    return float(fit.params[column]), float(fit.bse[column]), len(set(groups.tolist())) - 1
+    clusters_df = len(set(groups.tolist())) - 1
+    return float(fit.params[column]), float(fit.bse[column]), clusters_df, float(fit.df_resid)
 
 
 def _twfe_design(frame: pd.DataFrame, extra: np.ndarray) -> np.ndarray:
@@ -576,10 +581,13 @@ def pre_trend_check(frame: pd.DataFrame, treated: set[str]) -> PreTrend | None:
     if treated_periods < PRE_TREND_MIN_PERIODS:
         return None
     is_treated = before["unit"].isin(treated).to_numpy(dtype=float)
-    t = np.array([years_of(p) for p in before["period"]])
+    clock = {p: years_of(p) for p in set(before["period"])}
+    t = np.array([clock[p] for p in before["period"]])
     x = _twfe_design(before, (is_treated * (t - t.mean()))[:, None])
     groups = pd.factorize(before["unit"])[0]
-    slope, std_error, df = _cluster_ols(np.log(before["value"].to_numpy(float)), x, groups, 0)
+    slope, std_error, df, _df_resid = _cluster_ols(
+        np.log(before["value"].to_numpy(float)), x, groups, 0
+    )
     if not math.isfinite(std_error) or std_error == 0 or df < 1:
         return None
     p_value = float(2 * stats.t.sf(abs(slope / std_error), df))
@@ -644,10 +652,12 @@ def difference_in_differences(
     after_flag = (frame["side"] == Side.AFTER).to_numpy(dtype=float)
     x = _twfe_design(frame, (is_treated * after_flag)[:, None])
     y = np.log(frame["value"].to_numpy(dtype=float))
-    if len(y) - np.linalg.matrix_rank(x) < MIN_RESIDUAL_DF:
+    if len(y) - x.shape[1] < MIN_RESIDUAL_DF:  # columns ≥ rank: checked again after the fit
         return EvaluationResult(**common, refusal=Refusal(RefusalReason.TOO_FEW_PERIODS))
     groups = pd.factorize(frame["unit"])[0]
-    estimate, std_error, df = _cluster_ols(y, x, groups, 0)
+    estimate, std_error, df, df_resid = _cluster_ols(y, x, groups, 0)
+    if df_resid < MIN_RESIDUAL_DF:
+        return EvaluationResult(**common, refusal=Refusal(RefusalReason.TOO_FEW_PERIODS))
     if not math.isfinite(std_error) or std_error == 0:
         return EvaluationResult(**common, refusal=Refusal(RefusalReason.NO_VARIATION))
     return EvaluationResult(

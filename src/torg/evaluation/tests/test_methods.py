@@ -292,3 +292,15 @@ def test_a_period_excluded_at_the_treated_site_is_left_out_for_every_site() -> N
     assert with_works.effect is not None and without_2011.effect is not None
     assert with_works.effect.log_ratio == pytest.approx(without_2011.effect.log_ratio)
     assert with_works.periods_excluded == 1
+
+
+def test_did_refuses_when_the_fixed_effects_leave_too_few_degrees_of_freedom():
+    panel = pd.concat(
+        [
+            yearly({2010: 100, 2011: 150}, "T"),
+            yearly({2010: 200, 2011: 210}, "C"),
+        ]
+    )
+    result = difference_in_differences(panel, ["T"], dt.date(2011, 1, 1))
+    assert result.refusal is not None
+    assert result.refusal.reason is RefusalReason.TOO_FEW_PERIODS
