@@ -34,8 +34,12 @@ machines are shared and noisy.
 7. Rostering (``bench/rostering.py``): Curtois–Qu instances 1–12 (60 s, 2 workers) against
    the published best values, and a generated municipal instance's time to a lawful roster.
 
-Usage: ``python bench/run.py [--rows N] [--only import|demo|stats|http|surveys|months|rostering]
-[--postgres URL]``.
+8. Evaluation (``bench/evaluation.py``, in a process of its own): difference-in-differences
+   against a plain numpy least squares of the same design, and the one-year Toronto report
+   as PDF against building its figures. Requirement (issue 7): the PDF under 20 s.
+
+Usage: ``python bench/run.py [--rows N]
+[--only import|demo|stats|http|surveys|months|rostering|evaluation] [--postgres URL]``.
 """
 
 from __future__ import annotations
@@ -221,7 +225,16 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument(
         "--only",
-        choices=["import", "demo", "stats", "http", "surveys", "months", "rostering"],
+        choices=[
+            "import",
+            "demo",
+            "stats",
+            "http",
+            "surveys",
+            "months",
+            "rostering",
+            "evaluation",
+        ],
     )
     parser.add_argument(
         "--postgres",
@@ -263,6 +276,8 @@ def main() -> int:
         from bench import rostering
 
         failed |= not rostering.run(60, 2, "1-12")
+    if args.only in (None, "evaluation"):
+        failed |= report_evaluation(bench_evaluation())
     if args.only in (None, "http"):
         sys.path.insert(0, str(ROOT))
         from bench import http_logging
@@ -335,6 +350,41 @@ def report_months(result: dict[str, float]) -> bool:
     print(
         f"  requirement: under 2 s and at most 3 × the baseline -> {'ok' if not slow else 'TOO SLOW'}"
     )
+    return slow
+
+
+def bench_evaluation() -> dict[str, float]:
+    """Run ``bench/evaluation.py`` in its own process (its own Django database)."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "evaluation.py")],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        raise RuntimeError(f"bench/evaluation.py failed:\n{done.stderr}")
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def report_evaluation(result: dict[str, float]) -> bool:
+    """Print the figures; return whether a requirement failed."""
+    print(
+        "Evaluation: difference-in-differences, 200 sites × 120 months (load average "
+        f"{result['load_average']:.1f})"
+    )
+    print(f"  baseline numpy least squares: {result['did_numpy_seconds']:.2f} s")
+    print(
+        f"  difference_in_differences (clustered, pre-trend): {result['did_torg_seconds']:.2f} s"
+        f" = {result['did_ratio']:.2f} × the baseline"
+    )
+    print(f"  Toronto 2017 report figures: {result['report_build_seconds']:.2f} s")
+    print(
+        f"  Toronto 2017 report as PDF: {result['report_pdf_seconds']:.2f} s = "
+        f"{result['pdf_ratio']:.2f} × the figures alone"
+    )
+    slow = result["report_pdf_seconds"] >= 20
+    print(f"  requirement: the PDF under 20 s -> {'ok' if not slow else 'TOO SLOW'}")
     return slow
 
 

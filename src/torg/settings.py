@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "torg.rosters",
     "torg.imports",
     "torg.surveys",
+    "torg.evaluation",
     "torg.web",
     "torg.api",
     "torg.demo",

@@ -16,6 +16,7 @@ tenant_patterns = [
     path("imports/", include("torg.imports.urls")),
     path("surveys/", include("torg.surveys.urls")),
     path("rosters/", include("torg.rosters.urls")),
+    path("evaluation/", include("torg.evaluation.urls")),
 ]
 
 urlpatterns = [

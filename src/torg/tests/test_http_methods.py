@@ -52,6 +52,10 @@ READ_ONLY = {
     "rosters:csv",
     "rosters:xlsx",
     "rosters:ical",
+    "evaluation:index",
+    "evaluation:models",
+    "evaluation:guide",
+    "evaluation:report",
 }
 #: Pages with a form: GET shows it, POST sends it (the step URLs are POST only).
 FORMS = {
@@ -99,6 +103,8 @@ FORMS = {
     "rosters:job-stop",
     "rosters:edit",
     "rosters:publish",
+    "evaluation:excluded",
+    "evaluation:checklist",
 }
 #: Pages a manager may not open, and the persona (fixture name) who may.
 PERSONAS = {"surveys:responses_csv": "analyst_x"}

@@ -390,9 +390,15 @@ def _move_stray_reading(row: models.Model) -> None:
     row.read_at -= dt.timedelta(days=1)  # type: ignore[attr-defined]
 
 
+def _other_checklist_method(row: models.Model) -> None:
+    # One checklist row per municipality and method: the stray copy takes another method.
+    row.method = "time_set_aside"  # type: ignore[attr-defined]
+
+
 MAKE_ROOM_FOR_STRAY: dict[str, Callable[[models.Model], None]] = {
     "referrals.Referral": _close_source_referral,
     "visits.CounterReading": _move_stray_reading,
+    "evaluation.MethodChecklistItem": _other_checklist_method,
 }
 
 

@@ -25,6 +25,7 @@ TENANT_NAV: list[tuple[Any, ...]] = [
     ("imports:list", _("Imports"), "imports"),
     ("surveys:list", _("Surveys"), "surveys", Permission.ANALYSE_SURVEYS),
     ("rosters:list", _("Rosters"), "rosters"),
+    ("evaluation:index", _("Evaluation"), "evaluation", Permission.EXPORT),
 ]
 
 

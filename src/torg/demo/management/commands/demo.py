@@ -66,6 +66,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo municipalities: {len(municipalities)}")
         self._load_catalogues(municipalities)
         self._import_everything(setup.demo_imports())
+        from torg.evaluation.services import ensure_demo_exclusions
+
+        ensure_demo_exclusions()
         password = self._ensure_administrator(new_password=options["new_password"])
         self._ensure_teams(municipalities)
         self.stdout.write(
