@@ -267,6 +267,19 @@ def _roster(world: World, pk: int) -> models.Model:
     )
 
 
+def _checklist_item(world: World, pk: int) -> models.Model:
+    # One row per municipality and method: a second world of the same municipality (the
+    # site-scoping tests) takes another method. The stray copy takes "time_set_aside".
+    from torg.evaluation.models import HelpfulMethod, MethodChecklistItem
+
+    methods = [value for value in HelpfulMethod.values if value != "time_set_aside"]
+    return MethodChecklistItem.objects.create(
+        pk=pk,
+        municipality=world.municipality,
+        method=methods[(world.number // 10000) % len(methods)],
+    )
+
+
 BUILDERS: dict[type[models.Model], Builder] = {
     Membership: _membership,
     Site: _site,
@@ -284,6 +297,7 @@ BUILDERS: dict[type[models.Model], Builder] = {
     DemandSlot: _demand_slot,
     Roster: _roster,
 }
+BUILDERS_BY_LABEL: dict[str, Builder] = {"evaluation.MethodChecklistItem": _checklist_item}
 
 
 def _value_for(world: World, model_field: models.Field[Any, Any]) -> Any:
@@ -343,7 +357,7 @@ def _autofill(world: World, model: type[models.Model], pk: Any) -> models.Model:
 
 def _build(world: World, model: type[models.Model]) -> models.Model:
     pk = _pk_for(model, world.number)
-    builder = BUILDERS.get(model)
+    builder = BUILDERS.get(model) or BUILDERS_BY_LABEL.get(model._meta.label)
     try:
         with transaction.atomic():
             return builder(world, pk) if builder else _autofill(world, model, pk)
