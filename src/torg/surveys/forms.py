@@ -208,7 +208,14 @@ class WaveSettingsForm(forms.Form):
         required=False,
         help_text=_("Cannot be changed once the first response has come in."),
     )
-    status = forms.ChoiceField(label=_("Status"), choices=WaveStatus.choices)
+    # A wave is opened or closed; it never goes back to draft.
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[
+            (WaveStatus.OPEN, WaveStatus.OPEN.label),
+            (WaveStatus.CLOSED, WaveStatus.CLOSED.label),
+        ],
+    )
 
 
 class ItemEditForm(forms.ModelForm):

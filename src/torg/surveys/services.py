@@ -17,6 +17,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from torg.lib.pii import scrub
 from torg.organisation.models import Municipality, Site
 from torg.surveys.analysis import DONT_KNOW, check_min_group
 from torg.surveys.models import (
@@ -312,7 +313,9 @@ def clean_answer(item: Item, value: Any) -> AnswerValue:
         if unknown:
             raise SurveyError(f"{item.code}: {sorted(unknown)} are not among the choices")
         return AnswerValue(choices=tuple(sorted(set(values))))
-    return AnswerValue(text=str(value).strip()[:5000])
+    # Free text is cleaned like a desk note (torg.lib.pii): an anonymous answer must not
+    # carry a phone number, an e-mail address or an identity number.
+    return AnswerValue(text=scrub(str(value).strip()[:5000]).text)
 
 
 @transaction.atomic

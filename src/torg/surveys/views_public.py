@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import uuid
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -79,6 +85,8 @@ def _form_in_language(request: HttpRequest, wave: Wave, token: str | None) -> Ht
     saved = False
     if request.method == "POST":
         form = ResponseForm(request.POST, wave=wave)
+        if request.POST.get("action", "submit") not in ("submit", "save"):
+            return HttpResponseBadRequest("Unknown action.")
         if form.is_valid():
             if request.POST.get("action") == "save" and token:
                 try:

@@ -357,3 +357,43 @@ def test_a_manager_edits_a_copied_question_which_is_then_not_comparable(
     assert client_for(outsider_y).get(url).status_code == 404
     services.response_submit(wave=second, answers={}, submission_key=uuid.uuid4(), token=tokens[0])
     assert client.post(url, data).status_code == 409
+
+
+def test_free_text_is_cleaned_of_personal_data_before_it_is_stored(wave_and_tokens):
+    # Found by the project-leader trial: a comment kept a phone number and an e-mail address.
+    from torg.surveys.models import Answer, Item
+
+    wave, tokens = wave_and_tokens
+    client = Client()
+    key = submission_key(client.get(token_url(wave, tokens[6])).content.decode())
+    comment = "Ring meg på 912 34 567, eller skriv til kari@example.no. Ellers fint!"
+    text_item = Item.objects.get(section__wave=wave, kind="free_text")
+    posted = client.post(
+        token_url(wave, tokens[6]),
+        {"submission_key": key, f"item-{text_item.code}": comment, "action": "submit"},
+    )
+    assert posted.status_code == 302
+    stored = Answer.objects.get(item=text_item).text
+    assert "912 34 567" not in stored and "kari@example.no" not in stored
+    assert stored.endswith("Ellers fint!")
+
+
+def test_an_unknown_action_stores_nothing_and_keeps_the_code(wave_and_tokens):
+    wave, tokens = wave_and_tokens
+    client = Client()
+    key = submission_key(client.get(token_url(wave, tokens[7])).content.decode())
+    refused = client.post(token_url(wave, tokens[7]), {"submission_key": key, "action": "evil"})
+    assert refused.status_code == 400
+    assert not Response.objects.filter(wave=wave).exists()
+    assert client.get(token_url(wave, tokens[7])).status_code == 200
+
+
+def test_the_settings_offer_no_way_back_to_draft(
+    wave_and_tokens, municipality_x, manager_x, client_for
+):
+    wave, _tokens = wave_and_tokens
+    url = reverse("surveys:wave_settings", args=[municipality_x.slug, wave.pk])
+    response = client_for(manager_x).post(url, {"anonymous": "on", "status": "draft"})
+    assert response.status_code == 400  # a form error, not a server error
+    wave.refresh_from_db()
+    assert wave.status == "open"
