@@ -30,6 +30,7 @@ from torg.surveys.analysis import (
     counts_from_row,
     grouped_level_counts,
     likert_summary,
+    nested_exposures,
     share_agree,
     suppress,
     two_proportion_z,
@@ -157,6 +158,25 @@ def _index(
     )
 
 
+def _other_groupings(
+    wave: Wave, shown: str | None, response_ids: list[uuid.UUID]
+) -> list[tuple[np.ndarray, int]]:
+    """Every grouping a user may choose other than ``shown`` (a background question's code,
+    or :data:`BY_MODEL`), as ``(group index per respondent, number of groups)``: what
+    :func:`~torg.surveys.analysis.nested_exposures` compares the shown grouping with."""
+    if shown is None:
+        return []
+    found: list[tuple[np.ndarray, int]] = []
+    for item in wave.own_items().filter(kind=ItemKind.BACKGROUND):
+        if item.code != shown:
+            keys, index = _groups(wave, item, response_ids)
+            found.append((index, len(keys)))
+    if shown != BY_MODEL and site_item(wave) is not None:
+        keys, index = _model_groups(wave, response_ids)
+        found.append((index, len(keys)))
+    return found
+
+
 def wave_results(
     wave: Wave, group_by: Item | None = None, top: int | None = None, *, by_model: bool = False
 ) -> WaveResults:
@@ -187,6 +207,7 @@ def wave_results(
     else:
         keys, group_index, labels = ["all"], np.zeros(respondents, dtype=np.int64), {}
     table = grouped_level_counts(codes.reshape(respondents, len(items)), group_index, len(keys), 7)
+    others = _other_groupings(wave, group_code if grouped else None, response_ids)
     previous = _previous_agree(wave, items, top)
     statements = []
     for j, item in enumerate(items):
@@ -196,7 +217,21 @@ def wave_results(
         cells: dict[Hashable, int] = {("all",): total.answered}
         cells |= {("group", key): c.answered for key, c in by_group.items()}
         relations = [Relation(("all",), tuple(("group", key) for key in keys))]
-        hidden = suppress(cells, relations if grouped else [], k=k)
+        exposed: set[int] = set()
+        if grouped and others:
+            answered = (codes[:, j] >= 1) & (codes[:, j] <= points)
+            exposed = nested_exposures(
+                group_index[answered],
+                len(keys),
+                [(index[answered], size) for index, size in others],
+                k=k,
+            )
+        hidden = suppress(
+            cells,
+            relations if grouped else [],
+            k=k,
+            also_hide=[("group", keys[g]) for g in sorted(exposed)],
+        )
         overall = _group_result("all", "", total, not hidden.shown(("all",)), top)
         groups = []
         if grouped:

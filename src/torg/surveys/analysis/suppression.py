@@ -83,9 +83,13 @@ def suppress(
     counts: Mapping[Any, int],
     relations: Sequence[Relation] = (),
     k: int = DEFAULT_MIN_GROUP,
+    *,
+    also_hide: Iterable[Hashable] = (),
 ) -> Suppression:
     """Primary and complementary suppression of ``counts`` (respondents per cell).
 
+    ``also_hide`` names cells to hide from the start whatever their size (as primary
+    suppression): cells another table could expose, see :func:`nested_exposures`.
     Every cell named in a relation must be in ``counts`` (``KeyError`` otherwise); negative
     counts raise ``ValueError``. Deterministic: ties are broken by the order of ``counts``.
     """
@@ -101,6 +105,9 @@ def suppress(
     hidden: dict[Hashable, Reason] = {
         cell: Reason.PRIMARY for cell, n in counts.items() if 0 < n < k
     }
+    for cell in also_hide:
+        if counts.get(cell, 0) > 0:
+            hidden[cell] = Reason.PRIMARY
 
     def hide_smallest(candidates: Iterable[Hashable]) -> bool:
         shown = [c for c in candidates if c not in hidden and counts[c] > 0]
@@ -126,6 +133,39 @@ def suppress(
                 hidden[relation.total] = Reason.COMPLEMENTARY
             changed = True
     return Suppression(k=k, hidden=hidden)
+
+
+def nested_exposures(
+    group_index: np.ndarray,
+    groups: int,
+    other_indexes: Sequence[tuple[np.ndarray, int]],
+    k: int = DEFAULT_MIN_GROUP,
+) -> set[int]:
+    """The groups of one grouping that another grouping of the same respondents could
+    expose by subtraction, to be hidden (``also_hide`` of :func:`suppress`).
+
+    ``group_index[r]`` is respondent ``r``'s group (``0 <= g < groups``) in the grouping
+    shown; each ``(index, size)`` of ``other_indexes`` is another grouping a user may
+    choose (another background question, the organisational model). Group ``g`` is exposed
+    when some other group ``h`` that is large enough to be shown (at least ``k``) lies
+    inside it, ``h ⊆ g``, and ``0 < |g| - |h| < k``: showing both would reveal the fewer
+    than ``k`` people of ``g`` outside ``h`` (a site of 6 people of whom 5 make up the "library"
+    group of the service question exposes the sixth). Applied to every grouping with the
+    same rule, the larger group of such a pair is the one hidden, so the pair is never
+    shown together. Found by a newcomer trial; complementary suppression inside the grouping
+    then protects the hidden group from its siblings.
+    """
+    exposed: set[int] = set()
+    for other_index, other_groups in other_indexes:
+        table = np.zeros((groups, other_groups), dtype=np.int64)
+        np.add.at(table, (group_index, other_index), 1)
+        own = table.sum(axis=1)
+        other = table.sum(axis=0)
+        inside = (table == other[np.newaxis, :]) & (other[np.newaxis, :] >= k)
+        rest = own[:, np.newaxis] - other[np.newaxis, :]
+        exposing = inside & (rest > 0) & (rest < k)
+        exposed |= set(np.nonzero(exposing.any(axis=1))[0].tolist())
+    return exposed
 
 
 def change_shown(suppression: Suppression, cell: Hashable, previous: Hashable) -> bool:

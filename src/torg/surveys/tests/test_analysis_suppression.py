@@ -198,3 +198,26 @@ def test_no_subtraction_attack_succeeds_on_any_groups_by_waves_table(table, k) -
     assert subtraction_attack(counts, relations, hidden) == {}
     assert small_remainders(counts, relations, hidden, k) == []
     assert audit(counts, relations, result) == []
+
+
+def test_a_group_that_another_grouping_nests_inside_with_fewer_than_k_left_is_hidden():
+    # The trial's attack: site "Biblioteca" has 6 respondents, 5 of whom answer "library" to
+    # the service question and make up the whole "library" group; showing both would reveal
+    # the sixth (site minus service). Computed by hand: only Biblioteca (group 0) is exposed.
+    import numpy as np
+
+    from torg.surveys.analysis import nested_exposures
+
+    site = np.array([0] * 6 + [1] * 7)  # Biblioteca 6, Comune 7
+    service = np.array([0] * 5 + [1] + [2] * 7)  # library 5 (all at Biblioteca), both 1, ...
+    assert nested_exposures(site, 2, [(service, 3)], k=5) == {0}
+    # The service grouping: nothing of the site grouping (6 and 7) lies inside a service
+    # group with fewer than 5 left over, so nothing is exposed there.
+    assert nested_exposures(service, 3, [(site, 2)], k=5) == set()
+    # With 5 left outside the nested group the difference is a group of k: shown.
+    wider = np.array([0] * 10 + [1] * 7)
+    service_wide = np.array([0] * 5 + [1] * 5 + [2] * 7)
+    assert nested_exposures(wider, 2, [(service_wide, 3)], k=5) == set()
+    # A nested group that is itself too small to be shown exposes nothing.
+    tiny = np.array([0] * 3 + [1] * 3 + [2] * 7)
+    assert nested_exposures(site, 2, [(tiny, 3)], k=5) == set()
