@@ -151,6 +151,7 @@ class SurveyCreateForm(forms.Form):
 
 
 class WaveOpenForm(forms.Form):
+    client_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
     starts_on = forms.DateField(
         label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -116,6 +116,9 @@ class Wave(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="waves")
     number = models.PositiveSmallIntegerField(_("wave number"))
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    #: The key of the form that opened the wave: a reload or a second click of "Open the
+    #: wave" sends the same key and opens no second wave.
+    client_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     anonymous = models.BooleanField(_("anonymous"), default=True)

@@ -44,6 +44,14 @@ class SurveyError(Exception):
     """A user error in a survey write; the message is for the user."""
 
 
+class WaveAlreadyOpened(SurveyError):
+    """The form that opens a wave was sent again; ``wave`` is the wave it opened."""
+
+    def __init__(self, wave: Wave) -> None:
+        super().__init__("This wave was opened already.")
+        self.wave = wave
+
+
 class AnonymityLocked(SurveyError):
     """The wave already has responses, so its anonymity is fixed."""
 
@@ -180,14 +188,22 @@ def wave_open(
     anonymous: bool,
     open_link: bool = False,
     token_count: int = 0,
+    client_key: uuid.UUID | None = None,
 ) -> tuple[Wave, list[str]]:
     """Open the next wave of ``survey``: its instrument is copied from the previous wave (or
     from the template for the first), and ``token_count`` single-use invitation tokens are made.
 
     Returns the wave and the raw tokens (shown once; only their hashes are stored). Raises
     :class:`SurveyError` for an end before the start, a negative or too large token count,
-    or a wave with neither an open link nor tokens.
+    or a wave with neither an open link nor tokens, and :class:`WaveAlreadyOpened` when a
+    wave was opened with the same ``client_key`` (a reloaded or twice-sent form).
     """
+    if client_key is not None:
+        earlier = Wave.objects.filter(
+            client_key=client_key, municipality_id=survey.municipality_id
+        ).first()
+        if earlier is not None:
+            raise WaveAlreadyOpened(earlier)
     if ends_on < starts_on:
         raise SurveyError("The wave cannot end before it starts.")
     if not 0 <= token_count <= MAX_TOKENS:
@@ -198,6 +214,7 @@ def wave_open(
     previous = waves.order_by("-number").first()
     number = (Wave.objects.filter(survey=survey).aggregate(top=Max("number"))["top"] or 0) + 1
     wave = Wave.objects.create(
+        client_key=client_key,
         municipality=survey.municipality,
         survey=survey,
         number=number,

@@ -13,6 +13,7 @@ import io
 
 import segno
 from django.contrib import messages
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
@@ -85,7 +86,21 @@ def wave_open(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse:
     survey = get_object_or_404(tenancy.scoped(Survey), pk=pk)
     form = WaveOpenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        wave, tokens = services.wave_open(survey=survey, **form.cleaned_data)
+        try:
+            with transaction.atomic():
+                wave, tokens = services.wave_open(survey=survey, **form.cleaned_data)
+        except (services.WaveAlreadyOpened, IntegrityError) as error:
+            opened = getattr(error, "wave", None)
+            messages.warning(
+                request,
+                _(
+                    "The form was sent again, so no second wave was opened. Wave %(number)s "
+                    "was opened the first time; its invitation codes were shown then and are "
+                    "not stored in clear text."
+                )
+                % {"number": opened.number if opened else "?"},
+            )
+            return HttpResponseRedirect(reverse("surveys:list", args=[tenancy.municipality.slug]))
         links = [
             request.build_absolute_uri(
                 reverse("surveys_public:answer_token", args=[wave.public_id, t])

@@ -397,3 +397,28 @@ def test_the_settings_offer_no_way_back_to_draft(
     assert response.status_code == 400  # a form error, not a server error
     wave.refresh_from_db()
     assert wave.status == "open"
+
+
+def test_a_reloaded_or_twice_sent_wave_form_opens_one_wave(
+    survey, municipality_x, manager_x, client_for
+):
+    # Found by the project-leader trial: reloading the page with the codes opened a second
+    # wave, and the first wave's codes were never seen.
+    client = client_for(manager_x)
+    url = reverse("surveys:wave_open", args=[municipality_x.slug, survey.pk])
+    form_page = client.get(url).content.decode()
+    key = re.search(r'name="client_key" value="([0-9a-f-]+)"', form_page)
+    assert key, "the form carries a key"
+    data = {
+        "client_key": key.group(1),
+        "starts_on": "2023-03-01",
+        "ends_on": "2023-04-30",
+        "anonymous": "on",
+        "token_count": "3",
+        "format": "page",
+    }
+    first = client.post(url, data)
+    again = client.post(url, data)
+    assert first.status_code == 200 and again.status_code == 302
+    assert Wave.objects.filter(survey=survey).count() == 1
+    assert InvitationToken.objects.filter(wave__survey=survey).count() == 3
