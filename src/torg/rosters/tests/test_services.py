@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import icalendar
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from torg import rostering
 from torg.organisation.models import Role
@@ -15,6 +17,14 @@ from torg.rosters import exports, services
 from torg.rosters.models import Assignment, Placement, RosterStatus, ShiftTemplate, StaffMember
 
 from .world import two_sites
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """The refusals below are matched in English (every test starts in bokmål)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 FAST = rostering.SolverSettings(time_limit_seconds=10, workers=2, seed=0, explain_seconds=30)

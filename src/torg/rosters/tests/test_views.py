@@ -81,6 +81,7 @@ def test_a_manager_edit_is_checked_and_reported(municipality_x, manager_x, clien
         reverse("rosters:edit", args=["kommune-x", roster.pk]),
         {"staff": a.staff_id, "day": a.day.isoformat(), "shift": other.pk, "action": "add"},
         follow=True,
+        headers={"Accept-Language": "en"},  # the message is matched in English
     )
     assert response.status_code == 200
     messages = [str(m) for m in response.context["messages"]]
