@@ -33,7 +33,13 @@ from torg.api.views import TenantViewSet
 from torg.organisation.roles import Permission
 from torg.surveys import services
 from torg.surveys.models import ItemKind, Survey, Wave
-from torg.surveys.selectors import BY_MODEL, GroupResult, surveys_of, wave_results
+from torg.surveys.selectors import (
+    BY_MODEL,
+    GroupResult,
+    results_available,
+    surveys_of,
+    wave_results,
+)
 
 
 class SurveySerializer(serializers.ModelSerializer[Survey]):
@@ -168,6 +174,17 @@ class WaveViewSet(TenantViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixi
     @action(detail=True, methods=["get"])
     def results(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         wave: Wave = self.get_object()
+        if not results_available(wave):
+            return Response(
+                {
+                    "detail": _(
+                        "The results of an anonymous wave are shown when the wave has closed."
+                    ),
+                    "code": "wave_open",
+                    "responses": wave.own_responses().count(),
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
         code = request.query_params.get("group_by") or ""
         group_by = None
         if code and code != BY_MODEL:

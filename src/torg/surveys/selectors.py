@@ -35,7 +35,7 @@ from torg.surveys.analysis import (
     suppress,
     two_proportion_z,
 )
-from torg.surveys.models import Background, Item, ItemKind, Survey, Wave
+from torg.surveys.models import Background, Item, ItemKind, Survey, Wave, WaveStatus
 
 #: The key of respondents who did not answer the grouping question.
 NOT_STATED = ""
@@ -156,6 +156,14 @@ def _index(
         [index.get(choice_of.get(pk, NOT_STATED), len(keys) - 1) for pk in response_ids],
         dtype=np.int64,
     )
+
+
+def results_available(wave: Wave) -> bool:
+    """Whether ``wave``'s results (distributions, groups, exports) may be shown: always for a
+    wave that is not anonymous, and for an anonymous wave only once it has closed. Results
+    that change with every response reveal one person's answers to whoever compares them
+    before and after that person answered (found by the project-leader trial)."""
+    return not wave.anonymous or wave.status == WaveStatus.CLOSED
 
 
 def _other_groupings(

@@ -36,7 +36,13 @@ from torg.surveys.forms import (
     WaveSettingsForm,
 )
 from torg.surveys.models import Item, Survey, Wave
-from torg.surveys.selectors import StatementResult, free_texts, surveys_of, wave_results
+from torg.surveys.selectors import (
+    StatementResult,
+    free_texts,
+    results_available,
+    surveys_of,
+    wave_results,
+)
 from torg.web.charts import fmt, fmt_percent
 from torg.web.tenancy import tenant_view
 
@@ -236,11 +242,32 @@ def _tokens_csv(wave: Wave, tokens: list[str], links: list[str]) -> HttpResponse
     return response
 
 
+def _results_pending(request: HttpRequest, wave: Wave) -> HttpResponse:
+    """The answer while an anonymous wave is open: how many have answered, no results (a
+    download goes back to the results page, which says why)."""
+    if not request.path.endswith("/results/"):
+        return HttpResponseRedirect(
+            reverse("surveys:results", args=[wave.municipality.slug, wave.pk])
+        )
+    return render(
+        request,
+        "surveys/results_pending.html",
+        {
+            "nav": "surveys",
+            "wave": wave,
+            "survey": wave.survey,
+            "responses": wave.own_responses().count(),
+        },
+    )
+
+
 @tenant_view(Permission.ANALYSE_SURVEYS)
 @require_safe
 def wave_results_xlsx(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse:
     """The results as XLSX, one sheet per section; ``?group_by=`` as on the page."""
     wave = get_object_or_404(tenancy.scoped(Wave).select_related("survey"), pk=pk)
+    if not results_available(wave):
+        return _results_pending(request, wave)
     form = GroupByForm(request.GET or None, wave=wave)
     if form.is_bound and not form.is_valid():
         return HttpResponse(str(form.errors), status=400, content_type="text/plain")
@@ -263,6 +290,8 @@ def wave_responses_csv(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpR
     """The raw anonymous responses, for analysts, only above the free-text threshold (the raw
     rows include free text and combinations of background answers)."""
     wave = get_object_or_404(tenancy.scoped(Wave).select_related("survey"), pk=pk)
+    if not results_available(wave):
+        return _results_pending(request, wave)
     if wave.own_responses().count() < wave.survey.free_text_min_group:
         messages.error(request, _("Too few responses to export them one by one."))
         return HttpResponseRedirect(
@@ -281,6 +310,8 @@ def wave_responses_csv(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpR
 @require_safe
 def wave_results_page(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse:
     wave = get_object_or_404(tenancy.scoped(Wave).select_related("survey"), pk=pk)
+    if not results_available(wave):
+        return _results_pending(request, wave)
     form = GroupByForm(request.GET or None, wave=wave)
     results = wave_results(
         wave,

@@ -97,6 +97,9 @@ def test_results_suppress_small_groups(wave, municipality_x, analyst_x):
             token=tokens[i],
         )
     url = f"{base(municipality_x)}/survey-waves/{the_wave.pk}/results/"
+    pending = api(analyst_x).get(url, {"group_by": "site"})
+    assert pending.status_code == 409 and pending.json()["code"] == "wave_open"
+    services.wave_set_status(wave=the_wave, status="closed")  # results come when it closes
     data = api(analyst_x).get(url, {"group_by": "site"}).json()
     statement = next(s for s in data["statements"] if s["code"] == "cost-cutting")
     assert statement["overall"]["answered"] == 12

@@ -42,6 +42,7 @@ def answered_wave(municipality_x, site_a):
             submission_key=uuid.uuid4(),
             token=tokens[i],
         )
+    services.wave_set_status(wave=wave, status="closed")  # results come when it closes
     return wave, sites
 
 

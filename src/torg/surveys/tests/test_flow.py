@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from torg.surveys import services
 from torg.surveys.models import Response, Survey, Wave
 from torg.testing.factories import make_site
 
@@ -88,6 +89,12 @@ def test_the_project_leader_runs_an_employee_survey_end_to_end(
     wave.refresh_from_db()
     assert wave.anonymous
 
+    pending = client_for(analyst_x).get(
+        reverse("surveys:results", args=[slug, wave.pk]), headers=ENGLISH
+    )
+    # An anonymous wave shows its results once it has closed.
+    assert "shown when the wave has closed" in pending.content.decode()
+    services.wave_set_status(wave=wave, status="closed")
     results = client_for(analyst_x).get(
         reverse("surveys:results", args=[slug, wave.pk]), {"group_by": "site"}, headers=ENGLISH
     )

@@ -150,6 +150,7 @@ def test_desk_staff_cannot_see_results_and_analysts_cannot_open_waves(
     wave_and_tokens, municipality_x, desk_worker_x, analyst_x, client_for
 ):
     wave, _ = wave_and_tokens
+    services.wave_set_status(wave=wave, status="closed")  # results come when it closes
     results = reverse("surveys:results", args=[municipality_x.slug, wave.pk])
     assert client_for(desk_worker_x).get(results).status_code == 403
     assert client_for(analyst_x).get(results).status_code == 200
@@ -228,6 +229,7 @@ def test_results_hide_small_groups_and_free_text_is_for_analysts(
             submission_key=__import__("uuid").uuid4(),
             token=tokens[i],
         )
+    services.wave_set_status(wave=wave, status="closed")  # results come when it closes
     url = reverse("surveys:results", args=[municipality_x.slug, wave.pk])
     manager_page = client_for(manager_x).get(url, {"group_by": "site"}, headers=ENGLISH)
     html = manager_page.content.decode()
@@ -308,6 +310,7 @@ def test_the_results_compare_with_the_previous_wave_in_a_chart_and_a_table(
                 token=tokens[i],
             )
         waves.append(wave)
+    services.wave_set_status(wave=waves[1], status="closed")  # results come when it closes
     url = reverse("surveys:results", args=[municipality_x.slug, waves[1].pk])
     html = client_for(analyst_x).get(url, headers=ENGLISH).content.decode()
     assert 'id="waves-table"' in html
@@ -323,6 +326,7 @@ def test_results_can_be_grouped_by_organisational_model(
     wave_and_tokens, municipality_x, analyst_x, client_for
 ):
     wave, _ = wave_and_tokens
+    services.wave_set_status(wave=wave, status="closed")  # results come when it closes
     url = reverse("surveys:results", args=[municipality_x.slug, wave.pk])
     page = client_for(analyst_x).get(url, {"group_by": "model"}, headers=ENGLISH)
     assert page.status_code == 200
