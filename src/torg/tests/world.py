@@ -225,7 +225,11 @@ def _wave(world: World, pk: int) -> models.Model:
     """A survey wave whose public id is the world's UUID, so ``/s/<uuid>/`` names it."""
     wave = _autofill(world, SurveyWave, pk)
     SurveyWave.objects.filter(pk=pk).update(
-        public_id=world_uuid(world.number), status="open", open_link=True
+        public_id=world_uuid(world.number),
+        status="open",
+        open_link=True,
+        # Not anonymous: its results are shown while it is open, so the walks read them.
+        anonymous=False,
     )
     wave.refresh_from_db()
     return wave
