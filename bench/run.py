@@ -286,19 +286,25 @@ def main() -> int:
     return 1 if failed else 0
 
 
-def bench_stats(rows: int) -> dict[str, float]:
-    """Run ``bench/stats.py`` in its own process (it sets up Django on its own database,
-    with the statistics indexes of migration ``inquiries/0004``)."""
+def _run_script(name: str, *args: str) -> dict[str, float]:
+    """Run ``bench/<name>.py`` with ``args`` in a process of its own and return the JSON
+    object on the last line of its output; ``RuntimeError`` with its stderr if it fails."""
     done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "stats.py"), "--rows", str(rows)],
+        [sys.executable, str(ROOT / "bench" / f"{name}.py"), *args],
         check=False,
         capture_output=True,
         text=True,
     )
     if done.returncode:
-        raise RuntimeError(f"bench/stats.py failed:\n{done.stderr}")
+        raise RuntimeError(f"bench/{name}.py failed:\n{done.stderr}")
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
+
+
+def bench_stats(rows: int) -> dict[str, float]:
+    """Run ``bench/stats.py`` in its own process (it sets up Django on its own database,
+    with the statistics indexes of migration ``inquiries/0004``)."""
+    return _run_script("stats", "--rows", str(rows))
 
 
 def report_stats(result: dict[str, float]) -> bool:
@@ -321,16 +327,7 @@ def report_stats(result: dict[str, float]) -> bool:
 
 def bench_months() -> dict[str, float]:
     """Run ``bench/months.py`` in its own process (its own database)."""
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "months.py")],
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode:
-        raise RuntimeError(f"bench/months.py failed:\n{done.stderr}")
-    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return _run_script("months")
 
 
 def report_months(result: dict[str, float]) -> bool:
@@ -355,16 +352,7 @@ def report_months(result: dict[str, float]) -> bool:
 
 def bench_evaluation() -> dict[str, float]:
     """Run ``bench/evaluation.py`` in its own process (its own Django database)."""
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "evaluation.py")],
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode:
-        raise RuntimeError(f"bench/evaluation.py failed:\n{done.stderr}")
-    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return _run_script("evaluation")
 
 
 def report_evaluation(result: dict[str, float]) -> bool:
@@ -390,16 +378,7 @@ def report_evaluation(result: dict[str, float]) -> bool:
 
 def bench_surveys(rows: int) -> dict[str, float]:
     """Run ``bench/surveys.py`` in its own process (its arrays take about 1 GB)."""
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "surveys.py"), "--respondents", str(rows)],
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode:
-        raise RuntimeError(f"bench/surveys.py failed:\n{done.stderr}")
-    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return _run_script("surveys", "--respondents", str(rows))
 
 
 def report_surveys(result: dict[str, float]) -> bool:

@@ -33,7 +33,7 @@ from torg.evaluation.selectors import (
 )
 from torg.inquiries.models import Inquiry
 from torg.organisation.models import Municipality, Site
-from torg.organisation.scoping import Scope, Tenancy, scoped
+from torg.organisation.scoping import Scope, municipality_of, scoped
 from torg.visits.models import Event
 from torg.web.charts import HEIGHT, finish, fmt
 
@@ -117,7 +117,7 @@ def report_build(
     the range, by difference-in-differences against Torg's proposed comparison sites.
     ``scope``: a municipality (the command) or a member's tenancy (the page: a member
     bound to some sites sees only theirs)."""
-    municipality = scope.municipality if isinstance(scope, Tenancy) else scope
+    municipality = municipality_of(scope)
     steps = 5
     tick = progress or (lambda step, done, total: None)
     panel = visit_panel(scope)

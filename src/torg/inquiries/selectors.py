@@ -25,10 +25,6 @@ from torg.organisation.scoping import Tenancy, scoped
 from torg.organisation.selectors import local_day_range_q, site_time_zones
 
 
-def _municipality(scope: Tenancy | Municipality) -> Municipality:
-    return scope.municipality if isinstance(scope, Tenancy) else scope
-
-
 @dataclass(frozen=True)
 class InquiryFilters:
     """Validated filters of the inquiries list (every field optional).

@@ -27,7 +27,7 @@ from torg.organisation.models import (
     SiteModelPeriod,
     Weekday,
 )
-from torg.organisation.scoping import Tenancy, scoped
+from torg.organisation.scoping import Tenancy, municipality_of, scoped
 from torg.organisation.selectors import overlapping_periods
 from torg.web.fields import DayField
 
@@ -53,9 +53,7 @@ class ListFilterForm(forms.Form):
         super().__init__(data, **kwargs)
         #: What the choices are scoped by: a tenancy also narrows them to the member's sites.
         self.scope = municipality
-        self.municipality = (
-            municipality.municipality if isinstance(municipality, Tenancy) else municipality
-        )
+        self.municipality = municipality_of(municipality)
         site_field = self.fields["site"]
         assert isinstance(site_field, forms.ModelChoiceField)
         site_field.queryset = scoped(Site, municipality).order_by("name")

@@ -82,6 +82,11 @@ class Tenancy:
 Scope = Municipality | Tenancy
 
 
+def municipality_of(scope: Scope) -> Municipality:
+    """The municipality of ``scope`` (a municipality itself, or a member's tenancy)."""
+    return scope.municipality if isinstance(scope, Tenancy) else scope
+
+
 def memberships_of(user: AbstractBaseUser | AnonymousUser) -> models.QuerySet[Membership]:
     """The memberships of ``user``, with their municipality, ordered by municipality name."""
     if not user.is_authenticated:

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from torg.lib.localtime import FIRST_DAY, LAST_DAY, local_day_bounds, zone
 from torg.organisation.models import Municipality, Site
-from torg.organisation.scoping import Tenancy, scoped
+from torg.organisation.scoping import Tenancy, municipality_of, scoped
 from torg.organisation.selectors import default_time_zone
 from torg.visits.models import Audience, Event, VisitCount
 
@@ -206,9 +206,7 @@ def municipality_time_zone(municipality: Municipality | Tenancy) -> dt.tzinfo:
     (:func:`torg.organisation.selectors.default_time_zone`: the sites' zone when they all
     share one, else the server's ``TIME_ZONE``), so that the dashboard's figures agree
     with theirs."""
-    if isinstance(municipality, Tenancy):
-        municipality = municipality.municipality
-    return zone(default_time_zone(municipality))
+    return zone(default_time_zone(municipality_of(municipality)))
 
 
 def site_zones(municipality: Municipality | Tenancy | Tenancy) -> dict[str, list[int]]:

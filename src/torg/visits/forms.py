@@ -20,7 +20,7 @@ from torg.lib.csv_export import COMMA, SEMICOLON, CsvFormat, format_for_language
 from torg.lib.localtime import parse_local_datetime, zone
 from torg.organisation.forms import ListFilterForm
 from torg.organisation.models import Municipality, Site
-from torg.organisation.scoping import Tenancy, scoped
+from torg.organisation.scoping import Tenancy, municipality_of, scoped
 from torg.organisation.selectors import default_time_zone
 from torg.visits.models import AttributionMethod, Audience, CountMethod, EventType, ZoneService
 from torg.visits.selectors import WHOLE_SITE, EventFilters, VisitCountFilters, visit_entrances
@@ -349,9 +349,7 @@ class EventForm(forms.Form):
         self, data: Any = None, *, municipality: Municipality | Tenancy, **kwargs: Any
     ) -> None:
         super().__init__(data, **kwargs)
-        self.municipality = (
-            municipality.municipality if isinstance(municipality, Tenancy) else municipality
-        )
+        self.municipality = municipality_of(municipality)
         site_field = self.fields["site"]
         assert isinstance(site_field, forms.ModelChoiceField)
         site_field.queryset = scoped(Site, municipality).order_by("name")

@@ -61,7 +61,7 @@ from torg.organisation.models import (
     Site,
     SiteKind,
 )
-from torg.organisation.scoping import Tenancy, scoped
+from torg.organisation.scoping import Tenancy, municipality_of, scoped
 from torg.visits.models import (
     AttributedVisits,
     Audience,
@@ -515,5 +515,5 @@ def national_form(municipality: Municipality | Tenancy, year: int) -> NationalFo
             replace(figure, complete=False, source=f"{figure.source} ({note})")
             for figure in figures
         ]
-    tenant = municipality.municipality if isinstance(municipality, Tenancy) else municipality
+    tenant = municipality_of(municipality)
     return NationalForm(municipality=tenant, year=year, figures=tuple(figures), partial=partial)

@@ -23,7 +23,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from torg.lib.localtime import start_of_local_day
 from torg.organisation.models import Municipality, Site
-from torg.organisation.scoping import Tenancy, scoped
+from torg.organisation.scoping import Tenancy, municipality_of, scoped
 from torg.organisation.selectors import (
     ONE_DAY,
     default_time_zone,
@@ -37,10 +37,6 @@ from torg.visits.national import normalise_number
 #: The value of the entrance filter that selects the figures for a whole site
 #: (``entrance=""`` in the database), as opposed to "any entrance" (no filter).
 WHOLE_SITE = "whole-site"
-
-
-def _municipality(scope: Tenancy | Municipality) -> Municipality:
-    return scope.municipality if isinstance(scope, Tenancy) else scope
 
 
 def _zones(municipality: Municipality, site: Site | None) -> list[str]:
@@ -73,7 +69,7 @@ def visit_count_list(
     """The visit counts of the municipality that match ``filters``, newest period first
     (then site name, entrance, id: a stable order for pages and exports), with their site
     joined. Rows of other municipalities never appear, whatever ``filters`` holds."""
-    municipality = _municipality(scope)
+    municipality = municipality_of(scope)
     rows = scoped(VisitCount, scope).select_related("site")
     if filters.site is not None:
         rows = rows.filter(site=filters.site)
@@ -169,7 +165,7 @@ class EventFilters:
 def event_list(scope: Tenancy | Municipality, filters: EventFilters) -> QuerySet[Event]:
     """The events of the municipality that match ``filters``, latest first (then id), with
     their site joined."""
-    municipality = _municipality(scope)
+    municipality = municipality_of(scope)
     rows = scoped(Event, scope).select_related("site")
     if filters.site is not None:
         rows = rows.filter(site=filters.site)
@@ -330,7 +326,7 @@ def visit_count_edges(scope: Tenancy | Municipality, filters: VisitCountFilters)
     :class:`PeriodEdges`), among the counts that match every other filter: the page, the
     dashboard and the API say with it why a range's visits are what they are. ``total``
     is in visits."""
-    municipality = _municipality(scope)
+    municipality = municipality_of(scope)
     return _period_edges(
         visit_count_list(scope, replace(filters, first_day=None, last_day=None)),
         start_field="period_start",
@@ -348,7 +344,7 @@ def event_edges(scope: Tenancy | Municipality, filters: EventFilters) -> PeriodE
     the events that match every other filter. Events without a site are judged in
     :func:`~torg.organisation.selectors.default_time_zone`, as in :func:`event_list`.
     ``total`` is in events (occurrences)."""
-    municipality = _municipality(scope)
+    municipality = municipality_of(scope)
     return _period_edges(
         event_list(scope, replace(filters, first_day=None, last_day=None)),
         start_field="starts_at",

@@ -24,7 +24,7 @@ from torg.inquiries.aggregates import (
 from torg.inquiries.models import Inquiry
 from torg.lib.localtime import FIRST_DAY, LAST_DAY
 from torg.organisation.models import Municipality
-from torg.organisation.scoping import Tenancy, scoped
+from torg.organisation.scoping import Tenancy, municipality_of, scoped
 from torg.visits.aggregates import (
     MAX_BUCKETS,
     EventBreakdown,
@@ -103,7 +103,7 @@ class Dashboard:
 def build_dashboard(municipality: Municipality | Tenancy, period: LocalDateRange) -> Dashboard:
     """Everything the dashboard page shows for ``municipality`` on the range's local days;
     given a member's :class:`Tenancy`, only the sites the member sees."""
-    tenant = municipality.municipality if isinstance(municipality, Tenancy) else municipality
+    tenant = municipality_of(municipality)
     visits = visits_over_time(municipality, period=period)
     events = events_by_audience(municipality, period=period)
     total_inquiries = inquiry_count(municipality, period=period)

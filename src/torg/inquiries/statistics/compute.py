@@ -44,7 +44,7 @@ from torg.lib.business_day import (
 )
 from torg.lib.localtime import UTC, local_day_bounds, zone
 from torg.organisation.models import Municipality, ServicePoint, Site
-from torg.organisation.scoping import Tenancy, scoped
+from torg.organisation.scoping import Tenancy, municipality_of, scoped
 
 # --- Grouping keys in SQL ---------------------------------------------------------------
 
@@ -102,10 +102,6 @@ def _needs_minutes(zone_name: str, starts: dt.time) -> bool:
 
 
 # --- The one function -------------------------------------------------------------------
-
-
-def _municipality(scope: Tenancy | Municipality) -> Municipality:
-    return scope.municipality if isinstance(scope, Tenancy) else scope
 
 
 def _period_q(sites: Iterable[Site], first: dt.date | None, last: dt.date | None) -> Q:
@@ -169,7 +165,7 @@ def referral_turnaround(
     that got that far. ``None`` when none of the matching inquiries was referred."""
     from torg.referrals.models import Referral
 
-    municipality = _municipality(scope)
+    municipality = municipality_of(scope)
     _sites, rows = inquiry_rows(scope, filters)
     times = list(
         scoped(Referral, municipality)
@@ -209,7 +205,7 @@ def inquiry_statistics(
     frequent are added up in one "other services" row. Rows of other municipalities never
     count, whatever ``filters`` holds.
     """
-    municipality = _municipality(scope)
+    municipality = municipality_of(scope)
     sites, rows = inquiry_rows(scope, filters)
     mix_counts = _count_mixes(rows)
     total = sum(mix_counts.values())
