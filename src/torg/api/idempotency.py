@@ -40,6 +40,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from torg.api.models import IdempotencyKey
+from torg.db.insert import insert
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -71,9 +72,45 @@ def request_fingerprint(request: Request) -> str:
     data: Any = request.data
     if isinstance(data, QueryDict):
         data = {key: data.getlist(key) for key in data}
+    return fingerprint_of(request.method or "", request.get_full_path(), data)
+
+
+def fingerprint_of(method: str, full_path: str, data: Any) -> str:
+    """:func:`request_fingerprint` of a request given as its ``method``, its path with the
+    query string, and its parsed body ``data``."""
     body = json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder, default=str)
-    text = f"{request.method}\n{request.get_full_path()}\n{body}"
+    text = f"{method}\n{full_path}\n{body}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def store_key(
+    *, user_id: int, key: str, method: str, full_path: str, fingerprint: str, response: Response
+) -> None:
+    """Store ``key`` with the successful ``response`` it was answered with; to be called
+    inside the write's transaction, so that the write and its key commit together. Raises
+    :class:`~django.db.IntegrityError` when the user has stored this key already (a
+    concurrent request won), after which the caller's transaction must roll back."""
+    insert(
+        IdempotencyKey(
+            user_id=user_id,
+            key=key,
+            method=method,
+            path=full_path[:500],
+            request_fingerprint=fingerprint,
+            response_status=response.status_code,
+            response_body=response.data,
+        )
+    )
+
+
+def inquiry_client_key(user_id: int, idempotency_key: str | None) -> str | None:
+    """The inquiry's client key for an API write: derived from the user and the
+    ``Idempotency-Key`` (which are unique together, while client keys are unique per
+    municipality), hashed so that any key up to 255 characters fits in 100."""
+    if not idempotency_key:
+        return None
+    digest = hashlib.sha256(f"{user_id}\n{idempotency_key}".encode()).hexdigest()
+    return f"api-{digest[:60]}"
 
 
 def _replay(stored: IdempotencyKey, fingerprint: str) -> Response:
@@ -158,14 +195,13 @@ def idempotent_prepared(
                 # and the stored response is the answer (two statements fewer while
                 # SQLite's write lock is held).
                 try:
-                    IdempotencyKey.objects.create(
+                    store_key(
                         user_id=user_id,
                         key=key,
                         method=request.method or "",
-                        path=request.get_full_path()[:500],
-                        request_fingerprint=fingerprint,
-                        response_status=response.status_code,
-                        response_body=response.data,
+                        full_path=request.get_full_path(),
+                        fingerprint=fingerprint,
+                        response=response,
                     )
                 except IntegrityError as error:
                     raise _LostRace from error

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from torg.catalogue.models import Service
+from torg.db.insert import insert
 from torg.inquiries.models import (
     NOTE_MAX_LENGTH,
     AgeGroup,
@@ -359,16 +360,19 @@ def inquiry_record_save(
 def _insert_with_audit_row(tenancy: Tenancy, user: User, inquiry: Inquiry) -> None:
     recorded_at = inquiry.recorded_at
     assert recorded_at is not None  # set by inquiry_record_check
-    inquiry.save(force_insert=True)
-    InquiryChange.objects.create(
-        municipality=tenancy.municipality,
-        inquiry=inquiry,
-        inquiry_number=inquiry.pk,
-        action=ChangeAction.CREATE,
-        changed_by=user,
-        changed_at=recorded_at,
-        before={},
-        after=inquiry_snapshot(inquiry),
+    # Two plain INSERTs (torg.db.insert): they run while SQLite's write lock is held.
+    insert(inquiry)
+    insert(
+        InquiryChange(
+            municipality=tenancy.municipality,
+            inquiry=inquiry,
+            inquiry_number=inquiry.pk,
+            action=ChangeAction.CREATE,
+            changed_by=user,
+            changed_at=recorded_at,
+            before={},
+            after=inquiry_snapshot(inquiry),
+        )
     )
 
 
