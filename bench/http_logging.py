@@ -17,14 +17,13 @@ Run on SQLite (default) and on PostgreSQL when ``--postgres URL`` is given (a da
 ``torg_bench_http`` is created there and dropped afterwards).
 
 What limits the logging rate (measured on the 2-core development machine, shared with
-other work): the server is CPU-bound, not waiting for the database. In-process, one
-logging request costs about 12 ms of CPU (11 SQL statements: the token with its user, the
-membership, the idempotency key, the site, service point and service, then BEGIN, three
-INSERTs, COMMIT; DRF's parsing, validation and rendering), a bare 204 view about 0.3-0.5
-ms, and a bare view with one INSERT in a transaction about 1.1 ms. A logging rate of 50 %
-of the bare view's would need the whole path in about twice the bare view's time, which a
-Django write path with authentication, tenancy and idempotency does not reach on this
-machine; the one-INSERT reference shows what any Django write costs.
+other work): the server's CPU. The ordinary request takes the short way of
+:mod:`torg.api.fast_inquiry` (two reads, three INSERTs and COMMIT, the checks of
+``inquiry_record_check``); every other request goes through Django REST framework. Before
+the short way a request cost 11 statements and about 12 ms of CPU in-process; with it,
+5 statements and a third of the CPU, of which the two reads, the three INSERTs and the
+COMMIT are about half. A bare 204 view costs about 0.3-0.5 ms, a bare view with one
+INSERT in a transaction about 1.1 ms.
 
 Usage: ``python bench/http_logging.py [--clients 16] [--requests 150] [--postgres URL]``.
 """
