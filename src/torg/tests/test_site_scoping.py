@@ -311,3 +311,21 @@ def test_an_empty_site_name_is_refused(worlds, municipality_x):
             create=True,
             sites=[" "],
         )
+
+
+def test_the_menu_leaves_out_pages_that_need_every_site(
+    worlds, municipality_x, manager_a, client_for
+):
+    """Rosters and evaluation answer 403 to a member bound to some sites, so their menu
+    does not offer them; a manager who sees every site gets both."""
+    dashboard = f"/m/{municipality_x.slug}/"
+    bound = client_for(manager_a).get(dashboard)
+    assert bound.status_code == 200
+    hrefs = {item["url"] for item in bound.context["tenant_nav"]}
+    assert f"/m/{municipality_x.slug}/rosters/" not in hrefs
+    assert not any("/evaluation/" in href for href in hrefs)
+    assert any("/inquiries/" in href for href in hrefs)
+    whole = client_for(make_user("manager-all", municipality_x, Role.MANAGER)).get(dashboard)
+    hrefs = {item["url"] for item in whole.context["tenant_nav"]}
+    assert any("/rosters/" in href for href in hrefs)
+    assert any("/evaluation/" in href for href in hrefs)

@@ -10,8 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from torg.organisation.roles import Permission
 from torg.organisation.scoping import Tenancy, memberships_of
 
-# (url name, label, key used for aria-current[, permission needed to see it]). Pages of one
-# municipality, in menu order.
+#: Marks a menu entry whose pages need a member who sees every site (``tenant_view``'s
+#: ``every_site``): a member bound to some sites would only get 403 there.
+EVERY_SITE = "every_site"
+
+# (url name, label, key used for aria-current[, permission needed to see it][, EVERY_SITE]).
+# Pages of one municipality, in menu order.
 TENANT_NAV: list[tuple[Any, ...]] = [
     ("dashboard:index", _("Dashboard"), "dashboard"),
     ("inquiries:desk", _("Desk"), "desk", Permission.RECORD_INQUIRIES),
@@ -24,8 +28,8 @@ TENANT_NAV: list[tuple[Any, ...]] = [
     ("catalogue:list", _("Service catalogue"), "catalogue"),
     ("imports:list", _("Imports"), "imports"),
     ("surveys:list", _("Surveys"), "surveys", Permission.ANALYSE_SURVEYS),
-    ("rosters:list", _("Rosters"), "rosters"),
-    ("evaluation:index", _("Evaluation"), "evaluation", Permission.EXPORT),
+    ("rosters:list", _("Rosters"), "rosters", EVERY_SITE),
+    ("evaluation:index", _("Evaluation"), "evaluation", Permission.EXPORT, EVERY_SITE),
 ]
 
 
@@ -38,7 +42,10 @@ def torg(request: HttpRequest) -> dict[str, Any]:
     nav = []
     if tenancy is not None:
         for name, label, key, *needs in TENANT_NAV:
-            if needs and not tenancy.allows(needs[0]):
+            if EVERY_SITE in needs and tenancy.site_bound:
+                continue
+            permissions = [need for need in needs if isinstance(need, Permission)]
+            if permissions and not tenancy.allows(permissions[0]):
                 continue
             try:
                 nav.append(
