@@ -8,8 +8,8 @@ statements and ten times the CPU of the write itself. This module serves the *or
 request, a valid inquiry from a token client with a new ``Idempotency-Key``, with
 
 * one read: the token, its user, the membership in the URL's municipality with the
-  member's sites, and whether the key was used before, in a single statement;
-* one read of the site, service point and service named in the body;
+  member's sites, whether the key was used before, and the site, service point and
+  service named in the body, in a single statement;
 * the same checks as every other way of recording an inquiry
   (:func:`torg.inquiries.services.inquiry_record_check`, the same serializer fields for
   the values), and the same write (:func:`~torg.inquiries.services.inquiry_record_save`
@@ -27,11 +27,12 @@ the tests send every request both ways and compare the answers and the rows stor
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -113,27 +114,34 @@ def _table(model: type[models.Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _membership_sql(bearer: bool) -> str:
-    """The one statement that authenticates and authorises: rows of (user id, is active,
-    role, membership id, bound site id or NULL, key used before, municipality columns...),
-    one per bound site (one row with NULL for a member bound to none)."""
-    municipality_columns = _columns(Municipality, "mu", _municipality_fields())
+@functools.cache
+def _read_sql(bearer: bool, vendor: str) -> str:
+    """The one statement that authenticates, authorises and finds the referenced rows:
+    rows of (user id, is active, role, bound site id or NULL, key used before,
+    municipality..., site..., service point..., service... [, scopes]), one per bound site
+    (one row with NULL for a member bound to none). Parameters: the key, the site,
+    service point and service ids, then the token's (see :func:`_read`)."""
+    del vendor  # a key of the cache: quoting and types differ between databases
     qn = connection.ops.quote_name
-    membership = _table(Membership)
-    sites = connection.ops.quote_name(Membership.sites.through._meta.db_table)
+    sites = qn(Membership.sites.through._meta.db_table)
     # Identifiers come from the models' metadata, quoted; every value is a parameter.
     head = (
-        "SELECT u.id, u.is_active, mem.role, mem.id, ms.site_id, "  # noqa: S608
+        "SELECT u.id, u.is_active, mem.role, ms.site_id, "  # noqa: S608
         f"EXISTS (SELECT 1 FROM {_table(IdempotencyKey)} ik "
         'WHERE ik.user_id = u.id AND ik."key" = %s), '
-        f"{municipality_columns}"
+        f"{_columns(Municipality, 'mu', _municipality_fields())}, "
+        f"{_columns(Site, 's', _in_model_order(Site, _SITE_FIELDS))}, "
+        f"{_columns(ServicePoint, 'sp', _in_model_order(ServicePoint, _POINT_FIELDS))}, "
+        f"{_columns(Service, 'sv', _in_model_order(Service, _SERVICE_FIELDS))}"
     )
-    user_table = _table(User)
     joins = (
-        f"JOIN {user_table} u ON u.id = t.user_id "
-        f"JOIN {membership} mem ON mem.user_id = u.id "
+        f"JOIN {_table(User)} u ON u.id = t.user_id "
+        f"JOIN {_table(Membership)} mem ON mem.user_id = u.id "
         f"JOIN {_table(Municipality)} mu ON mu.id = mem.municipality_id "
         f"LEFT JOIN {sites} ms ON ms.membership_id = mem.id "
+        f"LEFT JOIN {_table(Site)} s ON s.id = %s AND s.municipality_id = mu.id "
+        f"LEFT JOIN {_table(ServicePoint)} sp ON sp.id = %s AND sp.municipality_id = mu.id "
+        f"LEFT JOIN {_table(Service)} sv ON sv.id = %s AND sv.municipality_id = mu.id "
     )
     if bearer:
         return (
@@ -145,22 +153,40 @@ def _membership_sql(bearer: bool) -> str:
     return f"{head} FROM {_table(Token)} t {joins}WHERE t.{qn('key')} = %s AND mu.slug = %s"
 
 
-def _tenancy(request: HttpRequest, slug: str, key: str) -> tuple[Tenancy, User] | None:
-    """The caller's tenancy and user when the ``Authorization`` header holds a valid token
-    for a member of ``slug`` who may record inquiries and has not used ``key``; else
-    ``None``."""
+class _Read(NamedTuple):
+    tenancy: Tenancy
+    user: User
+    site: Site
+    service_point: ServicePoint | None
+    service: Service | None
+
+
+def _read(
+    request: HttpRequest,
+    slug: str,
+    key: str,
+    site_id: int,
+    point_id: int | None,
+    service_id: int | None,
+) -> _Read | None:
+    """The caller's tenancy and user, and the site, service point and service the body
+    names, when the ``Authorization`` header holds a valid token of a member of ``slug``
+    who may record inquiries and has not used ``key``, and each row is found among the
+    municipality's and the member's sites (as ``TenantPrimaryKeyRelatedField`` finds
+    them); else ``None``."""
     parts = request.META.get("HTTP_AUTHORIZATION", "").split()
     if len(parts) != 2:
         return None
     scheme, secret = parts[0].lower(), parts[1]
-    now = timezone.now()
+    ids = [key, site_id, point_id, service_id]
     if scheme == "token":
-        sql, params = _membership_sql(bearer=False), [key, secret, slug]
+        sql, params = _read_sql(False, connection.vendor), [*ids, secret, slug]
     elif scheme == "bearer" and secret.startswith(API_TOKEN_PREFIX):
+        now = timezone.now()
         adapt = connection.ops.adapt_datetimefield_value
-        sql = _membership_sql(bearer=True)
         digest = hashlib.sha256(secret.encode()).hexdigest()
-        params = [key, digest, slug, adapt(now), adapt(now - _LAST_USED_EVERY)]
+        sql = _read_sql(True, connection.vendor)
+        params = [*ids, digest, slug, adapt(now), adapt(now - _LAST_USED_EVERY)]
     else:
         return None
     with connection.cursor() as cursor:
@@ -168,67 +194,35 @@ def _tenancy(request: HttpRequest, slug: str, key: str) -> tuple[Tenancy, User] 
         rows = cursor.fetchall()
     if not rows:
         return None
-    user_id, is_active, role, _membership, _site, key_used, *rest = rows[0]
+    values = iter(rows[0])
+    user_id, is_active, role, _site, key_used = (next(values) for _ in range(5))
     if not is_active or key_used or not role_allows(role, Permission.RECORD_INQUIRIES):
         return None
+    municipality_fields = _municipality_fields()
+    municipality_values = [next(values) for _ in municipality_fields]
+    site_fields = _in_model_order(Site, _SITE_FIELDS)
+    site_values = [next(values) for _ in site_fields]
+    point_fields = _in_model_order(ServicePoint, _POINT_FIELDS)
+    point_values = dict(zip(point_fields, [next(values) for _ in point_fields], strict=True))
+    service_fields = _in_model_order(Service, _SERVICE_FIELDS)
+    service_values = dict(zip(service_fields, [next(values) for _ in service_fields], strict=True))
     if scheme == "bearer":
-        scopes = rest.pop()
+        scopes = next(values)
         if isinstance(scopes, str):
             scopes = json.loads(scopes)
         if "inquiries:write" not in scopes:
             return None
-    municipality = Municipality.from_db(connection.alias, _municipality_fields(), rest)
-    site_ids = frozenset(row[4] for row in rows if row[4] is not None)
+    bound = frozenset(row[3] for row in rows if row[3] is not None)
     tenancy = Tenancy(
-        municipality=municipality,
+        municipality=Municipality.from_db(
+            connection.alias, municipality_fields, municipality_values
+        ),
         role=role,
-        site_ids=(site_ids or None) if role in SITE_BOUND_ROLES else None,
+        site_ids=(bound or None) if role in SITE_BOUND_ROLES else None,
     )
-    user = User(id=user_id, is_active=True)
-    return tenancy, user
-
-
-def _id(value: Any) -> int | None:
-    """A plain JSON id (an integer, not a boolean); ``None`` for anything else."""
-    return value if type(value) is int and value > 0 else None
-
-
-def _related(
-    tenancy: Tenancy, site_id: int, point_id: int | None, service_id: int | None
-) -> tuple[Site, ServicePoint | None, Service | None] | None:
-    """The site, service point and service with these ids, each of the municipality and
-    the member's sites (as ``TenantPrimaryKeyRelatedField`` finds them), read in one
-    statement; ``None`` when one is not found."""
-    site_fields = _in_model_order(Site, _SITE_FIELDS)
-    point_fields = _in_model_order(ServicePoint, _POINT_FIELDS)
-    service_fields = _in_model_order(Service, _SERVICE_FIELDS)
-    qn = connection.ops.quote_name
-    municipality_id = tenancy.municipality.pk
-    # Identifiers from the models' metadata, quoted; every value is a parameter.
-    sql = (
-        f"SELECT {_columns(Site, 's', site_fields)}, "  # noqa: S608
-        f"{_columns(ServicePoint, 'sp', point_fields)}, "
-        f"{_columns(Service, 'sv', service_fields)} "
-        f"FROM {_table(Site)} s "
-        f"LEFT JOIN {_table(ServicePoint)} sp ON sp.id = %s AND sp.municipality_id = %s "
-        f"LEFT JOIN {_table(Service)} sv ON sv.id = %s AND sv.municipality_id = %s "
-        f"WHERE s.id = %s AND s.{qn('municipality_id')} = %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [point_id, municipality_id, service_id, municipality_id, site_id, municipality_id],
-        )
-        row = cursor.fetchone()
-    if row is None:
+    if site_values[0] is None or not tenancy.covers_site(site_values[0]):
         return None
-    values = iter(row)
-    site_values = [next(values) for _ in site_fields]
-    point_values = dict(zip(point_fields, [next(values) for _ in point_fields], strict=True))
-    service_values = dict(zip(service_fields, [next(values) for _ in service_fields], strict=True))
     site = Site.from_db(connection.alias, site_fields, site_values)
-    if not tenancy.covers_site(site):
-        return None
     point = None
     if point_id is not None:
         if point_values["id"] is None or not tenancy.covers_site(point_values["site_id"]):
@@ -239,7 +233,12 @@ def _related(
         if service_values["id"] is None:
             return None
         service = Service.from_db(connection.alias, service_fields, list(service_values.values()))
-    return site, point, service
+    return _Read(tenancy, User(id=user_id, is_active=True), site, point, service)
+
+
+def _id(value: Any) -> int | None:
+    """A plain JSON id (an integer, not a boolean); ``None`` for anything else."""
+    return value if type(value) is int and value > 0 else None
 
 
 _CHOICE_VALUES = ("channel", "outcome", "user_type", "age_group", "language", "duration_band")
@@ -337,10 +336,6 @@ def create(
         return None
     if not isinstance(data, dict) or not data.keys() <= _FIELDS:
         return None
-    resolved = _tenancy(request, municipality_slug, key)
-    if resolved is None:
-        return None
-    tenancy, user = resolved
     site_id = _id(data.get("site"))
     point_id = _id(data.get("service_point")) if data.get("service_point") is not None else None
     service_id = _id(data.get("service")) if data.get("service") is not None else None
@@ -353,10 +348,10 @@ def create(
     values = _values(data)
     if values is None:
         return None
-    related = _related(tenancy, site_id, point_id, service_id)
-    if related is None:
+    read = _read(request, municipality_slug, key, site_id, point_id, service_id)
+    if read is None:
         return None
-    site, point, service = related
+    tenancy, user, site, point, service = read
     try:
         draft = inquiry_record_check(
             tenancy=tenancy,

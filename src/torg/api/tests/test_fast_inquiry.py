@@ -310,14 +310,14 @@ def test_three_simultaneous_short_way_posts_with_one_key_store_one_inquiry(
     # Each request reads the key as unused before any has written; then all three write,
     # two lose on the unique key and are answered by the full way with the stored answer.
     barrier = threading.Barrier(3, timeout=20)
-    original = fast_inquiry._tenancy
+    original = fast_inquiry._read
 
     def read_then_wait(*args: Any) -> Any:
         found = original(*args)
         barrier.wait()
         return found
 
-    monkeypatch.setattr(fast_inquiry, "_tenancy", read_then_wait)
+    monkeypatch.setattr(fast_inquiry, "_read", read_then_wait)
     responses = []
     data = ordinary_bodies(desk)["every field"]
 
