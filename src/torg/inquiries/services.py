@@ -74,6 +74,16 @@ _FOREIGN_KEYS = {"site", "service_point", "service"}
 
 #: Outcomes a person at the desk may choose ("not recorded" is for imported rows).
 DESK_OUTCOMES = [value for value in Outcome.values if value != Outcome.NOT_RECORDED]
+# The allowed values, computed once (Django's ``Choices.values`` builds a new list on
+# every access, a tenth of a millisecond per inquiry checked).
+_CHANNELS = frozenset(Channel.values)
+_DESK_OUTCOMES = frozenset(DESK_OUTCOMES)
+_OPTIONAL_CHOICES = (
+    ("user_type", frozenset(["", *UserType.values])),
+    ("age_group", frozenset(["", *AgeGroup.values])),
+    ("language", frozenset(["", *Language.values])),
+    ("duration_band", frozenset(["", *DurationBand.values])),
+)
 
 
 class Recorded(NamedTuple):
@@ -139,6 +149,10 @@ def _require_may_change(tenancy: Tenancy, user: User, inquiry: Inquiry, now: dt.
         )
 
 
+def _one_of(value: Any, choices: frozenset[str]) -> bool:
+    return isinstance(value, str) and value in choices
+
+
 def _clean(
     tenancy: Tenancy,
     values: dict[str, Any],
@@ -179,20 +193,15 @@ def _clean(
         errors["occurred_at"] = _("The inquiry cannot be in the future.")
     elif late_from is not None and occurred_at < late_from - late_limit():
         errors["occurred_at"] = _too_early_message()
-    if values.get("channel") not in Channel.values:
+    if not _one_of(values.get("channel"), _CHANNELS):
         errors["channel"] = _("Choose a channel.")
-    if values.get("outcome") not in DESK_OUTCOMES:
+    if not _one_of(values.get("outcome"), _DESK_OUTCOMES):
         errors["outcome"] = _("Choose an outcome.")
     effort = values.get("read_effort")
     if effort is not None and (not isinstance(effort, int) or not 1 <= effort <= 6):
         errors["read_effort"] = _("Choose a READ effort from 1 to 6.")
-    for name, choices in (
-        ("user_type", UserType.values),
-        ("age_group", AgeGroup.values),
-        ("language", Language.values),
-        ("duration_band", DurationBand.values),
-    ):
-        if values.get(name, "") not in ["", *choices]:
+    for name, choices in _OPTIONAL_CHOICES:
+        if not _one_of(values.get(name, ""), choices):
             errors[name] = _("Choose one of the listed values.")
     note = values.get("note", "")
     if not isinstance(note, str) or len(note) > NOTE_MAX_LENGTH:
