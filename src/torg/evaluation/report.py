@@ -10,6 +10,7 @@ the clock (the PDF carries no creation date) or on dictionary order.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -223,10 +224,22 @@ def _finding_svg(evaluation: Evaluation) -> str:
     return _svg(spec)
 
 
+#: The "modified" time stamped into the embedded fonts (seconds since 1970): 1 January 2020.
+FONT_TIMESTAMP = 1577836800
+
+
 def report_pdf(report: Report) -> bytes:
     """The report printed by WeasyPrint (A4, no creation date, so the same data give the
-    same bytes)."""
+    same bytes).
+
+    The fonts WeasyPrint embeds are subsets written by fontTools, which stamps each with
+    the current second unless ``SOURCE_DATE_EPOCH`` is set (the reproducible-builds
+    convention, https://reproducible-builds.org/specs/source-date-epoch/); without it two
+    prints a second apart differ. It is set here, if the environment has not set it, to
+    a fixed instant."""
     import weasyprint
+
+    os.environ.setdefault("SOURCE_DATE_EPOCH", str(FONT_TIMESTAMP))
 
     pdf = weasyprint.HTML(string=report_html(report)).write_pdf()
     return bytes(pdf or b"")
