@@ -40,6 +40,7 @@ from torg.organisation.scoping import Scope, municipality_of, scoped
 from torg.visits.aggregates import LocalDateRange, site_zones
 
 _NEW = Q(user_type=UserType.NEW)
+_MARKED = Q(user_type__in=UserType.values)
 _BATCH = 500
 
 
@@ -66,7 +67,11 @@ def _recompute_month(
             Inquiry.objects.filter(municipality=municipality, site_id__in=site_ids)
             .filter(period.instant_filter("occurred_at", zone(time_zone)))
             .values("site_id", "domain", "channel")
-            .annotate(inquiries=Count("id"), new_users=Count("id", filter=_NEW))
+            .annotate(
+                inquiries=Count("id"),
+                new_users=Count("id", filter=_NEW),
+                marked=Count("id", filter=_MARKED),
+            )
             .order_by()
         )
         rows += [
@@ -79,6 +84,7 @@ def _recompute_month(
                 channel=row["channel"],
                 inquiries=row["inquiries"],
                 new_users=row["new_users"],
+                user_type_marked=row["marked"],
             )
             for row in grouped
         ]
@@ -205,20 +211,21 @@ def inquiry_summary(scope: Scope, first: dt.date, last: dt.date) -> InquirySumma
 def inquiry_month_panel(
     scope: Scope, *, new_users: bool = False, domain: str | None = None
 ) -> dict[tuple[int, dt.date], int]:
-    """Inquiries (``new_users``: only those marked "new user"; ``domain``: only that
-    domain) per (site id, first local day of the month), for every month in which the site
-    logged at least one inquiry (0 when none of them was new or of that domain). A month
-    without a key had no inquiry logged at that site: missing, not zero."""
+    """Inquiries per (site id, first local day of the month): all of them, only one
+    ``domain``'s, or (``new_users``) those marked "new user".
+
+    A month is present when the site logged at least one inquiry in it (with ``domain``:
+    0 when none was of that domain); for ``new_users`` only when at least one inquiry was
+    marked new or returning (a site that does not ask is missing, not zero). A month
+    without a key is missing."""
     inquiry_totals_refresh(scope)
-    measure = "new_users" if new_users else "inquiries"
+    rows = scoped(InquiryMonthTotal, scope).values("site_id", "month").order_by()
+    if new_users:
+        grouped = rows.annotate(n=Sum("new_users"), marked=Sum("user_type_marked"))
+        return {(r["site_id"], r["month"]): int(r["n"]) for r in grouped if r["marked"]}
     condition = Q(domain=domain) if domain is not None else Q()
-    grouped = (
-        scoped(InquiryMonthTotal, scope)
-        .values("site_id", "month")
-        .annotate(n=Sum(measure, filter=condition))
-        .order_by()
-    )
-    return {(row["site_id"], row["month"]): int(row["n"] or 0) for row in grouped}
+    grouped = rows.annotate(n=Sum("inquiries", filter=condition))
+    return {(r["site_id"], r["month"]): int(r["n"] or 0) for r in grouped}
 
 
 __all__ = [

@@ -102,8 +102,8 @@ class MethodChecklistItem(models.Model):
 
 class InquiryMonthTotal(models.Model):
     """Stored monthly totals of the inquiry log: inquiries of one site in one local month
-    (the site's time zone, recorded in ``time_zone``) by domain and channel, and how many
-    of them were marked as a new user. Maintained by
+    (the site's time zone, recorded in ``time_zone``) by domain and channel, how many of
+    them were marked as a new user and how many were marked new or returning at all. Maintained by
     :func:`torg.evaluation.inquiry_totals.inquiry_totals_refresh` from the months that
     :class:`InquiryDirtyDay` marks; never edited by hand. The evaluation reads its
     monthly panels and whole-month breakdowns from here, so that a report over millions
@@ -117,6 +117,9 @@ class InquiryMonthTotal(models.Model):
     channel = models.CharField(max_length=20)
     inquiries = models.PositiveIntegerField()
     new_users = models.PositiveIntegerField()
+    #: Inquiries marked new or returning: a month where none is marked has no figure for
+    #: new users (missing, not zero).
+    user_type_marked = models.PositiveIntegerField()
 
     class Meta:
         constraints = [

@@ -47,6 +47,7 @@ class Migration(migrations.Migration):
                 ('channel', models.CharField(max_length=20)),
                 ('inquiries', models.PositiveIntegerField()),
                 ('new_users', models.PositiveIntegerField()),
+                ('user_type_marked', models.PositiveIntegerField()),
                 ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisation.municipality')),
                 ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisation.site')),
             ],

@@ -90,8 +90,9 @@ def _panel_by_hand(municipality, *, new_users: bool = False) -> dict:
     for row in Inquiry.objects.filter(municipality=municipality).select_related("site"):
         day = row.occurred_at.astimezone(zoneinfo.ZoneInfo(row.site.time_zone)).date()
         key = (row.site_id, day.replace(day=1))
+        if new_users and row.user_type == "":
+            continue  # not asked: no figure for new users
         counts[key] += int(row.user_type == "new") if new_users else 1
-        counts.setdefault(key, 0)
     return dict(counts)
 
 
@@ -154,6 +155,16 @@ def test_every_kind_of_write_is_seen_at_the_next_read(world):
     domains, _channels, new = _by_hand(municipality, first, last)
     summary = inquiry_summary(municipality, first, last)
     assert (summary.by_domain, summary.new_users) == (dict(domains), new)
+
+
+def test_a_month_where_no_one_was_asked_has_no_new_user_figure(world):
+    municipality, oslo, _york = world
+    _add(oslo, local(2030, 5, 2, 10))
+    _add(oslo, local(2030, 6, 2, 10), user_type="returning")
+    panel = inquiry_month_panel(municipality, new_users=True)
+    assert (oslo.pk, dt.date(2030, 5, 1)) not in panel
+    assert panel[(oslo.pk, dt.date(2030, 6, 1))] == 0
+    assert inquiry_month_panel(municipality)[(oslo.pk, dt.date(2030, 5, 1))] == 1
 
 
 def test_a_site_moved_to_another_time_zone_has_its_months_rebuilt(world):
