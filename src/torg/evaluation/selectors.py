@@ -17,13 +17,14 @@ from enum import StrEnum
 
 import numpy as np
 import pandas as pd
-from django.db.models import Count, DateTimeField, QuerySet
+from django.db.models import Count, DateTimeField, QuerySet, Sum
 from django.db.models.functions import Trunc
 from django.utils.translation import gettext_lazy as _
 
 from torg.evaluation import methods
+from torg.evaluation.inquiry_totals import inquiry_month_panel
 from torg.evaluation.models import ExcludedPeriod, MethodChecklistItem
-from torg.inquiries.models import Inquiry
+from torg.inquiries.models import InquiryDomain
 from torg.lib.localtime import zone
 from torg.organisation.models import OrganisationalModel, Site, SiteModelPeriod
 from torg.organisation.scoping import Scope, scoped
@@ -39,13 +40,30 @@ from torg.visits.models import CountMethod, Event, VisitCount
 class Outcome(StrEnum):
     VISITS = "visits"
     INQUIRIES = "inquiries"
+    INQUIRIES_LIBRARY = "inquiries_library"
+    INQUIRIES_MUNICIPAL = "inquiries_municipal"
+    INQUIRIES_SHARED = "inquiries_shared"
+    NEW_USERS = "new_users"
     EVENTS = "events"
+    ATTENDANCE = "attendance"
 
 
 OUTCOME_LABELS = {
     Outcome.VISITS: _("Visits"),
     Outcome.INQUIRIES: _("Inquiries"),
+    Outcome.INQUIRIES_LIBRARY: _("Inquiries about library services"),
+    Outcome.INQUIRIES_MUNICIPAL: _("Inquiries about municipal services"),
+    Outcome.INQUIRIES_SHARED: _("Inquiries about shared services"),
+    Outcome.NEW_USERS: _("New users (inquiries marked new user)"),
     Outcome.EVENTS: _("Events"),
+    Outcome.ATTENDANCE: _("Event attendance"),
+}
+
+#: The domain each by-domain inquiry outcome counts.
+OUTCOME_DOMAINS = {
+    Outcome.INQUIRIES_LIBRARY: InquiryDomain.LIBRARY.value,
+    Outcome.INQUIRIES_MUNICIPAL: InquiryDomain.MUNICIPAL.value,
+    Outcome.INQUIRIES_SHARED: InquiryDomain.SHARED.value,
 }
 
 
@@ -119,18 +137,19 @@ def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["unit", "period", "value"])
 
 
-def _monthly_counts(
-    scope: Scope, rows: QuerySet[Inquiry] | QuerySet[Event], field_name: str
-) -> list[dict[str, object]]:
-    """Rows per site and local month of the site (one query per time zone)."""
+def _event_months(scope: Scope, measure: str) -> list[dict[str, object]]:
+    """Events (the sum of ``occurrences``, as on the dashboard) or their recorded
+    attendance per site and local month of the site (one query per time zone). A month
+    whose events all lack the measure has no value (missing, not zero)."""
     out: list[dict[str, object]] = []
+    rows = scoped(Event, scope).filter(site__isnull=False)
     for time_zone, site_ids in site_zones(scope).items():
         tz = zone(time_zone)
         grouped = (
             rows.filter(site_id__in=site_ids)
-            .annotate(month=Trunc(field_name, "month", output_field=DateTimeField(), tzinfo=tz))
+            .annotate(month=Trunc("starts_at", "month", output_field=DateTimeField(), tzinfo=tz))
             .values("site_id", "month")
-            .annotate(number=Count("id"))
+            .annotate(number=Sum(measure))
             .order_by()
         )
         out.extend(
@@ -140,19 +159,28 @@ def _monthly_counts(
                 "value": float(row["number"]),
             }
             for row in grouped
+            if row["number"] is not None
         )
     return out
 
 
 def count_panel(scope: Scope, outcome: Outcome) -> OutcomePanel:
-    """Inquiries or events per site and local month. A month with no row is missing (a
-    site that did not log is not a site that had no inquiries)."""
+    """One outcome per site and local month: inquiries (all, or one domain's), new users
+    (inquiries marked new user, from :func:`torg.evaluation.inquiry_totals.inquiry_month_panel`),
+    events (occurrences) or their attendance; visits through :func:`visit_panel`. A month
+    with no row is missing (a site that did not log is not a site that had no inquiries)."""
     if outcome is Outcome.VISITS:
         return visit_panel(scope)
-    if outcome is Outcome.INQUIRIES:
-        rows = _monthly_counts(scope, scoped(Inquiry, scope), "occurred_at")
+    if outcome is Outcome.EVENTS or outcome is Outcome.ATTENDANCE:
+        rows = _event_months(scope, "occurrences" if outcome is Outcome.EVENTS else "attendance")
     else:
-        rows = _monthly_counts(scope, scoped(Event, scope).filter(site__isnull=False), "starts_at")
+        counts = inquiry_month_panel(
+            scope, new_users=outcome is Outcome.NEW_USERS, domain=OUTCOME_DOMAINS.get(outcome)
+        )
+        rows = [
+            {"unit": str(site_id), "period": _period(month, "M"), "value": float(number)}
+            for (site_id, month), number in sorted(counts.items())
+        ]
     names = dict(scoped(Site, scope).values_list("id", "name"))
     return OutcomePanel(outcome, "M", _frame(rows), {str(k): v for k, v in names.items()})
 
@@ -378,11 +406,14 @@ class ModelGroup:
         return self.sites < FEW_SITES
 
 
-def model_comparison(scope: Scope, year: int) -> list[ModelGroup]:
+def model_comparison(
+    scope: Scope, year: int, *, panel: OutcomePanel | None = None
+) -> list[ModelGroup]:
     """Visits in ``year`` per site, grouped by the organisational model each site had on
     1 July of that year ("no model recorded" for the rest). Yearly totals are the sum of
-    the site's counts in that local year; a site with no count that year is left out."""
-    panel = visit_panel(scope)
+    the site's counts in that local year; a site with no count that year is left out.
+    ``panel``: the visit panel when the caller already has it."""
+    panel = panel if panel is not None else visit_panel(scope)
     frame = panel.frame.copy()
     if frame.empty:
         return []
