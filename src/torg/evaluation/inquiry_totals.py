@@ -221,8 +221,8 @@ def inquiry_month_panel(
     inquiry_totals_refresh(scope)
     rows = scoped(InquiryMonthTotal, scope).values("site_id", "month").order_by()
     if new_users:
-        grouped = rows.annotate(n=Sum("new_users"), marked=Sum("user_type_marked"))
-        return {(r["site_id"], r["month"]): int(r["n"]) for r in grouped if r["marked"]}
+        marked = rows.annotate(n=Sum("new_users"), marked=Sum("user_type_marked"))
+        return {(r["site_id"], r["month"]): int(r["n"]) for r in marked if r["marked"]}
     condition = Q(domain=domain) if domain is not None else Q()
     grouped = rows.annotate(n=Sum("inquiries", filter=condition))
     return {(r["site_id"], r["month"]): int(r["n"] or 0) for r in grouped}

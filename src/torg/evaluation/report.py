@@ -220,7 +220,7 @@ def report_html(report: Report) -> str:
     ]
     inquiries = report.inquiries
 
-    def shares(counts: dict[str, int], labels: dict[str, str]) -> list[tuple[str, str, str]]:
+    def shares(counts: dict[str, int], labels: dict[str, Any]) -> list[tuple[str, str, str]]:
         ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         return [
             (str(labels.get(key, key)), fmt(value), fmt_percent(100 * value / inquiries.total))
