@@ -14,10 +14,21 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.db.models import Count, DateTimeField, QuerySet, Sum
+from django.db.models import (
+    Count,
+    DateTimeField,
+    FloatField,
+    Func,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.db.models.functions import Trunc
 from django.utils.translation import gettext_lazy as _
 
@@ -25,9 +36,9 @@ from torg.evaluation import methods
 from torg.evaluation.inquiry_totals import inquiry_month_panel
 from torg.evaluation.models import ExcludedPeriod, MethodChecklistItem
 from torg.inquiries.models import InquiryDomain
-from torg.lib.localtime import zone
+from torg.lib.localtime import local_date, zone
 from torg.organisation.models import OrganisationalModel, Site, SiteModelPeriod
-from torg.organisation.scoping import Scope, scoped
+from torg.organisation.scoping import Scope, municipality_of, scoped
 from torg.visits.aggregates import (
     Granularity,
     granularity_for_periods,
@@ -35,6 +46,7 @@ from torg.visits.aggregates import (
     visits_over_time,
 )
 from torg.visits.models import CountMethod, Event, VisitCount
+from torg.visits.series import monthly_totals
 
 
 class Outcome(StrEnum):
@@ -99,9 +111,70 @@ def _period(day: dt.date, freq: str) -> pd.Period:
     return pd.Period(year=day.year, month=day.month, freq="M").asfreq(freq)
 
 
+class _Days(Func):
+    """An instant as a number of days (fractional), natively in each database, so that a
+    duration is a subtraction the database does itself (no per-row Python function)."""
+
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, function="julianday", **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="(EXTRACT(EPOCH FROM %(expressions)s) / 86400.0)"
+        )
+
+
+#: Counts at most this long (a local day can last 25 hours) are summed by local month of
+#: the business day (:func:`torg.visits.series.monthly_totals`).
+_DAY = Granularity.DAY.longest / dt.timedelta(days=1)
+
+
 def visit_panel(scope: Scope) -> OutcomePanel:
     """Visits per site in the finest calendar unit (month, quarter or year) that every
-    count of the municipality fits in (daily and weekly counts are added up by month)."""
+    count of the municipality fits in. When no count is longer than a day (door counters'
+    hourly or daily counts) the months come from :func:`torg.visits.series.monthly_totals`
+    (the site's local business days, one indexed query per month, the site pages' monthly
+    figures); otherwise from :func:`torg.visits.aggregates.visits_over_time` by month,
+    quarter or year (weekly counts are added up by month)."""
+    per_site = (
+        scoped(VisitCount, scope)
+        .values("site_id")
+        .annotate(
+            longest=Max(_Days("period_end") - _Days("period_start")),
+            number=Count("id", filter=Q(method=CountMethod.ESTIMATE)),
+            first=Min("period_start"),
+            last=Max("period_start"),
+        )
+        .order_by()
+    )
+    summary = list(per_site)
+    estimated = {str(row["site_id"]): int(row["number"]) for row in summary if row["number"]}
+    sites = {
+        site.pk: site
+        for site in scoped(Site, scope).only("id", "name", "is_aggregate", "time_zone")
+    }
+    names = {str(site_id): site.name for site_id, site in sites.items()}
+    if summary and max(float(row["longest"]) for row in summary) <= _DAY:
+        first = min(
+            local_date(row["first"], zone(sites[row["site_id"]].time_zone)) for row in summary
+        )
+        last = max(
+            local_date(row["last"], zone(sites[row["site_id"]].time_zone)) for row in summary
+        )
+        totals = monthly_totals(
+            municipality_of(scope),
+            first_month=first - dt.timedelta(days=1),
+            last_month=last,
+        )
+        rows = [
+            {"unit": str(site_id), "period": _period(month, "M"), "value": float(count)}
+            for site_id, counts in sorted(totals.items())
+            if site_id in sites and not sites[site_id].is_aggregate
+            for month, count in sorted(counts.items())
+        ]
+        return OutcomePanel(Outcome.VISITS, "M", _frame(rows), names, estimated)
     durations = {
         end - start
         for start, end in scoped(VisitCount, scope)
@@ -120,17 +193,7 @@ def visit_panel(scope: Scope) -> OutcomePanel:
         if not site.is_aggregate
         for day, count in site.counts.items()
     ]
-    names = {str(site.site_id): site.name for site in series.sites}
-    estimated: dict[str, int] = defaultdict(int)
-    for site_id, number in (
-        scoped(VisitCount, scope)
-        .filter(method=CountMethod.ESTIMATE)
-        .values_list("site_id")
-        .annotate(number=Count("id"))
-        .order_by()
-    ):
-        estimated[str(site_id)] = number
-    return OutcomePanel(Outcome.VISITS, freq, _frame(rows), names, dict(estimated))
+    return OutcomePanel(Outcome.VISITS, freq, _frame(rows), names, estimated)
 
 
 def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:
