@@ -3,15 +3,18 @@ comparison. Translated at the time of the request."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import altair as alt
 import pandas as pd
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from torg.evaluation import methods
 from torg.evaluation.selectors import OUTCOME_LABELS, Evaluation
-from torg.web.charts import HEIGHT, ChartBlock, finish, fmt, num, txt
+from torg.evaluation.survey_waves import SurveyWaves
+from torg.web.charts import HEIGHT, ChartBlock, finish, fmt, fmt_percent, num, txt
 
 BASES = {
     methods.Method.SAME_PERIOD: lambda: _("compared with the same months before the change"),
@@ -182,3 +185,47 @@ def chart(evaluation: Evaluation) -> ChartBlock | None:
         columns=[_("Period"), site_label, comparison_label, _("Used as")],
         rows=table_rows,
     )
+
+
+SIDE_LABELS = {
+    "before": gettext_lazy("before the change"),
+    "after": gettext_lazy("after the change"),
+    "during": gettext_lazy("spans the change"),
+}
+
+
+def survey_wave_tables(
+    blocks: list[SurveyWaves], change: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """The survey-by-wave tables as a page and the report show them: per survey its waves
+    (number, dates, and with ``change`` whether the wave lies before or after it) and per
+    statement a text per wave: the share who agree with its 95 % interval and the number
+    who answered, or why there is no figure."""
+    tables = []
+    for block in blocks:
+        waves = [
+            {
+                "wave": wave,
+                "side": str(SIDE_LABELS[block.side(wave, change)]) if change else "",
+            }
+            for wave in block.waves
+        ]
+        rows = []
+        for row in block.rows:
+            cells = []
+            for cell in row.cells:
+                if cell.agree is None:
+                    cells.append(cell.label)
+                    continue
+                cells.append(
+                    _("%(share)s (95 %% CI %(low)s–%(high)s; n = %(n)s)")
+                    % {
+                        "share": fmt_percent(100 * cell.agree.share, 0),
+                        "low": fmt(100 * cell.agree.ci_low),
+                        "high": fmt(100 * cell.agree.ci_high),
+                        "n": fmt(cell.agree.n),
+                    }
+                )
+            rows.append({"text": row.text, "cells": cells})
+        tables.append({"survey": block.survey, "waves": waves, "rows": rows})
+    return tables

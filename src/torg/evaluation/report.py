@@ -33,6 +33,7 @@ from torg.evaluation.selectors import (
     model_comparison,
     visit_panel,
 )
+from torg.evaluation.survey_waves import SurveyWaves, survey_waves
 from torg.inquiries.models import Channel, InquiryDomain
 from torg.organisation.models import Municipality, Site
 from torg.organisation.scoping import Scope, municipality_of, scoped
@@ -102,6 +103,7 @@ class Report:
     excluded: list[Any]
     estimated_counts: int
     missing_periods: int
+    surveys: list[SurveyWaves] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -204,6 +206,7 @@ def report_build(
         excluded=list(excluded_periods(scope)),
         estimated_counts=sum(panel.estimated.values()),
         missing_periods=sum(panel.missing_periods(unit) for unit in sorted(units)),
+        surveys=survey_waves(scope),
     )
     tick("done", 5, steps)
     return report
@@ -237,6 +240,7 @@ def report_html(report: Report) -> str:
             "events_total": fmt(report.events.events),
             "inquiry_domains": shares(inquiries.by_domain, dict(InquiryDomain.choices)),
             "inquiry_channels": shares(inquiries.by_channel, dict(Channel.choices)),
+            "survey_tables": presentation.survey_wave_tables(report.surveys),
             "visits_total": fmt(report.visits_total),
             "visit_rows": [
                 (label, fmt(value), sites) for label, value, sites in report.visit_periods

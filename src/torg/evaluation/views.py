@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from torg.evaluation import guide, methods, presentation
 from torg.evaluation.forms import (
+    SURVEY_OUTCOME,
     ChecklistForm,
     EvaluationForm,
     ExcludedPeriodForm,
@@ -35,6 +36,7 @@ from torg.evaluation.selectors import (
     model_comparison,
 )
 from torg.evaluation.services import checklist_save, excluded_period_create
+from torg.evaluation.survey_waves import survey_waves
 from torg.organisation.models import OrganisationalModel
 from torg.organisation.roles import Permission
 from torg.organisation.scoping import Tenancy
@@ -53,7 +55,16 @@ def evaluation_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
     form = EvaluationForm(request.GET or None, scope=tenancy, changes=found)
     context = _context(tenancy, "before_after", form=form)
     status = 200
-    if form.is_bound and form.is_valid():
+    if form.is_bound and form.is_valid() and form.cleaned_data["outcome"] == SURVEY_OUTCOME:
+        data = form.cleaned_data
+        context.update(
+            survey_site=data["site"],
+            survey_change=data["change_date"],
+            survey_tables=presentation.survey_wave_tables(
+                survey_waves(tenancy), change=data["change_date"]
+            ),
+        )
+    elif form.is_bound and form.is_valid():
         data = form.cleaned_data
         evaluation = evaluate(
             tenancy,
