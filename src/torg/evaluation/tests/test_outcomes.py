@@ -67,9 +67,7 @@ def values(scope, outcome: Outcome) -> dict[str, float]:
     return {str(row.period): row.value for row in frame.itertuples()}
 
 
-def test_inquiries_by_domain_and_new_users_per_month_are_the_counts_by_hand(
-    municipality_x, data
-):
+def test_inquiries_by_domain_and_new_users_per_month_are_the_counts_by_hand(municipality_x, data):
     total: Counter = Counter()
     library: Counter = Counter()
     new: Counter = Counter()
