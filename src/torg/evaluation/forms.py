@@ -105,6 +105,11 @@ class ExcludedPeriodForm(forms.ModelForm):
 
 class ModelComparisonForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=1900, max_value=2100, required=False)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[(o.value, OUTCOME_LABELS[o]) for o in Outcome],
+        required=False,
+    )
 
 
 class SelfAssessmentForm(forms.Form):

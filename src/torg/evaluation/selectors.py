@@ -470,13 +470,19 @@ class ModelGroup:
 
 
 def model_comparison(
-    scope: Scope, year: int, *, panel: OutcomePanel | None = None
+    scope: Scope,
+    year: int,
+    *,
+    panel: OutcomePanel | None = None,
+    outcome: Outcome = Outcome.VISITS,
 ) -> list[ModelGroup]:
     """Visits in ``year`` per site, grouped by the organisational model each site had on
     1 July of that year ("no model recorded" for the rest). Yearly totals are the sum of
     the site's counts in that local year; a site with no count that year is left out.
-    ``panel``: the visit panel when the caller already has it."""
-    panel = panel if panel is not None else visit_panel(scope)
+    ``outcome``: what is added up per site (visits by default; inquiries, new users,
+    events or attendance from :func:`count_panel`); ``panel``: that outcome's panel when
+    the caller already has it."""
+    panel = panel if panel is not None else count_panel(scope, outcome)
     frame = panel.frame.copy()
     if frame.empty:
         return []

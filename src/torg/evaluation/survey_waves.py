@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from torg.organisation.scoping import Scope, scoped
 from torg.surveys.analysis.likert import Proportion
 from torg.surveys.models import ItemKind, Survey, Wave, WaveStatus
-from torg.surveys.selectors import results_available, wave_results
+from torg.surveys.selectors import results_available, site_item, wave_results
 
 
 class CellState(StrEnum):
@@ -138,4 +138,60 @@ def survey_waves(scope: Scope) -> list[SurveyWaves]:
                 ),
             )
         )
+    return sorted(out, key=lambda s: str(s.survey))
+
+
+@dataclass(frozen=True)
+class ModelCell:
+    """One organisational model's answers to one statement: ``answered`` on the scale and
+    the share who agree, or ``None`` when the group is suppressed or nobody answered."""
+
+    answered: int
+    hidden: bool
+    agree: Proportion | None
+
+
+@dataclass(frozen=True)
+class SurveyByModel:
+    """The latest wave of a survey whose results may be shown, by the organisational model
+    of each respondent's site on the wave's first day (the survey pages' grouping):
+    ``models`` are the groups in order ((value, label); "" for no site or no model), and a
+    row per statement ``(text, cells)`` with a cell per group."""
+
+    survey: Survey
+    wave: Wave
+    models: tuple[tuple[str, str], ...]
+    rows: tuple[tuple[str, tuple[ModelCell, ...]], ...]
+
+
+def survey_by_model(scope: Scope) -> list[SurveyByModel]:
+    """For every survey of ``scope``, its latest wave with results available
+    (:func:`~torg.surveys.selectors.results_available`) by organisational model, through
+    :func:`~torg.surveys.selectors.wave_results` with ``by_model``: the survey's minimum
+    group and its protection against subtraction hold. Surveys whose waves have no site
+    question are left out (no respondent has a model)."""
+    out = []
+    for survey in scoped(Survey, scope).order_by("pk"):
+        waves = (
+            scoped(Wave, scope)
+            .filter(survey=survey)
+            .exclude(status=WaveStatus.DRAFT)
+            .order_by("-number")
+        )
+        wave = next((w for w in waves if results_available(w) and site_item(w)), None)
+        if wave is None:
+            continue
+        results = wave_results(wave, by_model=True)
+        if not results.statements:
+            continue
+        first = results.statements[0].groups
+        models = tuple((group.key, group.label or str(_("No model recorded"))) for group in first)
+        rows = tuple(
+            (
+                statement.item.text,
+                tuple(ModelCell(g.answered, g.hidden, g.agree) for g in statement.groups),
+            )
+            for statement in results.statements
+        )
+        out.append(SurveyByModel(survey, wave, models, rows))
     return sorted(out, key=lambda s: str(s.survey))

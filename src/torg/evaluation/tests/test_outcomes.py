@@ -159,4 +159,77 @@ def test_the_page_shows_survey_results_by_wave_around_the_change(
     html = response.content.decode()
     assert 'id="survey-waves"' in html
     assert "before the change" in html
-    assert "75%" in html and "n = 8" in html
+    assert "75% (95 % CI 41–93; n = 8)" in html
+
+
+def test_the_model_comparison_adds_up_inquiries_per_site_by_model(municipality_x, data):
+    from torg.evaluation.selectors import model_comparison
+    from torg.organisation.models import OrganisationalModel, SiteModelPeriod
+
+    other = make_site(municipality_x, "Kaia")
+    for _ in range(7):
+        Inquiry.objects.create(
+            municipality=municipality_x,
+            site=other,
+            occurred_at=local(2024, 6, 1, 12),
+            channel="phone",
+            domain="municipal",
+            outcome="resolved",
+        )
+    for site in (data, other):
+        SiteModelPeriod.objects.create(
+            municipality=municipality_x,
+            site=site,
+            model=OrganisationalModel.HYBRID,
+            valid_from=dt.date(2020, 1, 1),
+        )
+    (group,) = model_comparison(municipality_x, 2024, outcome=Outcome.INQUIRIES)
+    # Torget: 4 + 6 + 5 + 2 + 3 = 20 inquiries in 2024; Kaia: 7. Mean 13.5, t-interval with
+    # one degree of freedom: 13.5 ± 12.706 × 6.5.
+    assert group.model == OrganisationalModel.HYBRID and group.sites == 2
+    assert group.mean == pytest.approx(13.5)
+    assert group.ci_low == pytest.approx(13.5 - 12.7062047 * 6.5, rel=1e-6)
+    assert group.few
+
+
+def test_the_model_page_shows_survey_results_by_model_and_england(
+    analyst_client, municipality_x, data
+):
+    from torg.organisation.models import OrganisationalModel, SiteModelPeriod
+
+    SiteModelPeriod.objects.create(
+        municipality=municipality_x,
+        site=data,
+        model=OrganisationalModel.TOTAL,
+        valid_from=dt.date(2020, 1, 1),
+    )
+    survey = survey_services.survey_create_from_template(
+        municipality=municipality_x, template_key="employee-co-organisation"
+    )
+    wave, tokens = survey_services.wave_open(
+        survey=survey,
+        starts_on=dt.date(2023, 10, 1),
+        ends_on=dt.date(2023, 10, 31),
+        anonymous=False,
+        token_count=12,
+    )
+    site_code = next(c["code"] for c in wave.items.get(code="site").choices if c["code"] != "")
+    for i in range(10):  # all at Torget (total model): 4 of 10 agree
+        survey_services.response_submit(
+            wave=wave,
+            answers={"site": site_code, "cost-cutting": 4 if i < 4 else 2},
+            submission_key=uuid.uuid4(),
+            token=tokens[i],
+        )
+    response = analyst_client.get(
+        reverse("evaluation:models", args=[municipality_x.slug]),
+        {"year": 2024, "outcome": "inquiries"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    survey_part = html.split('id="survey-by-model"')[1].split("</section>")[0]
+    assert "Total cooperation" in survey_part
+    assert "40% (95 % CI 17–69; n = 10)" in survey_part and "n = 10" in survey_part
+    england = html.split('id="england-cross-section"')[1].split("</section>")[0]
+    assert "not the effect of sharing a building" in england
+    assert "Inquiries per site in 2024" in html
