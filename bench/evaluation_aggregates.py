@@ -180,9 +180,9 @@ def duckdb_figures(folder: Path) -> dict[str, Any]:
         WHERE CAST({local.format("i.occurred_at")} AS DATE) BETWEEN '{FIRST}' AND '{LAST}'"""
     by_domain = db.execute(f"SELECT domain, count(*) {in_range} GROUP BY ALL").fetchall()
     by_channel = db.execute(f"SELECT channel, count(*) {in_range} GROUP BY ALL").fetchall()
-    (new_users,) = db.execute(
-        f"SELECT count(*) FILTER (WHERE user_type = 'new') {in_range}"
-    ).fetchone()
+    new_row = db.execute(f"SELECT count(*) FILTER (WHERE user_type = 'new') {in_range}").fetchone()
+    assert new_row is not None
+    (new_users,) = new_row
     events = db.execute(
         f"""SELECT audience, sum(occurrences), coalesce(sum(attendance), 0),
             coalesce(sum(occurrences) FILTER (WHERE attendance IS NULL), 0)
