@@ -233,3 +233,26 @@ def test_the_model_page_shows_survey_results_by_model_and_england(
     england = html.split('id="england-cross-section"')[1].split("</section>")[0]
     assert "not the effect of sharing a building" in england
     assert "Inquiries per site in 2024" in html
+
+
+def test_hourly_visit_counts_are_summed_by_local_month(municipality_x):
+    from torg.evaluation.selectors import visit_panel
+    from torg.visits.models import VisitCount
+
+    site = make_site(municipality_x, "Telleren")
+    # 31 January 23:00–24:00 Oslo time is 22:00 UTC: January, not February.
+    hours = [(1, 31, 23, 5), (2, 1, 0, 7), (2, 14, 12, 11), (3, 31, 1, 13), (3, 31, 3, 17)]
+    for month, day, hour, count in hours:
+        start = local(2024, month, day, hour)
+        VisitCount.objects.create(
+            municipality=municipality_x,
+            site=site,
+            period_start=start,
+            period_end=start + dt.timedelta(hours=1),
+            count=count,
+            method="automatic",
+        )
+    frame = visit_panel(municipality_x).frame
+    by_month = {str(row.period): row.value for row in frame.itertuples()}
+    # 31 March is the night the clocks go forward: 01:00 and 03:00 are one hour apart.
+    assert by_month == {"2024-01": 5.0, "2024-02": 18.0, "2024-03": 30.0}
