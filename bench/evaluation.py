@@ -12,8 +12,8 @@
    alone (:func:`~torg.evaluation.report.report_build`). Requirement (issue 7): the PDF
    of a one-year report for the demo municipality in under 20 s.
 
-Prints one JSON object. Not done here: the issue's 10 million inquiries / 5 million visit
-counts aggregate bench against DuckDB over Parquet.
+Prints one JSON object. The issue's 10 million inquiries / 5 million visit counts aggregate
+bench against DuckDB over Parquet is ``bench/evaluation_aggregates.py``.
 """
 
 from __future__ import annotations

@@ -16,6 +16,9 @@ from torg.organisation.models import Site
 from torg.organisation.scoping import Scope, scoped
 from torg.web.fields import DayField
 
+#: The outcome choice that shows the survey results by wave instead of a monthly method.
+SURVEY_OUTCOME = "survey"
+
 
 class EvaluationForm(forms.Form):
     """A change (from the model history or the sites' opening years, or a site and a date
@@ -28,7 +31,9 @@ class EvaluationForm(forms.Form):
     )
     change_date = DayField(required=False, label=_("…and the date of its change"))
     outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=[(o.value, OUTCOME_LABELS[o]) for o in Outcome]
+        label=_("Outcome"),
+        choices=[(o.value, OUTCOME_LABELS[o]) for o in Outcome]
+        + [(SURVEY_OUTCOME, _("Survey results by wave (waves before and after the change)"))],
     )
     method = forms.ChoiceField(
         label=_("Method"),
@@ -100,6 +105,11 @@ class ExcludedPeriodForm(forms.ModelForm):
 
 class ModelComparisonForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=1900, max_value=2100, required=False)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[(o.value, OUTCOME_LABELS[o]) for o in Outcome],
+        required=False,
+    )
 
 
 class SelfAssessmentForm(forms.Form):

@@ -98,3 +98,56 @@ class MethodChecklistItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method}: {self.status}"
+
+
+class InquiryMonthTotal(models.Model):
+    """Stored monthly totals of the inquiry log: inquiries of one site in one local month
+    (the site's time zone, recorded in ``time_zone``) by domain and channel, how many of
+    them were marked as a new user and how many were marked new or returning at all. Maintained by
+    :func:`torg.evaluation.inquiry_totals.inquiry_totals_refresh` from the months that
+    :class:`InquiryDirtyDay` marks; never edited by hand. The evaluation reads its
+    monthly panels and whole-month breakdowns from here, so that a report over millions
+    of inquiries groups thousands of rows instead of millions."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="First local day of the month.")
+    time_zone = models.CharField(max_length=64)
+    domain = models.CharField(max_length=20)
+    channel = models.CharField(max_length=20)
+    inquiries = models.PositiveIntegerField()
+    new_users = models.PositiveIntegerField()
+    #: Inquiries marked new or returning: a month where none is marked has no figure for
+    #: new users (missing, not zero).
+    user_type_marked = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "site", "month", "domain", "channel"],
+                name="inquiry_month_total_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["municipality", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.month:%Y-%m} {self.domain} {self.channel}: {self.inquiries}"
+
+
+class InquiryDirtyDay(models.Model):
+    """A UTC day on which an inquiry of the municipality was added, changed or deleted
+    since the monthly totals were last brought up to date. Written by database triggers
+    on the inquiry table (migration ``0003``), so that every path that writes inquiries
+    (desk, API, imports, bulk SQL) marks its days; no foreign key, because the triggers
+    fire while a municipality's inquiries are deleted with it."""
+
+    municipality_id = models.BigIntegerField()
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality_id", "day"], name="inquiry_dirty_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.day}"

@@ -3,15 +3,22 @@ comparison. Translated at the time of the request."""
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import math
 from typing import Any
 
 import altair as alt
 import pandas as pd
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from torg.evaluation import methods
+from torg.evaluation.england import EnglandComparison, england_comparison
 from torg.evaluation.selectors import OUTCOME_LABELS, Evaluation
-from torg.web.charts import HEIGHT, ChartBlock, finish, fmt, num, txt
+from torg.evaluation.survey_waves import CELL_STATE_LABELS, CellState, SurveyByModel, SurveyWaves
+from torg.surveys.analysis.likert import Proportion
+from torg.web.charts import HEIGHT, ChartBlock, finish, fmt, fmt_percent, num, txt
 
 BASES = {
     methods.Method.SAME_PERIOD: lambda: _("compared with the same months before the change"),
@@ -182,3 +189,123 @@ def chart(evaluation: Evaluation) -> ChartBlock | None:
         columns=[_("Period"), site_label, comparison_label, _("Used as")],
         rows=table_rows,
     )
+
+
+def agree_text(agree: Proportion) -> str:
+    """ "75 % (95 % CI 47–92; n = 12)": the share who agree, its interval, who answered."""
+    return _("%(share)s (95 %% CI %(low)s–%(high)s; n = %(n)s)") % {
+        "share": fmt_percent(100 * agree.share, 0),
+        "low": fmt(100 * agree.ci_low),
+        "high": fmt(100 * agree.ci_high),
+        "n": fmt(agree.n),
+    }
+
+
+def survey_model_tables(blocks: list[SurveyByModel]) -> list[dict[str, Any]]:
+    """The survey-by-model tables: per survey its wave, the models as columns and a text
+    per statement and model (the share who agree, or why there is none)."""
+    suppressed = str(CELL_STATE_LABELS[CellState.SUPPRESSED])
+    return [
+        {
+            "survey": block.survey,
+            "wave": block.wave,
+            "models": [label for _key, label in block.models],
+            "rows": [
+                {
+                    "text": text,
+                    "cells": [
+                        suppressed if cell.hidden else agree_text(cell.agree) if cell.agree else "–"
+                        for cell in cells
+                    ],
+                }
+                for text, cells in block.rows
+            ],
+        }
+        for block in blocks
+    ]
+
+
+SIDE_LABELS = {
+    "before": gettext_lazy("before the change"),
+    "after": gettext_lazy("after the change"),
+    "during": gettext_lazy("spans the change"),
+}
+
+
+def survey_wave_tables(
+    blocks: list[SurveyWaves], change: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """The survey-by-wave tables as a page and the report show them: per survey its waves
+    (number, dates, and with ``change`` whether the wave lies before or after it) and per
+    statement a text per wave: the share who agree with its 95 % interval and the number
+    who answered, or why there is no figure."""
+    tables = []
+    for block in blocks:
+        waves = [
+            {
+                "wave": wave,
+                "side": str(SIDE_LABELS[block.side(wave, change)]) if change else "",
+            }
+            for wave in block.waves
+        ]
+        rows = []
+        for row in block.rows:
+            cells = [agree_text(cell.agree) if cell.agree else cell.label for cell in row.cells]
+            rows.append({"text": row.text, "cells": cells})
+        tables.append({"survey": block.survey, "waves": waves, "rows": rows})
+    return tables
+
+
+@functools.cache
+def _england() -> EnglandComparison | None:
+    from torg.demo.setup import ENGLAND_DIR, data_path
+
+    path = data_path(f"{ENGLAND_DIR}/visits.csv")
+    return england_comparison(path) if path.exists() else None
+
+
+def england_block() -> dict[str, Any] | None:
+    """England 2023-24 (Arts Council England's Libraries Activity Data, bundled with the
+    demo): visits per library authority in library-only against shared buildings, as the
+    model comparison page shows it, or ``None`` when the file is not installed. A
+    cross-section, never a before/after: the sentence says so."""
+    comparison = _england()
+    if comparison is None:
+        return None
+    result = comparison.result
+    effect = result.effect
+    sentence = (
+        _(
+            "Authorities' visits in shared buildings were %(ratio)s times those in library-only "
+            "buildings (typical authority, geometric mean; 95 %% CI %(low)s–%(high)s). This is "
+            "a comparison between authorities in one year, not the effect of sharing a "
+            "building."
+        )
+        % {
+            "ratio": fmt(effect.ratio, 2),
+            "low": fmt(math.exp(effect.ci_low_log), 2),
+            "high": fmt(math.exp(effect.ci_high_log), 2),
+        }
+        if effect is not None
+        else _(result.refusal.message)
+        if result.refusal
+        else ""
+    )
+    return {
+        "groups": [
+            {
+                "label": label,
+                "units": fmt(group.units),
+                "geometric_mean": fmt(group.geometric_mean),
+                "median": fmt(group.median),
+            }
+            for label, group in (
+                (_("Library-only buildings"), result.first),
+                (_("Shared buildings"), result.second),
+            )
+        ],
+        "sentence": sentence,
+        "partial": comparison.partial_left_out,
+        "interval_method": _(result.interval_method),
+        "assumptions": [_(text) for text in result.assumptions],
+    }

@@ -21,22 +21,25 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from torg.evaluation import methods, presentation
+from torg.evaluation.inquiry_totals import InquirySummary, inquiry_summary
 from torg.evaluation.selectors import (
     Evaluation,
     ModelGroup,
     Outcome,
     OutcomePanel,
     changes,
+    count_panel,
     evaluate,
     excluded_periods,
     model_comparison,
     visit_panel,
 )
-from torg.inquiries.models import Inquiry
+from torg.evaluation.survey_waves import SurveyWaves, survey_waves
+from torg.inquiries.models import Channel, InquiryDomain
 from torg.organisation.models import Municipality, Site
 from torg.organisation.scoping import Scope, municipality_of, scoped
-from torg.visits.models import Event
-from torg.web.charts import HEIGHT, finish, fmt
+from torg.visits.aggregates import EventBreakdown, LocalDateRange, events_by_audience
+from torg.web.charts import HEIGHT, finish, fmt, fmt_percent
 
 #: ``progress(step, done, total)``: called after each step of the build.
 Progress = Callable[[str, int, int], None]
@@ -55,6 +58,35 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class ReportFigures:
+    """The aggregates behind a report (the part :mod:`bench.evaluation` times against
+    DuckDB): ``visits`` and ``inquiry_panel`` per site and period over the whole history
+    (the before/after and the model comparison need it), and on the report's local days
+    ``inquiries`` (total, by domain and channel, new users) and ``events`` (occurrences
+    and recorded attendance by audience)."""
+
+    visits: OutcomePanel
+    inquiry_panel: OutcomePanel
+    inquiries: InquirySummary
+    events: EventBreakdown
+
+
+def report_figures(scope: Scope, first: dt.date, last: dt.date) -> ReportFigures:
+    """The report's aggregates for local days ``first`` to ``last`` (both included). Visits
+    through :func:`~torg.evaluation.selectors.visit_panel`, inquiries through the stored
+    monthly totals (:mod:`torg.evaluation.inquiry_totals`), events through
+    :func:`torg.visits.aggregates.events_by_audience`: one function per figure, the same
+    ones the pages use. Raises ``ValueError`` when ``last`` comes before ``first``."""
+    period = LocalDateRange(first, last)
+    return ReportFigures(
+        visits=visit_panel(scope),
+        inquiry_panel=count_panel(scope, Outcome.INQUIRIES),
+        inquiries=inquiry_summary(scope, first, last),
+        events=events_by_audience(scope, period=period),
+    )
+
+
+@dataclass(frozen=True)
 class Report:
     municipality: Municipality
     first: dt.date
@@ -64,14 +96,15 @@ class Report:
     visits_total: float
     visit_periods: list[tuple[str, float, int]]
     visits_chart_svg: str
-    inquiries: int
-    events: int
+    inquiries: InquirySummary
+    events: EventBreakdown
     findings: list[Finding]
     groups: list[ModelGroup]
     groups_year: int
     excluded: list[Any]
     estimated_counts: int
     missing_periods: int
+    surveys: list[SurveyWaves] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -121,16 +154,12 @@ def report_build(
     municipality = municipality_of(scope)
     steps = 5
     tick = progress or (lambda step, done, total: None)
-    panel = visit_panel(scope)
+    figures = report_figures(scope, first, last)
+    panel = figures.visits
     inside = _in_range(panel, first, last)
     totals = inside.groupby("period")["value"].agg(["sum", "count"]).sort_index()
     visit_periods = [(str(p), float(row["sum"]), int(row["count"])) for p, row in totals.iterrows()]
     tick("visits", 1, steps)
-    start = dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC) - dt.timedelta(days=1)
-    end = dt.datetime.combine(last, dt.time(), tzinfo=dt.UTC) + dt.timedelta(days=2)
-    # A day of slack each side for time zones; the counts are a summary, not an estimate.
-    inquiries = scoped(Inquiry, scope).filter(occurred_at__range=(start, end)).count()
-    events = scoped(Event, scope).filter(starts_at__range=(start, end)).count()
     tick("inquiries and events", 2, steps)
     findings = []
     for change in changes(scope):
@@ -158,7 +187,7 @@ def report_build(
         )
     tick("before and after", 3, steps)
     groups_year = last.year if last.month == 12 and last.day == 31 else last.year - 1
-    groups = model_comparison(scope, groups_year)
+    groups = model_comparison(scope, groups_year, panel=panel)
     tick("model comparison", 4, steps)
     units = set(inside["unit"]) if not inside.empty else set()
     report = Report(
@@ -170,14 +199,15 @@ def report_build(
         visits_total=float(inside["value"].sum()) if not inside.empty else 0.0,
         visit_periods=visit_periods,
         visits_chart_svg=_visits_chart(visit_periods),
-        inquiries=inquiries,
-        events=events,
+        inquiries=figures.inquiries,
+        events=figures.events,
         findings=findings,
         groups=groups,
         groups_year=groups_year,
         excluded=list(excluded_periods(scope)),
         estimated_counts=sum(panel.estimated.values()),
         missing_periods=sum(panel.missing_periods(unit) for unit in sorted(units)),
+        surveys=survey_waves(scope),
     )
     tick("done", 5, steps)
     return report
@@ -192,11 +222,26 @@ def report_html(report: Report) -> str:
         }
         for finding in report.findings
     ]
+    inquiries = report.inquiries
+
+    def shares(counts: dict[str, int], labels: dict[str, Any]) -> list[tuple[str, str, str]]:
+        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        return [
+            (str(labels.get(key, key)), fmt(value), fmt_percent(100 * value / inquiries.total))
+            for key, value in ordered
+        ]
+
     return render_to_string(
         "evaluation/report.html",
         {
             "report": report,
             "findings": findings,
+            "inquiries_total": fmt(inquiries.total),
+            "new_users": fmt(inquiries.new_users),
+            "events_total": fmt(report.events.events),
+            "inquiry_domains": shares(inquiries.by_domain, dict(InquiryDomain.choices)),
+            "inquiry_channels": shares(inquiries.by_channel, dict(Channel.choices)),
+            "survey_tables": presentation.survey_wave_tables(report.surveys),
             "visits_total": fmt(report.visits_total),
             "visit_rows": [
                 (label, fmt(value), sites) for label, value, sites in report.visit_periods

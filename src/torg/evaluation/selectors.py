@@ -14,19 +14,29 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.db.models import Count, DateTimeField, QuerySet
+from django.db.models import (
+    Count,
+    DateTimeField,
+    FloatField,
+    Func,
+    Max,
+    QuerySet,
+    Sum,
+)
 from django.db.models.functions import Trunc
 from django.utils.translation import gettext_lazy as _
 
 from torg.evaluation import methods
+from torg.evaluation.inquiry_totals import inquiry_month_panel
 from torg.evaluation.models import ExcludedPeriod, MethodChecklistItem
-from torg.inquiries.models import Inquiry
+from torg.inquiries.models import InquiryDomain
 from torg.lib.localtime import zone
 from torg.organisation.models import OrganisationalModel, Site, SiteModelPeriod
-from torg.organisation.scoping import Scope, scoped
+from torg.organisation.scoping import Scope, municipality_of, scoped
 from torg.visits.aggregates import (
     Granularity,
     granularity_for_periods,
@@ -34,18 +44,36 @@ from torg.visits.aggregates import (
     visits_over_time,
 )
 from torg.visits.models import CountMethod, Event, VisitCount
+from torg.visits.series import monthly_totals
 
 
 class Outcome(StrEnum):
     VISITS = "visits"
     INQUIRIES = "inquiries"
+    INQUIRIES_LIBRARY = "inquiries_library"
+    INQUIRIES_MUNICIPAL = "inquiries_municipal"
+    INQUIRIES_SHARED = "inquiries_shared"
+    NEW_USERS = "new_users"
     EVENTS = "events"
+    ATTENDANCE = "attendance"
 
 
 OUTCOME_LABELS = {
     Outcome.VISITS: _("Visits"),
     Outcome.INQUIRIES: _("Inquiries"),
+    Outcome.INQUIRIES_LIBRARY: _("Inquiries about library services"),
+    Outcome.INQUIRIES_MUNICIPAL: _("Inquiries about municipal services"),
+    Outcome.INQUIRIES_SHARED: _("Inquiries about shared services"),
+    Outcome.NEW_USERS: _("New users (inquiries marked new user)"),
     Outcome.EVENTS: _("Events"),
+    Outcome.ATTENDANCE: _("Event attendance"),
+}
+
+#: The domain each by-domain inquiry outcome counts.
+OUTCOME_DOMAINS = {
+    Outcome.INQUIRIES_LIBRARY: InquiryDomain.LIBRARY.value,
+    Outcome.INQUIRIES_MUNICIPAL: InquiryDomain.MUNICIPAL.value,
+    Outcome.INQUIRIES_SHARED: InquiryDomain.SHARED.value,
 }
 
 
@@ -81,9 +109,65 @@ def _period(day: dt.date, freq: str) -> pd.Period:
     return pd.Period(year=day.year, month=day.month, freq="M").asfreq(freq)
 
 
+class _Days(Func):
+    """An instant as a number of days (fractional), natively in each database, so that a
+    duration is a subtraction the database does itself (no per-row Python function)."""
+
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, function="julianday", **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="(EXTRACT(EPOCH FROM %(expressions)s) / 86400.0)"
+        )
+
+
+#: Counts at most this long (a local day can last 25 hours) are summed by local month of
+#: the business day (:func:`torg.visits.series.monthly_totals`).
+_DAY = Granularity.DAY.longest / dt.timedelta(days=1)
+
+
 def visit_panel(scope: Scope) -> OutcomePanel:
     """Visits per site in the finest calendar unit (month, quarter or year) that every
-    count of the municipality fits in (daily and weekly counts are added up by month)."""
+    count of the municipality fits in. When no count is longer than a day (door counters'
+    hourly or daily counts) the months come from :func:`torg.visits.series.monthly_totals`
+    (the site's local business days, one indexed query per month, the site pages' monthly
+    figures; a count that runs past the end of its month is in none, as there); otherwise
+    from :func:`torg.visits.aggregates.visits_over_time` by month, quarter or year (weekly
+    counts are added up by month)."""
+    counts = scoped(VisitCount, scope)
+    # Three cheap reads instead of one grouped scan of every row: the longest count from the
+    # covering index of monthly totals, the first and last start from the index on
+    # (municipality, period_start), the estimates by their method.
+    longest = counts.aggregate(days=Max(_Days("period_end") - _Days("period_start")))["days"]
+    estimated = {
+        str(site_id): int(number)
+        for site_id, number in counts.filter(method=CountMethod.ESTIMATE)
+        .values_list("site_id")
+        .annotate(number=Count("id"))
+        .order_by()
+    }
+    sites = {
+        site.pk: site
+        for site in scoped(Site, scope).only("id", "name", "is_aggregate", "time_zone")
+    }
+    names = {str(site_id): site.name for site_id, site in sites.items()}
+    if longest is not None and float(longest) <= _DAY:
+        earliest = counts.order_by("period_start").values_list("period_start", flat=True)[0]
+        latest = counts.order_by("-period_start").values_list("period_start", flat=True)[0]
+        # Widest local days in any of the sites' zones (a day either side covers them all).
+        first = earliest.date() - dt.timedelta(days=1)
+        last = latest.date() + dt.timedelta(days=1)
+        totals = monthly_totals(municipality_of(scope), first_month=first, last_month=last)
+        rows = [
+            {"unit": str(site_id), "period": _period(month, "M"), "value": float(count)}
+            for site_id, per_month in sorted(totals.items())
+            if site_id in sites and not sites[site_id].is_aggregate
+            for month, count in sorted(per_month.items())
+        ]
+        return OutcomePanel(Outcome.VISITS, "M", _frame(rows), names, estimated)
     durations = {
         end - start
         for start, end in scoped(VisitCount, scope)
@@ -102,35 +186,26 @@ def visit_panel(scope: Scope) -> OutcomePanel:
         if not site.is_aggregate
         for day, count in site.counts.items()
     ]
-    names = {str(site.site_id): site.name for site in series.sites}
-    estimated: dict[str, int] = defaultdict(int)
-    for site_id, number in (
-        scoped(VisitCount, scope)
-        .filter(method=CountMethod.ESTIMATE)
-        .values_list("site_id")
-        .annotate(number=Count("id"))
-        .order_by()
-    ):
-        estimated[str(site_id)] = number
-    return OutcomePanel(Outcome.VISITS, freq, _frame(rows), names, dict(estimated))
+    return OutcomePanel(Outcome.VISITS, freq, _frame(rows), names, estimated)
 
 
 def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["unit", "period", "value"])
 
 
-def _monthly_counts(
-    scope: Scope, rows: QuerySet[Inquiry] | QuerySet[Event], field_name: str
-) -> list[dict[str, object]]:
-    """Rows per site and local month of the site (one query per time zone)."""
+def _event_months(scope: Scope, measure: str) -> list[dict[str, object]]:
+    """Events (the sum of ``occurrences``, as on the dashboard) or their recorded
+    attendance per site and local month of the site (one query per time zone). A month
+    whose events all lack the measure has no value (missing, not zero)."""
     out: list[dict[str, object]] = []
+    rows = scoped(Event, scope).filter(site__isnull=False)
     for time_zone, site_ids in site_zones(scope).items():
         tz = zone(time_zone)
         grouped = (
             rows.filter(site_id__in=site_ids)
-            .annotate(month=Trunc(field_name, "month", output_field=DateTimeField(), tzinfo=tz))
+            .annotate(month=Trunc("starts_at", "month", output_field=DateTimeField(), tzinfo=tz))
             .values("site_id", "month")
-            .annotate(number=Count("id"))
+            .annotate(number=Sum(measure))
             .order_by()
         )
         out.extend(
@@ -140,19 +215,28 @@ def _monthly_counts(
                 "value": float(row["number"]),
             }
             for row in grouped
+            if row["number"] is not None
         )
     return out
 
 
 def count_panel(scope: Scope, outcome: Outcome) -> OutcomePanel:
-    """Inquiries or events per site and local month. A month with no row is missing (a
-    site that did not log is not a site that had no inquiries)."""
+    """One outcome per site and local month: inquiries (all, or one domain's), new users
+    (inquiries marked new user, from :func:`torg.evaluation.inquiry_totals.inquiry_month_panel`),
+    events (occurrences) or their attendance; visits through :func:`visit_panel`. A month
+    with no row is missing (a site that did not log is not a site that had no inquiries)."""
     if outcome is Outcome.VISITS:
         return visit_panel(scope)
-    if outcome is Outcome.INQUIRIES:
-        rows = _monthly_counts(scope, scoped(Inquiry, scope), "occurred_at")
+    if outcome is Outcome.EVENTS or outcome is Outcome.ATTENDANCE:
+        rows = _event_months(scope, "occurrences" if outcome is Outcome.EVENTS else "attendance")
     else:
-        rows = _monthly_counts(scope, scoped(Event, scope).filter(site__isnull=False), "starts_at")
+        counts = inquiry_month_panel(
+            scope, new_users=outcome is Outcome.NEW_USERS, domain=OUTCOME_DOMAINS.get(outcome)
+        )
+        rows = [
+            {"unit": str(site_id), "period": _period(month, "M"), "value": float(number)}
+            for (site_id, month), number in sorted(counts.items())
+        ]
     names = dict(scoped(Site, scope).values_list("id", "name"))
     return OutcomePanel(outcome, "M", _frame(rows), {str(k): v for k, v in names.items()})
 
@@ -378,11 +462,20 @@ class ModelGroup:
         return self.sites < FEW_SITES
 
 
-def model_comparison(scope: Scope, year: int) -> list[ModelGroup]:
+def model_comparison(
+    scope: Scope,
+    year: int,
+    *,
+    panel: OutcomePanel | None = None,
+    outcome: Outcome = Outcome.VISITS,
+) -> list[ModelGroup]:
     """Visits in ``year`` per site, grouped by the organisational model each site had on
     1 July of that year ("no model recorded" for the rest). Yearly totals are the sum of
-    the site's counts in that local year; a site with no count that year is left out."""
-    panel = visit_panel(scope)
+    the site's counts in that local year; a site with no count that year is left out.
+    ``outcome``: what is added up per site (visits by default; inquiries, new users,
+    events or attendance from :func:`count_panel`); ``panel``: that outcome's panel when
+    the caller already has it."""
+    panel = panel if panel is not None else count_panel(scope, outcome)
     frame = panel.frame.copy()
     if frame.empty:
         return []

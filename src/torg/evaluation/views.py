@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from torg.evaluation import guide, methods, presentation
 from torg.evaluation.forms import (
+    SURVEY_OUTCOME,
     ChecklistForm,
     EvaluationForm,
     ExcludedPeriodForm,
@@ -27,6 +28,7 @@ from torg.evaluation.models import ChecklistStatus, HelpfulMethod
 from torg.evaluation.report import report_build, report_html
 from torg.evaluation.selectors import (
     FEW_SITES,
+    OUTCOME_LABELS,
     Outcome,
     changes,
     checklist,
@@ -35,6 +37,7 @@ from torg.evaluation.selectors import (
     model_comparison,
 )
 from torg.evaluation.services import checklist_save, excluded_period_create
+from torg.evaluation.survey_waves import survey_by_model, survey_waves
 from torg.organisation.models import OrganisationalModel
 from torg.organisation.roles import Permission
 from torg.organisation.scoping import Tenancy
@@ -53,7 +56,16 @@ def evaluation_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
     form = EvaluationForm(request.GET or None, scope=tenancy, changes=found)
     context = _context(tenancy, "before_after", form=form)
     status = 200
-    if form.is_bound and form.is_valid():
+    if form.is_bound and form.is_valid() and form.cleaned_data["outcome"] == SURVEY_OUTCOME:
+        data = form.cleaned_data
+        context.update(
+            survey_site=data["site"],
+            survey_change=data["change_date"],
+            survey_tables=presentation.survey_wave_tables(
+                survey_waves(tenancy), change=data["change_date"]
+            ),
+        )
+    elif form.is_bound and form.is_valid():
         data = form.cleaned_data
         evaluation = evaluate(
             tenancy,
@@ -89,9 +101,11 @@ def evaluation_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
 def model_comparison_page(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
     form = ModelComparisonForm(request.GET or None)
     year = dt.date.today().year - 1
-    if form.is_valid() and form.cleaned_data.get("year"):
-        year = form.cleaned_data["year"]
-    groups = model_comparison(tenancy, year)
+    outcome = Outcome.VISITS
+    if form.is_valid():
+        year = form.cleaned_data.get("year") or year
+        outcome = Outcome(form.cleaned_data.get("outcome") or Outcome.VISITS)
+    groups = model_comparison(tenancy, year, outcome=outcome)
     rows = [
         {
             "group": group,
@@ -107,9 +121,12 @@ def model_comparison_page(request: HttpRequest, tenancy: Tenancy) -> HttpRespons
         "models",
         form=form,
         year=year,
+        outcome_label=OUTCOME_LABELS[outcome],
         rows=rows,
         few_sites=FEW_SITES,
         any_few=any(group.few for group in groups),
+        survey_tables=presentation.survey_model_tables(survey_by_model(tenancy)),
+        england=presentation.england_block(),
     )
     return render(request, "evaluation/model_comparison.html", context)
 
