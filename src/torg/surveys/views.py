@@ -27,7 +27,7 @@ from torg.organisation.roles import Permission
 from torg.organisation.scoping import Tenancy
 from torg.surveys import services
 from torg.surveys.charts import agree_by_group_chart, diverging_chart, wave_comparison_chart
-from torg.surveys.export import raw_header, raw_rows, results_xlsx
+from torg.surveys.export import raw_export, results_xlsx
 from torg.surveys.forms import (
     GroupByForm,
     ItemEditForm,
@@ -288,7 +288,8 @@ def wave_results_xlsx(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpRe
 @require_safe
 def wave_responses_csv(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponseBase:
     """The raw anonymous responses, for analysts, only above the free-text threshold (the raw
-    rows include free text and combinations of background answers)."""
+    rows include free text), with the background answers made k-anonymous
+    (:func:`torg.surveys.export.raw_export`)."""
     wave = get_object_or_404(tenancy.scoped(Wave).select_related("survey"), pk=pk)
     if not results_available(wave):
         return _results_pending(request, wave)
@@ -298,8 +299,9 @@ def wave_responses_csv(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpR
             reverse("surveys:results", args=[tenancy.municipality.slug, wave.pk])
         )
     fmt = format_for_language(get_language(), request.GET.get("delimiter"))
+    export = raw_export(wave)
     response = StreamingHttpResponse(
-        (chunk.encode("utf-8") for chunk in iter_csv(raw_header(wave), raw_rows(wave), fmt)),
+        (chunk.encode("utf-8") for chunk in iter_csv(export.header, export.rows, fmt)),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="survey-responses-{wave.pk}.csv"'

@@ -225,6 +225,50 @@ def audit(
     return exposed
 
 
+def suppress_audited(
+    counts: Mapping[Any, int],
+    relations: Sequence[Relation],
+    k: int = DEFAULT_MIN_GROUP,
+    *,
+    also_hide: Iterable[Hashable] = (),
+) -> Suppression:
+    """:func:`suppress`, then :func:`audit` of the pattern against every relation at once;
+    while some hidden cell is exposed, one more cell is hidden and both run again.
+
+    The cell added for an exposed cell is the smallest shown non-empty part of a relation
+    that names the exposed cell (the first such relation in ``relations`` that has one), or
+    that relation's total when no part is left: the next cell the greedy of :func:`suppress`
+    would have taken. Terminates, since every round hides one more cell. Needed when the
+    relations share hidden cells (a site that is a part both of "all sites" and of its
+    organisational model): one relation at a time cannot see what two together reveal.
+    Arguments and errors as :func:`suppress`.
+    """
+    extra = list(also_hide)
+    while True:
+        pattern = suppress(counts, relations, k, also_hide=extra)
+        exposed = audit(counts, relations, pattern)
+        if not exposed:
+            return pattern
+        order = {cell: i for i, cell in enumerate(counts)}
+        added = None
+        for exposure in exposed:
+            for relation in relations:
+                if exposure.cell != relation.total and exposure.cell not in relation.parts:
+                    continue
+                shown = [p for p in relation.parts if pattern.shown(p) and counts[p] > 0]
+                if shown:
+                    added = min(shown, key=lambda c: (counts[c], order[c]))
+                elif pattern.shown(relation.total) and counts[relation.total] > 0:
+                    added = relation.total
+                if added is not None:
+                    break
+            if added is not None:
+                break
+        if added is None:  # pragma: no cover - an exposed cell always has a shown neighbour
+            raise RuntimeError(f"internal: cannot protect {exposed[0].cell!r}")
+        extra.append(added)
+
+
 def one_level_relations(parent: Hashable, children: Sequence[Hashable]) -> list[Relation]:
     """``parent = sum(children)``: a municipality and its sites, a wave and its groups."""
     return [Relation(parent, tuple(children))]
