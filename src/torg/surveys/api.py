@@ -85,6 +85,12 @@ def _group(result: GroupResult) -> dict[str, Any]:
     if result.hidden or result.summary is None or result.agree is None:
         return data
     summary, agree = result.summary, result.agree
+    before, change = result.previous_agree, result.change_test
+    if before is not None and change is not None:
+        # Only for a group shown in this wave and the previous one.
+        data["previous_agree"] = {"count": before.count, "n": before.n, "share": before.share}
+        data["change"] = {"difference": change.difference, "z": change.z,
+                          "p_value": change.p_value, "cohens_h": change.cohens_h}  # fmt: skip
     return data | {
         "answered": summary.answered,
         "dont_know": summary.dont_know,

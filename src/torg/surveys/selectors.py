@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -57,7 +57,8 @@ def waves_of(municipality: Municipality) -> QuerySet[Wave]:
 @dataclass(frozen=True)
 class GroupResult:
     """One group's result for one statement; ``summary`` and ``agree`` are ``None`` when
-    the group is suppressed (``hidden``)."""
+    the group is suppressed (``hidden``). With a grouping and a previous wave, a group shown
+    in both waves also has the previous wave's share who agree and the test of the change."""
 
     key: str
     label: str
@@ -65,6 +66,10 @@ class GroupResult:
     hidden: bool
     summary: LikertSummary | None
     agree: Proportion | None
+    #: The same group's share who agree in the previous wave and the two-proportion z test
+    #: of the change; ``None`` unless the group is shown in both waves.
+    previous_agree: Proportion | None = None
+    change_test: TwoProportionResult | None = None
 
 
 @dataclass(frozen=True)
@@ -274,7 +279,12 @@ def _suppress_cached(
 
 
 def wave_results(
-    wave: Wave, group_by: Item | None = None, top: int | None = None, *, by_model: bool = False
+    wave: Wave,
+    group_by: Item | None = None,
+    top: int | None = None,
+    *,
+    by_model: bool = False,
+    compare: bool = True,
 ) -> WaveResults:
     """Results of every Likert statement of ``wave``, optionally by a background item or
     (``by_model``) by the organisational model of the respondent's site on the wave's first day.
@@ -283,7 +293,9 @@ def wave_results(
     once (:func:`statement_suppression`), whichever one is shown, so the hidden groups are
     the same on every page, export and API answer and none can be recovered by combining
     them; a hidden statement total hides the statement. Comparable statements also get the previous wave's share who agree, shown only
-    when both waves' totals are shown, and a two-proportion z test of the change.
+    when both waves' totals are shown, and a two-proportion z test of the change; with a
+    grouping, each group gets the same from the previous wave's results by the same grouping
+    (:func:`_compare_groups`) when ``compare``.
     """
     k = wave.survey.min_group
     top = top or wave.survey.agree_levels
@@ -352,6 +364,8 @@ def wave_results(
                 change_test=change,
             )
         )
+    if grouped and compare and wave.previous is not None:
+        statements = _compare_groups(wave.previous, statements, group_by, by_model, top)
     return WaveResults(
         wave=wave,
         respondents=respondents,
@@ -362,6 +376,57 @@ def wave_results(
         group_code=group_code,
         group_title=group_title,
     )
+
+
+def _compare_groups(
+    previous_wave: Wave,
+    statements: list[StatementResult],
+    group_by: Item | None,
+    by_model: bool,
+    top: int,
+) -> list[StatementResult]:
+    """``statements`` with each group's change from ``previous_wave``: the previous wave's
+    results by the same grouping (the background item this one was copied from, or the
+    model), suppressed as that wave's own page suppresses them. A group hidden in either
+    wave gets no comparison, so no comparison reveals what either wave hides; a statement
+    changed since the previous wave (not comparable) gets none either."""
+    before_item = None
+    if group_by is not None:
+        if group_by.comparable_to_id is None or not group_by.comparable:
+            return statements
+        before_item = previous_wave.own_items().filter(pk=group_by.comparable_to_id).first()
+        if before_item is None:
+            return statements
+    before = wave_results(
+        previous_wave, group_by=before_item, top=top, by_model=by_model, compare=False
+    )
+    by_item = {s.item.pk: s for s in before.statements}
+    compared = []
+    for statement in statements:
+        earlier = by_item.get(statement.item.comparable_to_id or -1)
+        if earlier is None or not statement.item.comparable:
+            compared.append(statement)
+            continue
+        earlier_groups = {g.key: g for g in earlier.groups}
+        groups = []
+        for group in statement.groups:
+            then = earlier_groups.get(group.key)
+            now_agree = group.agree
+            if (
+                then is None
+                or then.hidden
+                or group.hidden
+                or then.agree is None
+                or now_agree is None
+                or not then.agree.n
+                or not now_agree.n
+            ):
+                groups.append(group)
+                continue
+            change = two_proportion_z(now_agree.count, now_agree.n, then.agree.count, then.agree.n)
+            groups.append(replace(group, previous_agree=then.agree, change_test=change))
+        compared.append(replace(statement, groups=groups))
+    return compared
 
 
 def _trim(counts: LevelCounts, points: int) -> LevelCounts:

@@ -38,6 +38,7 @@ from torg.surveys.forms import (
 from torg.surveys.models import Item, Survey, Wave
 from torg.surveys.selectors import (
     StatementResult,
+    WaveResults,
     free_texts,
     results_available,
     surveys_of,
@@ -232,6 +233,32 @@ def _change_row(statement: StatementResult) -> dict[str, str]:
     return row
 
 
+def _group_change_rows(results: WaveResults) -> list[dict[str, str]]:
+    """The previous-wave comparison of every group of every comparable statement, for the
+    table under the groups: a group hidden in either wave reads as hidden."""
+    rows = []
+    for statement in results.statements:
+        if not statement.item.comparable:
+            continue
+        for group in statement.groups:
+            row = {
+                "text": statement.item.text,
+                "group": group.label or str(_("Not stated")),
+                "status": "none",
+            }
+            before, now, test = group.previous_agree, group.agree, group.change_test
+            if before is not None and now is not None and test is not None:
+                row |= {
+                    "status": "shown",
+                    "previous": fmt_percent(before.share * 100),
+                    "current": fmt_percent(now.share * 100),
+                    "p_value": fmt(test.p_value, 3),
+                    "cohens_h": fmt(test.cohens_h, 2),
+                }
+            rows.append(row)
+    return rows
+
+
 def _tokens_csv(wave: Wave, tokens: list[str], links: list[str]) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -343,6 +370,9 @@ def wave_results_page(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpRe
             "chart": chart,
             "group_charts": group_charts,
             "changes": [_change_row(s) for s in results.statements],
+            "group_changes": _group_change_rows(results)
+            if results.group_code and wave.previous_id
+            else [],
             "wave_chart": wave_comparison_chart(results.statements, wave.number)
             if any(s.change_test for s in results.statements)
             else None,
