@@ -148,6 +148,15 @@ def wave_settings(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpRespon
     form = WaveSettingsForm(
         request.POST or None, initial={"anonymous": wave.anonymous, "status": wave.status}
     )
+    if locked:
+        # The box is shown disabled with the reason; the page sends the fixed value in a
+        # hidden field (a browser sends no disabled field), so a form that asks for another
+        # value is still refused with 409 below.
+        field = form.fields["anonymous"]
+        field.widget.attrs["disabled"] = True
+        field.help_text = _(
+            "Fixed: the wave has responses, and anonymity cannot change after the first one."
+        )
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
