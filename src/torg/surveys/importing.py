@@ -32,6 +32,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
+from django.utils.translation import gettext_noop
+
 from torg.imports.framework import (
     Column,
     ImportFailed,
@@ -159,7 +161,7 @@ class SurveyResponsesProfile(Profile):
     :meth:`configure`."""
 
     name = "survey-responses"
-    title = "Survey responses from LimeSurvey, Nettskjema or Questback-style exports"
+    title = gettext_noop("Survey responses from LimeSurvey, Nettskjema or Questback-style exports")
     source = "one row per respondent, one column per item (code or text)"
     options: ClassVar[dict[str, str]] = {
         "wave": "id of the wave the responses belong to (required)",
