@@ -38,6 +38,7 @@ from enum import StrEnum
 from typing import Any
 
 import numpy as np
+from scipy.linalg import null_space
 from scipy.optimize import linprog
 
 #: Default minimum number of respondents for a result to be shown.
@@ -187,10 +188,16 @@ def audit(
 ) -> list[Exposure]:
     """Hidden cells whose value an attacker can pin down, or narrow to below ``k``.
 
-    Solves two linear programmes per hidden cell (minimise and maximise it subject to every
-    relation, the shown cells at their values and hidden cells ≥ 0). A hidden cell is exposed
-    when its bounds are exact (``highest - lowest < 1``). Returns the exposed cells (empty
-    when the pattern is safe). Meant for tests and checks; cost grows with the table.
+    The attacker's bounds come from two linear programmes per cell (minimise and maximise it
+    subject to every relation, the shown cells at their values and hidden cells ≥ 0); a
+    hidden cell is exposed when they are exact (``highest - lowest < 1``). Returns the exposed
+    cells (empty when the pattern is safe).
+
+    Only candidates get the linear programmes: every hidden cell holds at least one person,
+    so the true table lies inside the orthant and can move along any direction of the null
+    space of the relations; a cell's bounds can be exact only if every null-space direction
+    leaves it unchanged (its row of the null-space basis is zero). One singular value
+    decomposition finds those cells, so a safe pattern costs no linear programme at all.
     """
     hidden = [c for c in counts if c in suppression.hidden]
     if not hidden:
@@ -211,8 +218,12 @@ def audit(
             rhs.append(-constant)
     a_eq = np.array(rows) if rows else None
     b_eq = np.array(rhs) if rows else None
+    if a_eq is None:
+        return []
+    basis = null_space(a_eq)
+    candidates = {cell: i for cell, i in index.items() if not np.any(np.abs(basis[i]) > 1e-9)}
     exposed: list[Exposure] = []
-    for cell, i in index.items():
+    for cell, i in candidates.items():
         objective = np.zeros(len(hidden))
         objective[i] = 1.0
         bounds = [(0, None)] * len(hidden)
