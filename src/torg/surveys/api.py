@@ -1,9 +1,10 @@
 """The surveys API under ``/api/v1/m/<slug:municipality>/`` (registered in :mod:`torg.api.urls`):
 
 * ``surveys/``: the municipality's surveys (``analyse_surveys``: analysts, managers);
-* ``survey-waves/``: waves, and ``PATCH`` of ``anonymous`` (``manage_surveys``, with an
-  ``Idempotency-Key``); once the wave has a response the answer is **409 Conflict** with
-  ``{"detail": …, "code": "anonymity_locked"}``;
+* ``survey-waves/``: waves, and ``PATCH`` of ``anonymous`` and ``status`` (``manage_surveys``,
+  with an ``Idempotency-Key``); once the wave has a response a change of anonymity is
+  **409 Conflict** with ``{"detail": …, "code": "anonymity_locked"}``; any other field (such
+  as ``min_group``, the survey's) is **400** with ``"code": "read_only"``;
 * ``survey-waves/<id>/results/``: the share who agree and the R ``likert`` summary of every
   statement, optionally ``?group_by=<background item code>``, with small groups suppressed
   exactly as on the results page (:func:`torg.surveys.selectors.wave_results`).
@@ -32,7 +33,7 @@ from torg.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from torg.api.views import TenantViewSet
 from torg.organisation.roles import Permission
 from torg.surveys import services
-from torg.surveys.models import ItemKind, Survey, Wave
+from torg.surveys.models import ItemKind, Survey, Wave, WaveStatus
 from torg.surveys.selectors import (
     BY_MODEL,
     GroupResult,
@@ -72,7 +73,11 @@ class WaveSerializer(serializers.ModelSerializer[Wave]):
             "open_link",
             "status",
         ]
-        read_only_fields = ["id", "survey", "number", "starts_on", "ends_on", "open_link", "status"]
+        read_only_fields = ["id", "survey", "number", "starts_on", "ends_on", "open_link"]
+
+
+#: The fields a PATCH of a wave may change.
+CHANGEABLE = frozenset({"anonymous", "status"})
 
 
 class ConflictSerializer(serializers.Serializer[Any]):
@@ -85,6 +90,12 @@ def _group(result: GroupResult) -> dict[str, Any]:
     if result.hidden or result.summary is None or result.agree is None:
         return data
     summary, agree = result.summary, result.agree
+    before, change = result.previous_agree, result.change_test
+    if before is not None and change is not None:
+        # Only for a group shown in this wave and the previous one.
+        data["previous_agree"] = {"count": before.count, "n": before.n, "share": before.share}
+        data["change"] = {"difference": change.difference, "z": change.z,
+                          "p_value": change.p_value, "cohens_h": change.cohens_h}  # fmt: skip
     return data | {
         "answered": summary.answered,
         "dont_know": summary.dont_know,
@@ -119,10 +130,13 @@ class SurveyViewSet(TenantViewSet, mixins.ListModelMixin, mixins.RetrieveModelMi
     list=extend_schema(summary="Survey waves"),
     retrieve=extend_schema(summary="One wave"),
     partial_update=extend_schema(
-        summary="Change a wave's anonymity (only before its first response)",
+        summary="Change a wave's anonymity (only before its first response) or status",
         parameters=[IDEMPOTENCY_PARAMETER],
         responses={
             200: WaveSerializer,
+            400: OpenApiResponse(
+                ConflictSerializer, description="A field that cannot change, or a bad status."
+            ),
             409: OpenApiResponse(ConflictSerializer, description="The wave has responses."),
         },
     ),
@@ -147,13 +161,34 @@ class WaveViewSet(TenantViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixi
         return self.tenancy.scoped(Wave).select_related("survey").order_by("survey", "number")
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Only ``anonymous`` may change (``Idempotency-Key`` required, as for every write)."""
+        """Only ``anonymous`` and ``status`` (``open`` or ``closed``) may change
+        (``Idempotency-Key`` required, as for every write); any other field is refused with
+        400 ``{"code": "read_only", "fields": [...]}`` rather than ignored."""
         return idempotent(request, lambda: self._set_anonymity(request))
 
     def _set_anonymity(self, request: Request) -> Response:
         wave: Wave = self.get_object()
+        refused = sorted(set(request.data) - CHANGEABLE)
+        if refused:
+            return Response(
+                {
+                    "detail": _(
+                        "Only anonymous and status can be changed on a wave; %(fields)s cannot. "
+                        "The minimum group size belongs to the survey and is fixed when the "
+                        "survey is created (lowering it later would reveal groups that were "
+                        "hidden)."
+                    )
+                    % {"fields": ", ".join(refused)},
+                    "code": "read_only",
+                    "fields": refused,
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         serializer = self.get_serializer(wave, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
+        new_status = serializer.validated_data.get("status")
+        if new_status is not None and new_status not in (WaveStatus.OPEN, WaveStatus.CLOSED):
+            raise ValidationError({"status": [_("A wave can only be opened or closed.")]})
         if "anonymous" in serializer.validated_data:
             try:
                 wave = services.wave_set_anonymity(
@@ -169,6 +204,8 @@ class WaveViewSet(TenantViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixi
                     },
                     status=status.HTTP_409_CONFLICT,
                 )
+        if new_status is not None:
+            wave = services.wave_set_status(wave=wave, status=new_status)
         return Response(self.get_serializer(wave).data)
 
     @action(detail=True, methods=["get"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -18,8 +18,9 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from torg.lib.csv_export import Cell
+from torg.surveys.analysis.anonymity import k_anonymise
 from torg.surveys.models import ItemKind, Wave
-from torg.surveys.selectors import GroupResult, WaveResults
+from torg.surveys.selectors import GroupResult, WaveResults, free_texts
 
 #: Excel refuses sheet names longer than 31 characters or with these characters.
 _SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
@@ -118,16 +119,45 @@ def results_xlsx(results: WaveResults) -> bytes:
     return buffer.getvalue()
 
 
-def raw_header(wave: Wave) -> list[str]:
-    return [item.code for item in wave.own_items().order_by("section__position", "position")]
+@dataclass(frozen=True)
+class RawExport:
+    """The raw anonymous responses as the analysts' CSV shows them: ``header`` (item codes;
+    a background column that lost cells says so, :func:`suppressed_header`), ``rows`` and
+    ``k``; ``suppressed`` counts the background cells replaced by ``*``; ``free_text`` says
+    whether free-text answers are in it."""
+
+    header: list[str]
+    rows: list[list[Cell]]
+    k: int
+    suppressed: int
+    free_text: bool
 
 
-def raw_rows(wave: Wave) -> Iterator[Sequence[Cell]]:
-    """One row per response, one column per item code (:func:`raw_header`): Likert levels as
-    numbers (-1 "don't know"), choices as codes (several joined by ``|``), free text as text.
-    Rows come in the order of the responses' random keys, never the order of submission."""
+def suppressed_header(code: str, k: int) -> str:
+    """The header of a background column in which some cells are replaced by ``*``."""
+    return _("%(code)s [* = hidden: fewer than %(k)s respondents share the combination]") % {
+        "code": code,
+        "k": k,
+    }
+
+
+def raw_export(wave: Wave) -> RawExport:
+    """One row per response, one column per item code (section and position order): Likert
+    levels as numbers (-1 "don't know"), choices as codes (several joined by ``|``), free
+    text as text, no answer empty. Rows come in the order of the responses' random keys,
+    never the order of submission.
+
+    The background columns (quasi-identifiers) are made k-anonymous with the survey's
+    minimum group size (:func:`torg.surveys.analysis.anonymity.k_anonymise`): a cell
+    replaced by ``*`` hides a value, and every combination of background cells in the file
+    occurs in at least ``k`` rows. Free-text answers are in the file only when the results
+    page shows them (:func:`torg.surveys.selectors.free_texts`: at least the free-text
+    threshold of respondents); otherwise the free-text columns are empty. Raises
+    ``ValueError`` for a wave with fewer than ``k`` responses (the view refuses it before).
+    """
     items = list(wave.own_items().order_by("section__position", "position"))
     column = {item.pk: i for i, item in enumerate(items)}
+    with_free_text = free_texts(wave) is not None
     rows: dict[Any, list[Cell]] = {}
     for response_id in wave.own_responses().order_by("pk").values_list("pk", flat=True):
         rows[response_id] = [None] * len(items)
@@ -143,8 +173,22 @@ def raw_rows(wave: Wave) -> Iterator[Sequence[Cell]]:
         elif kind == ItemKind.MULTIPLE_CHOICE:
             value = "|".join(choices or [])
         elif kind == ItemKind.FREE_TEXT:
+            if not with_free_text:
+                continue
             value = text
         else:
             value = choice
         rows[response_id][column[item_id]] = value
-    yield from rows.values()
+    table = list(rows.values())
+    background = [i for i, item in enumerate(items) if item.kind == ItemKind.BACKGROUND]
+    k = wave.survey.min_group
+    header = [item.code for item in items]
+    if not table or not background:
+        return RawExport(header, table, k, 0, with_free_text)
+    protected = k_anonymise([[str(row[i] or "") for i in background] for row in table], k)
+    for row, cells in zip(table, protected.rows, strict=True):
+        for i, cell in zip(background, cells, strict=True):
+            row[i] = cell or None
+    for position in protected.columns_suppressed:
+        header[background[position]] = suppressed_header(header[background[position]], k)
+    return RawExport(header, table, k, protected.suppressed, with_free_text)

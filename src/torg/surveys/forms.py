@@ -35,20 +35,30 @@ class SectionFields:
 
 
 class ResponseForm(forms.Form):
-    """One field per item; every item is optional. ``submission_key`` makes the submit
-    idempotent; it also seeds the respondent's order of statements, so the order stays the
-    same when the form comes back with an error."""
+    """One field per item (but a background question with one choice); every item is
+    optional. ``submission_key`` makes the submit idempotent; it (or ``order_key``) also
+    seeds the respondent's order of statements, so the order stays the same when the form
+    comes back with an error."""
 
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, wave: Wave, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, wave: Wave, order_key: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.wave = wave
+        self.order_key = order_key
         self.items = list(
             wave.own_items().select_related("section").order_by("section__position", "position")
         )
         if not self.is_bound:
             self.initial.setdefault("submission_key", uuid.uuid4())
+        # A background question with a single choice (the municipality, in a municipality
+        # that answers alone) asks nothing: it is not shown, and its one value is recorded.
+        self.fixed = {
+            item.code: str(item.choices[0]["code"])
+            for item in self.items
+            if item.kind == ItemKind.BACKGROUND and len(item.choices) == 1
+        }
+        self.items = [item for item in self.items if item.code not in self.fixed]
         language = text_language(get_language())
         for item in self.items:
             self.fields[field_name(item)] = self._field(item, language)
@@ -79,6 +89,11 @@ class ResponseForm(forms.Form):
         )
 
     def order_seed(self) -> str:
+        """What the respondent's order of statements is drawn from: ``order_key`` (the
+        invitation code, so the order survives save and resume), else the submission key the
+        form carries (the same when the form comes back with an error)."""
+        if self.order_key:
+            return self.order_key
         key = self.data.get("submission_key") if self.is_bound else None
         return str(key or self.initial.get("submission_key") or "")
 
@@ -104,8 +119,10 @@ class ResponseForm(forms.Form):
         return result
 
     def answers(self) -> dict[str, Any]:
-        """``{item code: value}`` of the cleaned data, for the services."""
-        return {item.code: self.cleaned_data.get(field_name(item)) for item in self.items}
+        """``{item code: value}`` of the cleaned data, for the services (with the value of
+        each single-choice background question that was not shown)."""
+        answers = {item.code: self.cleaned_data.get(field_name(item)) for item in self.items}
+        return answers | self.fixed
 
     @staticmethod
     def initial_from(answers: Mapping[str, Any]) -> dict[str, Any]:

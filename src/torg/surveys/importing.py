@@ -1,6 +1,8 @@
 """Import responses exported by other survey tools into a wave: one row per respondent, one
 column per item (the layout of LimeSurvey's "responses" export, Nettskjema's and
-Questback-style tools' spreadsheets).
+Questback-style tools' spreadsheets), as the import framework's profile
+``survey-responses`` (:class:`SurveyResponsesProfile`; ``torg import survey-responses <file>
+--municipality <slug> --wave <id> [--mapping labels.csv] [--dry-run]``).
 
 * A column belongs to an item when its header is the item's code or its text in bokmål,
   nynorsk or English (compared without regard to case and spacing); other columns (the
@@ -9,31 +11,49 @@ Questback-style tools' spreadsheets).
   or a label of the ``mapping`` table (label → level, e.g. LimeSurvey's ``A1 … A5`` codes or
   another wording: "Svært enig" → 5). A choice cell is a choice code or label; several
   choices are separated by ``|``, ``;`` or ``,``. An empty cell is no answer.
-* All or nothing: every bad cell is reported with its row and column, and nothing is written
-  unless every row is good. Each row gets a submission key derived from the file's SHA-256
-  and its row number, so importing the same file again adds nothing.
-
-Files are read by :func:`torg.lib.tabular.read_table` (CSV in UTF-8 with or without BOM,
-UTF-16 or cp1252, ``;`` or ``,``; XLSX; JSON).
+* The framework (:func:`torg.imports.framework.run_import`) gives what every import has:
+  encoding and delimiter detection (CSV in UTF-8 with or without BOM, UTF-16 or cp1252,
+  ``;``, ``,``, tab; XLSX; JSON), every bad cell reported with its row and column, all or
+  nothing, an :class:`~torg.imports.models.ImportBatch` record, ``--dry-run``, and a file
+  already imported into the municipality is skipped. Each row also gets a submission key
+  derived from the wave, the file's SHA-256 and its row number, so importing the same file
+  again (even with ``--force``) adds nothing to the wave.
+* Each row is stored through :func:`torg.surveys.services.response_submit`, as a response
+  from the form would be (free text cleaned of personal data, nothing about the respondent).
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from django.db import transaction
+from django.utils.translation import gettext_noop
 
+from torg.imports.framework import (
+    Column,
+    ImportFailed,
+    ImportRefused,
+    ImportRun,
+    Profile,
+    ProgressCallback,
+    Record,
+    RowError,
+    UpsertWriter,
+    file_sha256,
+    run_import,
+)
 from torg.lib.tabular import TableError, normalise_header, read_table
+from torg.organisation.models import Municipality
+from torg.organisation.scoping import scoped
 from torg.surveys.analysis import DONT_KNOW
-from torg.surveys.models import Item, ItemKind, Wave
+from torg.surveys.models import Item, ItemKind, Response, Wave
 from torg.surveys.scales import DONT_KNOW_LABEL, LANGUAGES
-from torg.surveys.services import SurveyError, response_submit
+from torg.surveys.services import SurveyError, clean_answer, response_submit
 
 #: Namespace of the submission keys of imported rows (uuid5 of file hash and row).
 IMPORT_NAMESPACE = uuid.UUID("6f1f3c1e-5b7e-4d8e-9a55-0c1d2b3a4f50")
@@ -53,7 +73,6 @@ class ImportSummary:
     rows: int = 0
     created: int = 0
     already_imported: int = 0
-    columns: dict[str, str] = field(default_factory=dict)  # header → item code
     ignored_columns: list[str] = field(default_factory=list)
     dry_run: bool = False
 
@@ -61,7 +80,7 @@ class ImportSummary:
         verb = "would import" if self.dry_run else "imported"
         return (
             f"{self.rows} rows: {verb} {self.created}, {self.already_imported} already imported; "
-            f"{len(self.columns)} columns matched, ignored: {', '.join(self.ignored_columns) or '-'}"
+            f"ignored columns: {', '.join(self.ignored_columns) or '-'}"
         )
 
 
@@ -85,15 +104,6 @@ def read_mapping(path: Path | str) -> dict[str, int]:
                 f"mapping file, row {row_number}: level {cells[1]!r} is not a whole number"
             ) from error
     return mapping
-
-
-def _item_for_header(items: list[Item]) -> dict[str, Item]:
-    by_header: dict[str, Item] = {}
-    for item in items:
-        for text in (item.code, item.text_nb, item.text_nn, item.text_en):
-            if text:
-                by_header.setdefault(normalise_header(text), item)
-    return by_header
 
 
 def _likert_labels(item: Item, mapping: Mapping[str, int]) -> dict[str, int]:
@@ -120,7 +130,7 @@ def _choice_labels(item: Item) -> dict[str, str]:
     return labels
 
 
-def _parse(item: Item, text: str, mapping: Mapping[str, int]) -> Any:
+def _parse(item: Item, text: str, *, mapping: Mapping[str, int]) -> Any:
     if item.kind == ItemKind.LIKERT:
         level = _likert_labels(item, mapping).get(normalise_header(text))
         if level is None:
@@ -145,82 +155,161 @@ def _parse(item: Item, text: str, mapping: Mapping[str, int]) -> Any:
     return text
 
 
+class SurveyResponsesProfile(Profile):
+    """The framework profile of responses from other survey tools (module docstring). Its
+    columns are the items of the wave named by the ``wave`` option, so they are made in
+    :meth:`configure`."""
+
+    name = "survey-responses"
+    title = gettext_noop("Survey responses from LimeSurvey, Nettskjema or Questback-style exports")
+    source = "one row per respondent, one column per item (code or text)"
+    options: ClassVar[dict[str, str]] = {
+        "wave": "id of the wave the responses belong to (required)",
+        "mapping": "CSV or XLSX of answer label;level for labels that are not the scale's",
+    }
+    columns: tuple[Column, ...] = ()
+
+    def configure(self, municipality: Municipality | None, options: dict[str, Any]) -> None:
+        wave_id = str(options.get("wave") or "").strip()
+        if not wave_id:
+            raise ImportRefused(f"The profile {self.name} needs the wave: --wave <id>.")
+        municipality_id = municipality.pk if municipality else None
+        wave = (
+            scoped(Wave, municipality).filter(pk=int(wave_id)).first()
+            if municipality is not None and wave_id.isdigit()
+            else None
+        )
+        if wave is None or wave.municipality_id != municipality_id:
+            slug = municipality.slug if municipality else "?"
+            raise ImportRefused(f"Municipality {slug} has no wave {wave_id}.")
+        self.wave = wave
+        given = options.get("mapping")
+        try:
+            # A path from the command line, or the table itself from Python.
+            mapping = given if isinstance(given, Mapping) else read_mapping(given) if given else {}
+        except ResponsesImportError as error:
+            raise ImportRefused(str(error)) from error
+        normalised = {normalise_header(k): v for k, v in mapping.items()}
+        self.items = {item.code: item for item in wave.own_items()}
+        self.columns = tuple(
+            Column(
+                header=item.code,
+                field=item.code,
+                parse=partial(_parse, item, mapping=normalised),
+                allow_empty=True,
+                optional=True,
+                aliases=tuple(
+                    text
+                    for text in dict.fromkeys((item.text_nb, item.text_nn, item.text_en))
+                    if text and normalise_header(text) != normalise_header(item.code)
+                ),
+            )
+            for item in self.items.values()
+        )
+
+    def begin(self, run: ImportRun) -> None:
+        if not run.headers:
+            raise ImportRefused(
+                f"{run.file_name}: no column matches an item of the wave (by code or text)."
+            )
+        self.digest = file_sha256(run.path)
+
+    def build(self, values: dict[str, Any], row: int, run: ImportRun) -> Record:
+        answers = {code: value for code, value in values.items() if value not in (None, [])}
+        for code, value in answers.items():
+            try:
+                clean_answer(self.items[code], value)
+            except SurveyError as error:
+                raise RowError(str(error), column=run.header(code, code)) from error
+        return {
+            "municipality_id": self.wave.municipality_id,
+            "wave_id": self.wave.pk,
+            "submission_key": uuid.uuid5(
+                IMPORT_NAMESPACE, f"{self.wave.public_id}:{self.digest}:{row}"
+            ),
+            "answers": answers,
+        }
+
+    def writer(self) -> UpsertWriter:
+        return _ResponseWriter(self.wave)
+
+    def describe_key(self, key: tuple[Any, ...]) -> str:
+        return "the same response"
+
+
+class _ResponseWriter(UpsertWriter):
+    """Stores each record through :func:`response_submit` (idempotent on its submission
+    key): created, or unchanged when the wave has it already."""
+
+    def __init__(self, wave: Wave) -> None:
+        super().__init__(Response, ("wave_id", "submission_key"))
+        self.wave = wave
+
+    def write(
+        self,
+        records: Sequence[Record],
+        *,
+        scope: Mapping[str, Any] | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> tuple[int, int, int]:
+        created = 0
+        for done, record in enumerate(records, 1):
+            _, new = response_submit(
+                wave=self.wave,
+                answers=record["answers"],
+                submission_key=record["submission_key"],
+                imported=True,
+            )
+            created += new
+            if progress and done % self.CHUNK == 0:
+                progress("write", done, len(records))
+        return created, 0, len(records) - created
+
+
 def responses_import(
     *,
     wave: Wave,
     path: Path | str,
-    mapping: Mapping[str, int] | None = None,
+    mapping: Mapping[str, int] | Path | str | None = None,
     dry_run: bool = False,
 ) -> ImportSummary:
-    """Import the rows of ``path`` into ``wave`` (see the module docstring).
-
-    Raises :class:`ResponsesImportError` (nothing written) for an unreadable file, a file
-    with no column matching an item, or any bad cell (all of them listed, up to 50).
-    """
-    path = Path(path)
+    """Import the rows of ``path`` into ``wave`` through the framework (module docstring),
+    row by row even when the file was imported before (the submission keys make that add
+    nothing). Raises :class:`ResponsesImportError` (nothing written) for a refused file
+    (unreadable, no column matching an item, a bad mapping file) or bad cells, each listed
+    as ``row <n>, column '<header>': <reason>`` (up to :data:`MAX_REPORTED`)."""
+    options: dict[str, Any] = {"wave": str(wave.pk)}
+    if mapping is not None:
+        options["mapping"] = mapping if isinstance(mapping, Mapping) else str(mapping)
     try:
-        table = read_table(path)
-        raw = path.read_bytes()
-    except (TableError, OSError) as error:
-        raise ResponsesImportError(str(error)) from error
-    items = list(wave.own_items())
-    by_header = _item_for_header(items)
-    summary = ImportSummary(dry_run=dry_run)
-    columns: dict[int, Item] = {}
-    for index, header in enumerate(table.headers):
-        item = by_header.get(normalise_header(header))
-        if item is None or item in columns.values():
-            summary.ignored_columns.append(header)
-        else:
-            columns[index] = item
-            summary.columns[header] = item.code
-    if not columns:
-        raise ResponsesImportError(
-            "no column matches an item of the wave (by code or text); the headers are: "
-            + ", ".join(table.headers)
+        result = run_import(
+            SurveyResponsesProfile.name,
+            path,
+            municipality=wave.municipality.slug,
+            dry_run=dry_run,
+            force=True,
+            options=options,
         )
-    normalised_mapping = {normalise_header(k): v for k, v in (mapping or {}).items()}
-    digest = hashlib.sha256(raw).hexdigest()
-    problems: list[str] = []
-    parsed: list[tuple[int, dict[str, Any]]] = []
-    try:
-        for row_number, cells in table.rows:
-            if not cells:
-                continue
-            answers: dict[str, Any] = {}
-            for index, item in columns.items():
-                text = cells[index].strip() if index < len(cells) else ""
-                if not text:
-                    continue
-                try:
-                    answers[item.code] = _parse(item, text, normalised_mapping)
-                except ValueError as error:
-                    problems.append(f"row {row_number}, column {table.headers[index]!r}: {error}")
-            parsed.append((row_number, answers))
-    except TableError as error:
+    except ImportRefused as error:
         raise ResponsesImportError(str(error)) from error
-    if problems:
+    except ImportFailed as error:
+        problems = [
+            f"row {issue.row}, column {issue.column!r}: {issue.reason}"
+            if issue.column
+            else f"row {issue.row}: {issue.reason}"
+            for issue in error.issues
+        ]
         shown = problems[:MAX_REPORTED]
         more = len(problems) - len(shown)
         raise ResponsesImportError(
             f"{len(problems)} bad cells; nothing was imported"
             + (f" (the first {MAX_REPORTED} are listed)" if more else ""),
             shown,
-        )
-    summary.rows = len(parsed)
-    with transaction.atomic():
-        for row_number, answers in parsed:
-            key = uuid.uuid5(IMPORT_NAMESPACE, f"{wave.public_id}:{digest}:{row_number}")
-            try:
-                _, created = response_submit(
-                    wave=wave, answers=answers, submission_key=key, imported=True
-                )
-            except SurveyError as error:
-                raise ResponsesImportError(f"row {row_number}: {error}") from error
-            if created:
-                summary.created += 1
-            else:
-                summary.already_imported += 1
-        if dry_run:
-            transaction.set_rollback(True)
-    return summary
+        ) from error
+    return ImportSummary(
+        rows=result.rows_read,
+        created=result.created,
+        already_imported=result.unchanged,
+        ignored_columns=result.ignored_columns,
+        dry_run=dry_run,
+    )

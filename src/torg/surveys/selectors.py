@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 from django.db.models import Prefetch, QuerySet
@@ -25,6 +26,7 @@ from torg.surveys.analysis import (
     LikertSummary,
     Proportion,
     Relation,
+    Suppression,
     TwoProportionResult,
     chi_square_groups,
     counts_from_row,
@@ -33,6 +35,7 @@ from torg.surveys.analysis import (
     nested_exposures,
     share_agree,
     suppress,
+    suppress_audited,
     two_proportion_z,
 )
 from torg.surveys.models import Background, Item, ItemKind, Survey, Wave, WaveStatus
@@ -54,7 +57,8 @@ def waves_of(municipality: Municipality) -> QuerySet[Wave]:
 @dataclass(frozen=True)
 class GroupResult:
     """One group's result for one statement; ``summary`` and ``agree`` are ``None`` when
-    the group is suppressed (``hidden``)."""
+    the group is suppressed (``hidden``). With a grouping and a previous wave, a group shown
+    in both waves also has the previous wave's share who agree and the test of the change."""
 
     key: str
     label: str
@@ -62,6 +66,10 @@ class GroupResult:
     hidden: bool
     summary: LikertSummary | None
     agree: Proportion | None
+    #: The same group's share who agree in the previous wave and the two-proportion z test
+    #: of the change; ``None`` unless the group is shown in both waves.
+    previous_agree: Proportion | None = None
+    change_test: TwoProportionResult | None = None
 
 
 @dataclass(frozen=True)
@@ -124,9 +132,13 @@ def site_item(wave: Wave) -> Item | None:
     return wave.own_items().filter(kind=ItemKind.BACKGROUND, background=Background.SITE).first()
 
 
-def _model_groups(wave: Wave, response_ids: list[uuid.UUID]) -> tuple[list[str], np.ndarray]:
+def _model_groups(
+    wave: Wave, response_ids: list[uuid.UUID]
+) -> tuple[list[str], np.ndarray, dict[str, str]]:
     """Groups by the organisational model each respondent's site had on the wave's first day
-    (:class:`~torg.organisation.models.SiteModelPeriod`); no site or no model: not stated."""
+    (:class:`~torg.organisation.models.SiteModelPeriod`); no site or no model: not stated.
+    Returns the keys, the group of each respondent and the model of each site (by the
+    site question's choice code; a site without a model is not in it)."""
     item = site_item(wave)
     site_of = (
         dict(wave.own_answers().filter(item=item).values_list("response_id", "choice"))
@@ -145,7 +157,11 @@ def _model_groups(wave: Wave, response_ids: list[uuid.UUID]) -> tuple[list[str],
         response: model_of_site.get(site, NOT_STATED) for response, site in site_of.items()
     }
     keys = [*OrganisationalModel.values, NOT_STATED]
-    return keys, _index(keys, choice_of, response_ids)
+    return (
+        keys,
+        _index(keys, choice_of, response_ids),
+        {k: str(v) for k, v in model_of_site.items()},
+    )
 
 
 def _index(
@@ -166,36 +182,120 @@ def results_available(wave: Wave) -> bool:
     return not wave.anonymous or wave.status == WaveStatus.CLOSED
 
 
-def _other_groupings(
-    wave: Wave, shown: str | None, response_ids: list[uuid.UUID]
-) -> list[tuple[np.ndarray, int]]:
-    """Every grouping a user may choose other than ``shown`` (a background question's code,
-    or :data:`BY_MODEL`), as ``(group index per respondent, number of groups)``: what
-    :func:`~torg.surveys.analysis.nested_exposures` compares the shown grouping with."""
-    if shown is None:
-        return []
-    found: list[tuple[np.ndarray, int]] = []
+@dataclass(frozen=True)
+class Grouping:
+    """One way to group a wave's respondents: ``code`` (a background question's code, or
+    :data:`BY_MODEL`), its group ``keys`` (the last is :data:`NOT_STATED`) and ``index``, the
+    position in ``keys`` of each respondent's group."""
+
+    code: str
+    keys: list[str]
+    index: np.ndarray
+
+
+def groupings_of(
+    wave: Wave, response_ids: list[uuid.UUID]
+) -> tuple[list[Grouping], list[Relation]]:
+    """Every grouping a user may choose for ``wave`` (each background question, and the
+    organisational model when the wave asks for the site) and the relations that tie one
+    grouping's groups to another's, which anyone can work out: a model's group is the sum of
+    the groups of the sites that had that model (their model history is on the site pages).
+    Cells are ``(grouping code, key)``."""
+    groupings: list[Grouping] = []
     for item in wave.own_items().filter(kind=ItemKind.BACKGROUND):
-        if item.code != shown:
-            keys, index = _groups(wave, item, response_ids)
-            found.append((index, len(keys)))
-    if shown != BY_MODEL and site_item(wave) is not None:
-        keys, index = _model_groups(wave, response_ids)
-        found.append((index, len(keys)))
-    return found
+        keys, index = _groups(wave, item, response_ids)
+        groupings.append(Grouping(item.code, keys, index))
+    links: list[Relation] = []
+    site = site_item(wave)
+    if site is not None:
+        keys, index, model_of_site = _model_groups(wave, response_ids)
+        groupings.append(Grouping(BY_MODEL, keys, index))
+        site_keys = next(g.keys for g in groupings if g.code == site.code)
+        for model in keys:
+            parts = tuple(
+                (site.code, key) for key in site_keys if model_of_site.get(key, NOT_STATED) == model
+            )
+            if parts:
+                links.append(Relation((BY_MODEL, model), parts))
+    return groupings, links
+
+
+def statement_suppression(
+    groupings: list[Grouping], links: list[Relation], answered: np.ndarray, k: int
+) -> Suppression:
+    """Which cells of one statement are hidden, over every grouping at once, so that no
+    page, export or API answer (each shows one grouping) can be combined with another to
+    recover a hidden group.
+
+    Cells: ``("all",)`` and ``(grouping code, key)``, counting the respondents who
+    ``answered`` (a boolean per respondent) with a level. Relations: all = the sum of each
+    grouping's groups, and the ``links`` between groupings (:func:`groupings_of`). A group
+    that a group of another grouping nests inside with fewer than ``k`` left over is hidden
+    from the start (:func:`~torg.surveys.analysis.nested_exposures`). Then complementary
+    suppression over all the relations together, and, when there are links, the linear
+    programming audit of the whole pattern with a further cell hidden until no hidden cell
+    can be pinned down (:func:`~torg.surveys.analysis.suppress_audited`). Without links
+    each grouping's relation shares only the total with the others, and a shown total with
+    at least two hidden parts adding up to ``k`` or more leaves each part anywhere between
+    0 and that sum, so :func:`~torg.surveys.analysis.suppress` alone is safe (the tests
+    check this against the audit).
+    """
+    cells: dict[Hashable, int] = {("all",): int(answered.sum())}
+    relations: list[Relation] = []
+    for grouping in groupings:
+        counts = np.bincount(grouping.index[answered], minlength=len(grouping.keys))
+        cells |= {(grouping.code, key): int(counts[i]) for i, key in enumerate(grouping.keys)}
+        relations.append(Relation(("all",), tuple((grouping.code, key) for key in grouping.keys)))
+    relations += links
+    also_hide: list[Hashable] = []
+    for grouping in groupings:
+        others = [(o.index[answered], len(o.keys)) for o in groupings if o is not grouping]
+        exposed = nested_exposures(grouping.index[answered], len(grouping.keys), others, k=k)
+        # A group of everyone who answered is the total, which is shown anyway; what it
+        # would expose, the total exposes too, and the nested group's own grouping hides it.
+        also_hide += [
+            (grouping.code, grouping.keys[g])
+            for g in sorted(exposed)
+            if cells[(grouping.code, grouping.keys[g])] != cells[("all",)]
+        ]
+    return _suppress_cached(
+        tuple(cells.items()), tuple(relations), k, tuple(also_hide), audited=bool(links)
+    )
+
+
+@lru_cache(maxsize=256)
+def _suppress_cached(
+    cells: tuple[tuple[Hashable, int], ...],
+    relations: tuple[Relation, ...],
+    k: int,
+    also_hide: tuple[Hashable, ...],
+    *,
+    audited: bool,
+) -> Suppression:
+    # The statements of a wave are mostly answered by the same respondents, so their cells
+    # repeat; the audit's linear programmes run once per distinct table.
+    method = suppress_audited if audited else suppress
+    return method(dict(cells), relations, k, also_hide=also_hide)
 
 
 def wave_results(
-    wave: Wave, group_by: Item | None = None, top: int | None = None, *, by_model: bool = False
+    wave: Wave,
+    group_by: Item | None = None,
+    top: int | None = None,
+    *,
+    by_model: bool = False,
+    compare: bool = True,
 ) -> WaveResults:
     """Results of every Likert statement of ``wave``, optionally by a background item or
     (``by_model``) by the organisational model of the respondent's site on the wave's first day.
 
-    Suppression (:func:`torg.surveys.analysis.suppress`) with the survey's ``min_group`` runs
-    per statement over the cells "all respondents" and each group including those who did not
-    state the group, with the relation all = sum of groups; a hidden statement total hides the
-    statement. Comparable statements also get the previous wave's share who agree, shown only
-    when both waves' totals are shown, and a two-proportion z test of the change.
+    Suppression with the survey's ``min_group`` runs per statement over every grouping at
+    once (:func:`statement_suppression`), whichever one is shown, so the hidden groups are
+    the same on every page, export and API answer and none can be recovered by combining
+    them; a hidden statement total hides the statement. Comparable statements also get the previous wave's share who agree, shown only
+    when both waves' totals are shown, and a two-proportion z test of the change; with a
+    grouping, each group gets the same from the previous wave's results by the same grouping
+    (:func:`_compare_groups`) when ``compare``.
     """
     k = wave.survey.min_group
     top = top or wave.survey.agree_levels
@@ -204,47 +304,44 @@ def wave_results(
     respondents = len(response_ids)
     grouped = group_by is not None or by_model
     group_code, group_title = "", ""
+    groupings, links = groupings_of(wave, response_ids)
+    chosen = next(
+        (
+            g
+            for g in groupings
+            if g.code == (BY_MODEL if by_model else getattr(group_by, "code", None))
+        ),
+        None,
+    )
     if by_model:
-        keys, group_index = _model_groups(wave, response_ids)
+        keys, group_index = (
+            (chosen.keys, chosen.index) if chosen else _model_groups(wave, response_ids)[:2]
+        )
         labels = {str(value): str(label) for value, label in OrganisationalModel.choices}
         group_code, group_title, group_by = BY_MODEL, str(_("Organisational model")), None
     elif group_by is not None:
-        keys, group_index = _groups(wave, group_by, response_ids)
+        keys, group_index = (
+            (chosen.keys, chosen.index) if chosen else _groups(wave, group_by, response_ids)
+        )
         labels = dict(group_by.choice_labels())
         group_code, group_title = group_by.code, group_by.text
     else:
         keys, group_index, labels = ["all"], np.zeros(respondents, dtype=np.int64), {}
     table = grouped_level_counts(codes.reshape(respondents, len(items)), group_index, len(keys), 7)
-    others = _other_groupings(wave, group_code if grouped else None, response_ids)
     previous = _previous_agree(wave, items, top)
     statements = []
     for j, item in enumerate(items):
         points = item.scale_points or 5
         by_group = {key: _trim(counts_from_row(table[j, g]), points) for g, key in enumerate(keys)}
         total = sum(by_group.values(), LevelCounts(tuple([0] * points)))
-        cells: dict[Hashable, int] = {("all",): total.answered}
-        cells |= {("group", key): c.answered for key, c in by_group.items()}
-        relations = [Relation(("all",), tuple(("group", key) for key in keys))]
-        exposed: set[int] = set()
-        if grouped and others:
-            answered = (codes[:, j] >= 1) & (codes[:, j] <= points)
-            exposed = nested_exposures(
-                group_index[answered],
-                len(keys),
-                [(index[answered], size) for index, size in others],
-                k=k,
-            )
-        hidden = suppress(
-            cells,
-            relations if grouped else [],
-            k=k,
-            also_hide=[("group", keys[g]) for g in sorted(exposed)],
-        )
+        answered = (codes[:, j] >= 1) & (codes[:, j] <= points)
+        hidden = statement_suppression(groupings, links, answered, k)
+        group_cell = group_code if grouped else ""
         overall = _group_result("all", "", total, not hidden.shown(("all",)), top)
         groups = []
         if grouped:
             for key, c in by_group.items():
-                shown = hidden.shown(("group", key)) and hidden.shown(("all",))
+                shown = hidden.shown((group_cell, key)) and hidden.shown(("all",))
                 groups.append(_group_result(key, labels.get(key, ""), c, not shown, top))
         shown_groups = {g.key: by_group[g.key] for g in groups if not g.hidden and g.answered}
         test = chi_square_groups(shown_groups, min_group=k) if len(shown_groups) >= 2 else None
@@ -267,6 +364,8 @@ def wave_results(
                 change_test=change,
             )
         )
+    if grouped and compare and wave.previous is not None:
+        statements = _compare_groups(wave.previous, statements, group_by, by_model, top)
     return WaveResults(
         wave=wave,
         respondents=respondents,
@@ -277,6 +376,57 @@ def wave_results(
         group_code=group_code,
         group_title=group_title,
     )
+
+
+def _compare_groups(
+    previous_wave: Wave,
+    statements: list[StatementResult],
+    group_by: Item | None,
+    by_model: bool,
+    top: int,
+) -> list[StatementResult]:
+    """``statements`` with each group's change from ``previous_wave``: the previous wave's
+    results by the same grouping (the background item this one was copied from, or the
+    model), suppressed as that wave's own page suppresses them. A group hidden in either
+    wave gets no comparison, so no comparison reveals what either wave hides; a statement
+    changed since the previous wave (not comparable) gets none either."""
+    before_item = None
+    if group_by is not None:
+        if group_by.comparable_to_id is None or not group_by.comparable:
+            return statements
+        before_item = previous_wave.own_items().filter(pk=group_by.comparable_to_id).first()
+        if before_item is None:
+            return statements
+    before = wave_results(
+        previous_wave, group_by=before_item, top=top, by_model=by_model, compare=False
+    )
+    by_item = {s.item.pk: s for s in before.statements}
+    compared = []
+    for statement in statements:
+        earlier = by_item.get(statement.item.comparable_to_id or -1)
+        if earlier is None or not statement.item.comparable:
+            compared.append(statement)
+            continue
+        earlier_groups = {g.key: g for g in earlier.groups}
+        groups = []
+        for group in statement.groups:
+            then = earlier_groups.get(group.key)
+            now_agree = group.agree
+            if (
+                then is None
+                or then.hidden
+                or group.hidden
+                or then.agree is None
+                or now_agree is None
+                or not then.agree.n
+                or not now_agree.n
+            ):
+                groups.append(group)
+                continue
+            change = two_proportion_z(now_agree.count, now_agree.n, then.agree.count, then.agree.n)
+            groups.append(replace(group, previous_agree=then.agree, change_test=change))
+        compared.append(replace(statement, groups=groups))
+    return compared
 
 
 def _trim(counts: LevelCounts, points: int) -> LevelCounts:

@@ -64,9 +64,32 @@ class WaveNotOpen(SurveyError):
     """The wave does not accept answers."""
 
 
+#: The letters of an invitation code: digits and capitals without the look-alikes 0/O and
+#: 1/I/L (Crockford's Base32 leaves out I, L and O for the same reason). 31 letters.
+TOKEN_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # noqa: S105 - an alphabet, not a secret
+#: Letters per code, shown in groups of :data:`TOKEN_GROUP`: 20 × log2(31) ≈ 99 bits.
+TOKEN_LENGTH = 20
+TOKEN_GROUP = 4
+_SEPARATORS = str.maketrans("", "", "- \t")
+
+
+def normalise_token(raw: str) -> str:
+    """An invitation code as typed (any case, with or without dashes or spaces) in the form
+    it was hashed in: capitals, no separators. Codes made before the alphabet (URL-safe
+    base64) are compared as they are, see :func:`token_hashes`."""
+    return raw.strip().translate(_SEPARATORS).upper()
+
+
 def token_hash(raw: str) -> str:
-    """SHA-256 (hex) of an invitation token; only this is stored."""
-    return hashlib.sha256(raw.strip().encode("utf-8")).hexdigest()
+    """SHA-256 (hex) of an invitation token (normalised, :func:`normalise_token`); only this
+    is stored."""
+    return hashlib.sha256(normalise_token(raw).encode("utf-8")).hexdigest()
+
+
+def token_hashes(raw: str) -> list[str]:
+    """The hashes a typed code may be stored under: normalised, and as given (codes made
+    with ``secrets.token_urlsafe`` before the unambiguous alphabet are case-sensitive)."""
+    return [token_hash(raw), hashlib.sha256(raw.strip().encode("utf-8")).hexdigest()]
 
 
 @transaction.atomic
@@ -233,8 +256,15 @@ def wave_open(
 
 
 def tokens_create(*, wave: Wave, count: int) -> list[str]:
-    """``count`` new single-use tokens for ``wave`` (raw values, URL-safe, 128 bits)."""
-    raw = [secrets.token_urlsafe(16) for _ in range(count)]
+    """``count`` new single-use tokens for ``wave``: :data:`TOKEN_LENGTH` letters of
+    :data:`TOKEN_ALPHABET` (no 0/O or 1/I/L to mistake when typed from paper), drawn with
+    :mod:`secrets`, shown as ``ABCD-EFGH-…``."""
+    raw = []
+    for _ in range(count):
+        letters = "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
+        raw.append(
+            "-".join(letters[i : i + TOKEN_GROUP] for i in range(0, TOKEN_LENGTH, TOKEN_GROUP))
+        )
     InvitationToken.objects.bulk_create(
         InvitationToken(municipality=wave.municipality, wave=wave, token_hash=token_hash(t))
         for t in raw
@@ -285,7 +315,7 @@ def item_update(*, item: Item, **changes: Any) -> Item:
 def token_find(*, wave: Wave, raw: str) -> InvitationToken | None:
     """The token of ``wave`` with this raw value, or ``None``."""
     return InvitationToken.objects.filter(
-        wave=wave, municipality_id=wave.municipality_id, token_hash=token_hash(raw)
+        wave=wave, municipality_id=wave.municipality_id, token_hash__in=token_hashes(raw)
     ).first()
 
 
@@ -367,7 +397,11 @@ def response_submit(
     if token:
         invitation = (
             InvitationToken.objects.select_for_update()
-            .filter(wave=wave, municipality_id=wave.municipality_id, token_hash=token_hash(token))
+            .filter(
+                wave=wave,
+                municipality_id=wave.municipality_id,
+                token_hash__in=token_hashes(token),
+            )
             .first()
         )
         # A double submit that waited for this lock finds the first one's response here.

@@ -27,7 +27,7 @@ from torg.organisation.roles import Permission
 from torg.organisation.scoping import Tenancy
 from torg.surveys import services
 from torg.surveys.charts import agree_by_group_chart, diverging_chart, wave_comparison_chart
-from torg.surveys.export import raw_header, raw_rows, results_xlsx
+from torg.surveys.export import raw_export, results_xlsx
 from torg.surveys.forms import (
     GroupByForm,
     ItemEditForm,
@@ -38,6 +38,7 @@ from torg.surveys.forms import (
 from torg.surveys.models import Item, Survey, Wave
 from torg.surveys.selectors import (
     StatementResult,
+    WaveResults,
     free_texts,
     results_available,
     surveys_of,
@@ -147,6 +148,15 @@ def wave_settings(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpRespon
     form = WaveSettingsForm(
         request.POST or None, initial={"anonymous": wave.anonymous, "status": wave.status}
     )
+    if locked:
+        # The box is shown disabled with the reason; the page sends the fixed value in a
+        # hidden field (a browser sends no disabled field), so a form that asks for another
+        # value is still refused with 409 below.
+        field = form.fields["anonymous"]
+        field.widget.attrs["disabled"] = True
+        field.help_text = _(
+            "Fixed: the wave has responses, and anonymity cannot change after the first one."
+        )
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -232,6 +242,32 @@ def _change_row(statement: StatementResult) -> dict[str, str]:
     return row
 
 
+def _group_change_rows(results: WaveResults) -> list[dict[str, str]]:
+    """The previous-wave comparison of every group of every comparable statement, for the
+    table under the groups: a group hidden in either wave reads as hidden."""
+    rows = []
+    for statement in results.statements:
+        if not statement.item.comparable:
+            continue
+        for group in statement.groups:
+            row = {
+                "text": statement.item.text,
+                "group": group.label or str(_("Not stated")),
+                "status": "none",
+            }
+            before, now, test = group.previous_agree, group.agree, group.change_test
+            if before is not None and now is not None and test is not None:
+                row |= {
+                    "status": "shown",
+                    "previous": fmt_percent(before.share * 100),
+                    "current": fmt_percent(now.share * 100),
+                    "p_value": fmt(test.p_value, 3),
+                    "cohens_h": fmt(test.cohens_h, 2),
+                }
+            rows.append(row)
+    return rows
+
+
 def _tokens_csv(wave: Wave, tokens: list[str], links: list[str]) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -288,7 +324,8 @@ def wave_results_xlsx(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpRe
 @require_safe
 def wave_responses_csv(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponseBase:
     """The raw anonymous responses, for analysts, only above the free-text threshold (the raw
-    rows include free text and combinations of background answers)."""
+    rows include free text), with the background answers made k-anonymous
+    (:func:`torg.surveys.export.raw_export`)."""
     wave = get_object_or_404(tenancy.scoped(Wave).select_related("survey"), pk=pk)
     if not results_available(wave):
         return _results_pending(request, wave)
@@ -298,8 +335,9 @@ def wave_responses_csv(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpR
             reverse("surveys:results", args=[tenancy.municipality.slug, wave.pk])
         )
     fmt = format_for_language(get_language(), request.GET.get("delimiter"))
+    export = raw_export(wave)
     response = StreamingHttpResponse(
-        (chunk.encode("utf-8") for chunk in iter_csv(raw_header(wave), raw_rows(wave), fmt)),
+        (chunk.encode("utf-8") for chunk in iter_csv(export.header, export.rows, fmt)),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="survey-responses-{wave.pk}.csv"'
@@ -341,6 +379,9 @@ def wave_results_page(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpRe
             "chart": chart,
             "group_charts": group_charts,
             "changes": [_change_row(s) for s in results.statements],
+            "group_changes": _group_change_rows(results)
+            if results.group_code and wave.previous_id
+            else [],
             "wave_chart": wave_comparison_chart(results.statements, wave.number)
             if any(s.change_test for s in results.statements)
             else None,

@@ -7,6 +7,7 @@ idempotent, and with a token it can be saved and resumed until it is submitted.
 from __future__ import annotations
 
 import uuid
+from contextlib import AbstractContextManager, nullcontext
 
 from django.http import (
     Http404,
@@ -17,6 +18,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -72,10 +74,24 @@ def answer_token(request: HttpRequest, public_id: uuid.UUID, token: str) -> Http
     return _form(request, wave, token=token)
 
 
+def _chosen_language(request: HttpRequest) -> str | None:
+    language = request.GET.get("lang")
+    return language if language in LANGUAGES else None
+
+
+def _in_language(language: str | None) -> AbstractContextManager[None]:
+    """The page's own texts (buttons, hints, errors) in the language the respondent chose
+    for the questions, so that one page does not mix two: English for English, bokmål for
+    bokmål and nynorsk (Torg's interface has no nynorsk). No choice: the browser's."""
+    if language is None:
+        return nullcontext()
+    return translation.override("en" if language == "en" else "nb")
+
+
 def _form(request: HttpRequest, wave: Wave, token: str | None) -> HttpResponse:
     """The form in the questionnaire language the respondent chose (``?lang=nb|nn|en``)."""
-    language = request.GET.get("lang")
-    with instrument_language(language if language in LANGUAGES else None):
+    language = _chosen_language(request)
+    with instrument_language(language), _in_language(language):
         return _form_in_language(request, wave, token)
 
 
@@ -84,7 +100,7 @@ def _form_in_language(request: HttpRequest, wave: Wave, token: str | None) -> Ht
         return render(request, "surveys/public_closed.html", {"wave": wave}, status=410)
     saved = False
     if request.method == "POST":
-        form = ResponseForm(request.POST, wave=wave)
+        form = ResponseForm(request.POST, wave=wave, order_key=token or "")
         if request.POST.get("action", "submit") not in ("submit", "save"):
             return HttpResponseBadRequest("Unknown action.")
         if form.is_valid():
@@ -117,14 +133,16 @@ def _form_in_language(request: HttpRequest, wave: Wave, token: str | None) -> Ht
                 except services.SurveyError as error:
                     form.add_error(None, str(error))
                 else:
+                    thanks_url = reverse("surveys_public:thanks", args=[wave.public_id])
+                    language = _chosen_language(request)
                     return HttpResponseRedirect(
-                        reverse("surveys_public:thanks", args=[wave.public_id])
+                        f"{thanks_url}?lang={language}" if language else thanks_url
                     )
     else:
         initial = (
             ResponseForm.initial_from(services.draft_load(wave=wave, token=token)) if token else {}
         )
-        form = ResponseForm(initial=initial, wave=wave)
+        form = ResponseForm(initial=initial, wave=wave, order_key=token or "")
     return render(
         request,
         "surveys/public_form.html",
@@ -145,4 +163,6 @@ def _form_in_language(request: HttpRequest, wave: Wave, token: str | None) -> Ht
 @require_safe
 def thanks(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     wave = _wave(public_id)
-    return render(request, "surveys/public_thanks.html", {"wave": wave})
+    language = _chosen_language(request)
+    with instrument_language(language), _in_language(language):
+        return render(request, "surveys/public_thanks.html", {"wave": wave})

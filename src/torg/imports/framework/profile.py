@@ -86,7 +86,9 @@ class Profile:
     name: ClassVar[str]
     title: ClassVar[str]
     scope: ClassVar[Scope] = Scope.TENANT
-    columns: ClassVar[tuple[Column, ...]]
+    # A class attribute in most profiles; set per instance by :meth:`configure` in a profile
+    # whose columns depend on its options.
+    columns: tuple[Column, ...]
     number_format: ClassVar[NumberFormat] = PLAIN
     country: ClassVar[str | None] = None  # for routed and national profiles
     source: ClassVar[str] = ""
@@ -99,6 +101,11 @@ class Profile:
 
     def writer(self) -> UpsertWriter:
         raise NotImplementedError
+
+    def configure(self, municipality: Municipality | None, options: dict[str, Any]) -> None:
+        """Called before the file is read, with the target municipality and the options: a
+        profile whose columns depend on them (a survey wave's items) sets ``columns`` here.
+        Raise :class:`ImportRefused` for a user error."""
 
     def begin(self, run: ImportRun) -> None:
         """Prepare lookups for ``run``. Raise :class:`ImportRefused` for a user error."""

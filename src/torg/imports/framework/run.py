@@ -235,6 +235,7 @@ def run_import(
     options = dict(options or {})
     _check_options(profile, options)
     target = _resolve_municipality(profile, municipality)
+    profile.configure(target, options)
     path = Path(path)
     try:
         check_is_file(path)

@@ -11,6 +11,7 @@ from torg.imports.profiles import (  # noqa: F401
     england_ace,
     nb_2020,
     open311,
+    survey_responses,
     toronto,
     tulsa,
     uk_schema,

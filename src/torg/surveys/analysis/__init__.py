@@ -35,6 +35,7 @@ from torg.surveys.analysis.suppression import (
     nested_exposures,
     one_level_relations,
     suppress,
+    suppress_audited,
     wave_table_relations,
 )
 
@@ -67,6 +68,7 @@ __all__ = [
     "share_agree",
     "summarise_groups",
     "suppress",
+    "suppress_audited",
     "two_proportion_z",
     "wave_table_relations",
     "wilson_interval",

@@ -38,6 +38,7 @@ from enum import StrEnum
 from typing import Any
 
 import numpy as np
+from scipy.linalg import null_space
 from scipy.optimize import linprog
 
 #: Default minimum number of respondents for a result to be shown.
@@ -187,10 +188,16 @@ def audit(
 ) -> list[Exposure]:
     """Hidden cells whose value an attacker can pin down, or narrow to below ``k``.
 
-    Solves two linear programmes per hidden cell (minimise and maximise it subject to every
-    relation, the shown cells at their values and hidden cells ≥ 0). A hidden cell is exposed
-    when its bounds are exact (``highest - lowest < 1``). Returns the exposed cells (empty
-    when the pattern is safe). Meant for tests and checks; cost grows with the table.
+    The attacker's bounds come from two linear programmes per cell (minimise and maximise it
+    subject to every relation, the shown cells at their values and hidden cells ≥ 0); a
+    hidden cell is exposed when they are exact (``highest - lowest < 1``). Returns the exposed
+    cells (empty when the pattern is safe).
+
+    Only candidates get the linear programmes: every hidden cell holds at least one person,
+    so the true table lies inside the orthant and can move along any direction of the null
+    space of the relations; a cell's bounds can be exact only if every null-space direction
+    leaves it unchanged (its row of the null-space basis is zero). One singular value
+    decomposition finds those cells, so a safe pattern costs no linear programme at all.
     """
     hidden = [c for c in counts if c in suppression.hidden]
     if not hidden:
@@ -211,8 +218,12 @@ def audit(
             rhs.append(-constant)
     a_eq = np.array(rows) if rows else None
     b_eq = np.array(rhs) if rows else None
+    if a_eq is None:
+        return []
+    basis = null_space(a_eq)
+    candidates = {cell: i for cell, i in index.items() if not np.any(np.abs(basis[i]) > 1e-9)}
     exposed: list[Exposure] = []
-    for cell, i in index.items():
+    for cell, i in candidates.items():
         objective = np.zeros(len(hidden))
         objective[i] = 1.0
         bounds = [(0, None)] * len(hidden)
@@ -223,6 +234,50 @@ def audit(
         if highest - lowest < 1:
             exposed.append(Exposure(cell, lowest, highest))
     return exposed
+
+
+def suppress_audited(
+    counts: Mapping[Any, int],
+    relations: Sequence[Relation],
+    k: int = DEFAULT_MIN_GROUP,
+    *,
+    also_hide: Iterable[Hashable] = (),
+) -> Suppression:
+    """:func:`suppress`, then :func:`audit` of the pattern against every relation at once;
+    while some hidden cell is exposed, one more cell is hidden and both run again.
+
+    The cell added for an exposed cell is the smallest shown non-empty part of a relation
+    that names the exposed cell (the first such relation in ``relations`` that has one), or
+    that relation's total when no part is left: the next cell the greedy of :func:`suppress`
+    would have taken. Terminates, since every round hides one more cell. Needed when the
+    relations share hidden cells (a site that is a part both of "all sites" and of its
+    organisational model): one relation at a time cannot see what two together reveal.
+    Arguments and errors as :func:`suppress`.
+    """
+    extra = list(also_hide)
+    while True:
+        pattern = suppress(counts, relations, k, also_hide=extra)
+        exposed = audit(counts, relations, pattern)
+        if not exposed:
+            return pattern
+        order = {cell: i for i, cell in enumerate(counts)}
+        added = None
+        for exposure in exposed:
+            for relation in relations:
+                if exposure.cell != relation.total and exposure.cell not in relation.parts:
+                    continue
+                shown = [p for p in relation.parts if pattern.shown(p) and counts[p] > 0]
+                if shown:
+                    added = min(shown, key=lambda c: (counts[c], order[c]))
+                elif pattern.shown(relation.total) and counts[relation.total] > 0:
+                    added = relation.total
+                if added is not None:
+                    break
+            if added is not None:
+                break
+        if added is None:  # pragma: no cover - an exposed cell always has a shown neighbour
+            raise RuntimeError(f"internal: cannot protect {exposed[0].cell!r}")
+        extra.append(added)
 
 
 def one_level_relations(parent: Hashable, children: Sequence[Hashable]) -> list[Relation]:

@@ -132,3 +132,20 @@ def test_another_municipality_gets_404_on_every_survey_endpoint(
     assert client.get(f"{base(municipality_y)}/survey-waves/{the_wave.pk}/").status_code == 404
     assert client.get(f"{base(municipality_y)}/surveys/").json()["results"] == []
     assert Survey.objects.count() == 1
+
+
+def test_a_patch_applies_status_and_refuses_what_cannot_change(wave, municipality_x, manager_x):
+    the_wave, _ = wave
+    url = f"{base(municipality_x)}/survey-waves/{the_wave.pk}/"
+    client = api(manager_x)
+    refused = patch(client, url, {"min_group": 3})
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "read_only" and refused.json()["fields"] == ["min_group"]
+    assert "minimum group size belongs to the survey" in refused.json()["detail"]
+    the_wave.survey.refresh_from_db()
+    assert the_wave.survey.min_group == 5
+    assert patch(client, url, {"status": "draft"}).status_code == 400
+    closed = patch(client, url, {"status": "closed"})
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    the_wave.refresh_from_db()
+    assert the_wave.status == "closed"

@@ -137,3 +137,114 @@ def test_the_dry_run_writes_nothing(wave, mapping, tmp_path):
     summary = responses_import(wave=wave, path=path, mapping=mapping, dry_run=True)
     assert summary.created == 4
     assert not Response.objects.exists()
+
+
+def test_the_responses_go_through_the_import_framework_as_a_profile(wave, tmp_path):
+    """``torg import survey-responses`` is the framework's profile: ``torg import --list``
+    names it, the batch is recorded, a file already imported is skipped, and a dry run
+    writes nothing."""
+    from torg.imports.models import ImportBatch
+    from torg.imports.registry import get_profile
+
+    assert get_profile("survey-responses").name == "survey-responses"
+    # Nettskjema-style: comma-separated, UTF-8 with BOM, quoted headers with commas in them,
+    # the tool's response id and submission time first; labels in nynorsk.
+    path = tmp_path / "nettskjema.csv"
+    path.write_text(
+        '"Svar-ID","Innsendt","Omdømet til biblioteket vil bli svekt.","Kvar jobbar du?"\n'
+        '"101","2023-01-05 10:01:00","Heilt einig","Bibliotek"\n'
+        '"102","2023-01-05 10:07:00","Veit ikkje","Innbyggjartorg / servicetorg"\n',
+        encoding="utf-8-sig",
+    )
+    call_command(
+        "import_survey_responses", str(path), municipality="kommune-x", wave=wave.pk, dry_run=True
+    )
+    assert not Response.objects.exists() and not ImportBatch.objects.exists()
+    call_command("import_survey_responses", str(path), municipality="kommune-x", wave=wave.pk)
+    assert Response.objects.count() == 2
+    batch = ImportBatch.objects.get()
+    assert (batch.profile, batch.rows_read, batch.rows_created) == ("survey-responses", 2, 2)
+    levels = Answer.objects.filter(item__code="library-reputation").values_list("level", flat=True)
+    assert sorted(level or 0 for level in levels) == [-1, 5]
+    # The same file again, through `torg import <profile>` with --set: nothing added.
+    call_command(
+        "import_data",
+        "survey-responses",
+        str(path),
+        municipality="kommune-x",
+        set=[f"wave={wave.pk}"],
+    )
+    assert Response.objects.count() == 2
+
+
+def test_a_questback_style_workbook_is_imported_with_labels_and_a_mapping(wave, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Respondent", "Completed", "cost-cutting", "Where do you work?", "comment"])
+    sheet.append([1, "2023-01-05", "Totally agree", "Both", "Fine, thanks"])
+    sheet.append([2, "2023-01-06", "Strongly disagree", "Library", None])
+    path = tmp_path / "questback.xlsx"
+    book.save(path)
+    mapping = tmp_path / "labels.csv"
+    mapping.write_text("label;level\nTotally agree;5\n", encoding="utf-8")
+    call_command(
+        "import_survey_responses",
+        str(path),
+        municipality="kommune-x",
+        wave=wave.pk,
+        mapping=str(mapping),
+    )
+    levels = Answer.objects.filter(item__code="cost-cutting").values_list("level", flat=True)
+    assert sorted(level or 0 for level in levels) == [1, 5]
+    assert sorted(Answer.objects.filter(item__code="service").values_list("choice", flat=True)) == [
+        "both",
+        "library",
+    ]
+
+
+def test_bad_cells_name_row_and_column_in_the_framework_report_and_nothing_is_written(
+    wave, tmp_path
+):
+    path = tmp_path / "limesurvey.csv"
+    path.write_text("id\tcost-cutting\tservice\n1\tA7\tSykehus\n2\t4\tBegge\n", encoding="utf-8")
+    report = tmp_path / "errors.csv"
+    with pytest.raises(CommandError) as caught:
+        call_command(
+            "import_survey_responses",
+            str(path),
+            municipality="kommune-x",
+            wave=wave.pk,
+            errors=report,
+        )
+    assert caught.value.returncode == 2
+    import csv
+
+    rows = list(csv.reader(report.open(encoding="utf-8-sig"), delimiter=";"))
+    assert sorted(rows[1:]) == [
+        [
+            "limesurvey.csv",
+            "2",
+            "cost-cutting",
+            "A7",
+            "'A7' is not a level of the scale; add it to the mapping table",
+        ],
+        ["limesurvey.csv", "2", "service", "Sykehus", "'Sykehus' is not one of the choices"],
+    ]
+    assert "row 2, column 'cost-cutting'" in str(caught.value)
+    assert "row 2, column 'service'" in str(caught.value)
+    assert not Response.objects.exists()
+
+
+def test_a_missing_wave_is_a_user_error(wave, tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("cost-cutting\n4\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="needs the wave") as caught:
+        call_command("import_data", "survey-responses", str(path), municipality="kommune-x")
+    assert caught.value.returncode == 2
+    with pytest.raises(CommandError, match="has no wave 999"):
+        call_command(
+            "import_data", "survey-responses", str(path), municipality="kommune-x", set=["wave=999"]
+        )

@@ -50,7 +50,9 @@ def submission_key(html: str) -> str:
 def test_the_form_has_a_fieldset_and_legend_per_scale_and_labels_per_option(wave_and_tokens):
     wave, tokens = wave_and_tokens
     html = Client().get(token_url(wave, tokens[0]), headers=ENGLISH).content.decode()
-    assert html.count("<fieldset") >= 6 + 5  # six statements, five background questions
+    # Six statements, four background questions: the fifth, the municipality, has one
+    # choice and is not asked (test_a_single_choice_background_question_is_recorded_unasked).
+    assert html.count("<fieldset") >= 6 + 4
     assert html.count("<legend>") == html.count("<fieldset")
     assert "The library&#x27;s independent role is challenged by co-organisation." in html
     for input_id in re.findall(r'<input type="radio" name="[^"]+" id="([^"]+)"', html):
@@ -426,3 +428,100 @@ def test_a_reloaded_or_twice_sent_wave_form_opens_one_wave(
     assert first.status_code == 200 and again.status_code == 302
     assert Wave.objects.filter(survey=survey).count() == 1
     assert InvitationToken.objects.filter(wave__survey=survey).count() == 3
+
+
+def _statement_order(html: str) -> list[str]:
+    codes = re.findall(r'name="item-([a-z-]+)" id="id_item-[a-z-]+_0"', html)
+    return [c for c in codes if c not in ("site", "service", "role", "co_location")]
+
+
+def test_the_order_of_statements_stays_after_an_error_and_on_resume(wave_and_tokens):
+    wave, tokens = wave_and_tokens
+    client = Client()
+    url = token_url(wave, tokens[0])
+    first = client.get(url).content.decode()
+    order = _statement_order(first)
+    assert len(order) == 6
+    invalid = {"submission_key": submission_key(first), "item-cost-cutting": "9"}
+    again = client.post(url, invalid)
+    assert again.status_code == 400
+    assert _statement_order(again.content.decode()) == order
+    # Save, then open the link again later: a new page, the same order for this respondent.
+    client.post(url, {"submission_key": submission_key(first), "action": "save"})
+    resumed = Client().get(url).content.decode()
+    assert submission_key(resumed) != submission_key(first)
+    assert _statement_order(resumed) == order
+    # Another respondent gets their own order (the 11 other codes cannot all share it).
+    others = {
+        tuple(_statement_order(Client().get(token_url(wave, t)).content.decode()))
+        for t in tokens[1:]
+    }
+    assert len(others | {tuple(order)}) > 1
+
+
+def test_the_page_speaks_the_language_chosen_for_the_questions(wave_and_tokens):
+    wave, tokens = wave_and_tokens
+    norwegian_browser = {"Accept-Language": "nb"}
+    english = Client().get(token_url(wave, tokens[0]), {"lang": "en"}, headers=norwegian_browser)
+    html = english.content.decode()
+    assert "Send my answers" in html and "Every question is optional." in html
+    assert "Send svarene mine" not in html
+    bokmal = Client().get(token_url(wave, tokens[0]), {"lang": "nb"}, headers=ENGLISH)
+    html = bokmal.content.decode()
+    assert "Send svarene mine" in html and "Send my answers" not in html
+    nynorsk = Client().get(token_url(wave, tokens[0]), {"lang": "nn"}, headers=ENGLISH)
+    assert "Send svarene mine" in nynorsk.content.decode()  # no nynorsk interface: bokmål
+    # The thanks page keeps the language.
+    page = Client().get(token_url(wave, tokens[1]), {"lang": "en"}, headers=norwegian_browser)
+    sent = Client().post(
+        f"{token_url(wave, tokens[1])}?lang=en",
+        {"submission_key": submission_key(page.content.decode()), "item-cost-cutting": "4"},
+        headers=norwegian_browser,
+    )
+    assert sent.status_code == 302 and sent["Location"].endswith("?lang=en")
+
+
+def test_a_single_choice_background_question_is_recorded_unasked(wave_and_tokens, municipality_x):
+    from torg.surveys.models import Answer
+
+    wave, tokens = wave_and_tokens
+    page = Client().get(token_url(wave, tokens[0]), headers=ENGLISH).content.decode()
+    assert 'name="item-municipality"' not in page
+    assert 'name="item-site"' in page  # two sites: asked
+    Client().post(
+        token_url(wave, tokens[0]),
+        {"submission_key": submission_key(page), "item-cost-cutting": "4"},
+    )
+    assert Answer.objects.get(item__code="municipality").choice == municipality_x.slug
+
+
+def test_the_anonymity_box_is_disabled_with_the_reason_once_there_are_responses(
+    wave_and_tokens, municipality_x, manager_x, client_for
+):
+    wave, tokens = wave_and_tokens
+    url = reverse("surveys:wave_settings", args=[municipality_x.slug, wave.pk])
+    client = client_for(manager_x)
+    before = client.get(url, headers=ENGLISH).content.decode()
+    assert not re.search(r'<input type="checkbox" name="anonymous"[^>]*disabled', before)
+    services.response_submit(
+        wave=wave, answers={}, submission_key=__import__("uuid").uuid4(), token=tokens[0]
+    )
+    after = client.get(url, headers=ENGLISH).content.decode()
+    assert re.search(r'<input type="checkbox" name="anonymous"[^>]*disabled', after)
+    assert "Fixed: the wave has responses" in after
+    assert '<input type="hidden" name="anonymous" value="on">' in after
+    # What the browser sends with the box disabled (the hidden value) closes the wave.
+    assert client.post(url, {"anonymous": "on", "status": "closed"}).status_code == 302
+    wave.refresh_from_db()
+    assert wave.status == "closed" and wave.anonymous
+
+
+def test_invitation_codes_have_no_look_alike_letters_and_are_typed_forgivingly(wave_and_tokens):
+    wave, tokens = wave_and_tokens
+    for token in tokens:
+        assert re.fullmatch(r"([2-9A-HJKMNP-Z]{4}-){4}[2-9A-HJKMNP-Z]{4}", token), token
+        assert not set(token) & set("01OIL")
+    typed = tokens[0].lower().replace("-", " ")
+    assert services.token_find(wave=wave, raw=typed) is not None
+    page = Client().post(reverse("surveys_public:answer", args=[wave.public_id]), {"token": typed})
+    assert page.status_code == 302

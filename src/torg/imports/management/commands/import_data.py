@@ -47,14 +47,23 @@ class Command(BaseCommand):
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
-        if os.path.basename(prog_name) == "torg":
+        if os.path.basename(prog_name) == "torg" and self.fixed_profile is None:
             parser.prog = "torg import"  # what the user typed, not the command's module name
         return parser
 
+    #: Set by a command for one profile (``torg import survey-responses <file>``), which
+    #: then takes no profile argument; :meth:`profile_options` adds its own options.
+    fixed_profile: str | None = None
+
+    def profile_options(self, options: dict[str, Any]) -> dict[str, Any]:
+        """Profile options from a fixed-profile command's own arguments."""
+        return {}
+
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "profile", help="Import profile; `torg import --list` shows them.", nargs="?"
-        )
+        if self.fixed_profile is None:
+            parser.add_argument(
+                "profile", help="Import profile; `torg import --list` shows them.", nargs="?"
+            )
         parser.add_argument("file", type=Path, nargs="?")
         parser.add_argument("--municipality", help="Slug of the municipality the data belongs to.")
         parser.add_argument(
@@ -91,6 +100,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if self.fixed_profile is not None:
+            options["profile"] = self.fixed_profile
         if options["list"] or not options["profile"]:
             self.stdout.write("Import profiles:")
             self.stdout.write(iter_profiles_help(all_profiles()))
@@ -117,6 +128,7 @@ class Command(BaseCommand):
                     f"--set takes NAME=VALUE, not {setting!r}.", returncode=USER_ERROR
                 )
             profile_options[name.strip()] = value.strip()
+        profile_options.update(self.profile_options(options))
         report: Path | None = options["errors"]
         if report is not None:
             problem = _report_clash(report, options["file"])
