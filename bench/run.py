@@ -338,6 +338,10 @@ def report_months(result: dict[str, float]) -> bool:
         f"{result['generate_and_insert_seconds']:.1f} s (load average "
         f"{result['load_average']:.1f} on {os.cpu_count()} cores)"
     )
+    print(
+        f"  stored daily totals built from the raw rows once: {result['rollup_seconds']:.1f} s "
+        f"({result['rollup_days']:,.0f} site-days)"
+    )
     print(f"  baseline hand-written SQL (one grouped scan): {result['hand_seconds']:.2f} s")
     print(
         f"  monthly_totals: {result['torg_seconds']:.2f} s (first run "

@@ -53,6 +53,7 @@ from torg.visits.models import (
     ZoneService,
     event_name_key,
 )
+from torg.visits.totals import visit_totals_refresh
 
 #: The fields of a count a correction may change, and that the audit trail records.
 CORRECTABLE_FIELDS = ("count", "method", "note", "is_estimate", "estimate_reason")
@@ -157,6 +158,7 @@ def visit_count_record(
                 changed_at=now,
                 after=visit_count_snapshot(row),
             )
+            visit_totals_refresh(tenancy)
     except IntegrityError as error:
         raise ValidationError(
             {"period_start": [_("This site and entrance already have a count for this period.")]}
@@ -211,6 +213,7 @@ def visit_count_correct(
             before={name: before[name] for name in changed},
             after={name: after[name] for name in changed},
         )
+        visit_totals_refresh(tenancy)
     return visit_count
 
 
@@ -240,6 +243,7 @@ def visit_count_delete(
             changed_at=now,
             before=snapshot,
         )
+        visit_totals_refresh(tenancy)
     return number
 
 
@@ -303,6 +307,7 @@ def counter_readings_convert(
     existing_before = before.count()
     with transaction.atomic():
         VisitCount.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+        visit_totals_refresh(tenancy)
     created = before.count() - existing_before
     return CounterConversionResult(
         created=created,
