@@ -372,6 +372,40 @@ class VisitCountChange(models.Model):
         return f"{self.action} #{self.visit_count_number} {self.changed_at:%Y-%m-%d %H:%M}"
 
 
+class EventChange(models.Model):
+    """One entry of the audit trail of events: who recorded, corrected or deleted which
+    event, when, and the values before and after (JSON: ISO 8601 UTC for instants, ids
+    for sites, the series' title), as :class:`VisitCountChange` for counts. ``create``:
+    ``before`` empty; ``update``: only the changed fields; ``delete``: ``before`` is the
+    full snapshot. ``event_number`` keeps the id after a deletion."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="event_changes"
+    )
+    event = models.ForeignKey(
+        Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
+    )
+    event_number = models.PositiveBigIntegerField(_("event id"))
+
+    site_scope: ClassVar[str] = "event__site"
+    action = models.CharField(_("action"), max_length=10, choices=CountChangeAction.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    changed_at = models.DateTimeField(_("changed"))
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = _("event change")
+        verbose_name_plural = _("event changes")
+        indexes = [models.Index(fields=["municipality", "event_number"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} event #{self.event_number} {self.changed_at:%Y-%m-%d %H:%M}"
+
+
 class DoorCounter(models.Model):
     """An automatic counter at one entrance of a site that shows a cumulative meter value
     (see :mod:`torg.visits.counters`). ``modulus`` is the value at which the meter rolls

@@ -122,7 +122,7 @@ PG_BACKWARD = [
 # `torg rebuild visit-totals`) builds its rollup.
 MARK_EXISTING = (
     "INSERT INTO visits_visittotalstale (municipality_id, site_id, utc_day) "
-    "SELECT DISTINCT municipality_id, site_id, NULL FROM visits_visitcount"
+    "SELECT DISTINCT municipality_id, site_id, CAST(NULL AS DATE) FROM visits_visitcount"
 )
 
 
