@@ -116,6 +116,9 @@ class VisitDayTotal(models.Model):
     visits = models.PositiveBigIntegerField(_("visits"), default=0)
     counts = models.PositiveIntegerField(_("counts"), default=0)
     estimates = models.PositiveIntegerField(_("estimates"), default=0)
+    #: The first day of the month that holds both ``day`` and ``last_day``; empty for
+    #: counts that run into the next month (they are in no month, as in the month view).
+    month = models.DateField(_("month"), null=True, blank=True)
 
     class Meta:
         ordering = ["site", "day"]
@@ -131,7 +134,7 @@ class VisitDayTotal(models.Model):
         indexes = [
             # Covering index for monthly totals: a month's rows are summed from it alone.
             models.Index(
-                fields=["municipality", "day", "site", "last_day", "visits"],
+                fields=["municipality", "month", "site", "visits"],
                 name="visit_day_total_months",
             ),
         ]

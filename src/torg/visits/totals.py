@@ -93,11 +93,29 @@ def _whole_site_range(site_id: int, starts: dt.time, zone_name: str) -> tuple[dt
     return (first, last)
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=_UTC)
+
+
+def _instant_key(value: dt.datetime) -> Any:
+    """An instant as the scan reads it from the database, unconverted: Django's naive UTC
+    text in SQLite (it sorts as time), microseconds since 1970 in PostgreSQL (the
+    driver's conversion of every value to a datetime would cost more than the sums)."""
+    if connection.vendor == "sqlite":
+        return connection.ops.adapt_datetimefield_value(value)
+    return (value - _EPOCH) // _MICROSECOND
+
+
+def _column_key(column: str) -> str:
+    """The SQL that reads ``column`` as :func:`_instant_key` represents an instant."""
+    if connection.vendor == "sqlite":
+        return f"CAST({column} AS TEXT)"
+    return f"(EXTRACT(EPOCH FROM {column}) * 1000000)::bigint"
+
+
 def _parse_instant(value: Any) -> dt.datetime:
-    """A raw cursor's instant as an aware UTC datetime (SQLite gives Django's naive UTC
-    text, PostgreSQL an aware datetime)."""
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=_UTC)
+    """The aware UTC datetime of a value read by :func:`_column_key`."""
+    if isinstance(value, int):
+        return _EPOCH + value * _MICROSECOND
     return dt.datetime.fromisoformat(str(value)).replace(tzinfo=_UTC)
 
 
@@ -114,6 +132,8 @@ class _Range:
     first_day: dt.date
     keys: list[Any]
     calendar_end: Any
+    start: dt.datetime  # the first day's start and the end of the last, as instants
+    end: dt.datetime
 
     @property
     def days(self) -> int:
@@ -122,18 +142,20 @@ class _Range:
 
 def _range(site: tuple[int, int, str, dt.time], first: dt.date, last: dt.date) -> _Range:
     site_id, municipality_id, zone_name, starts = site
-    adapt = connection.ops.adapt_datetimefield_value
+    adapt = _instant_key
     count = (last - first).days + 1
+    instants = [
+        business_day_start(first + ONE_DAY * i, starts, zone_name) for i in range(count + 1)
+    ]
     return _Range(
         site_id=site_id,
         municipality_id=municipality_id,
         zone_name=zone_name,
         starts=starts,
         first_day=first,
-        keys=[
-            adapt(business_day_start(first + ONE_DAY * i, starts, zone_name))
-            for i in range(count + 1)
-        ],
+        keys=[adapt(instant) for instant in instants],
+        start=instants[0],
+        end=instants[-1],
         calendar_end=adapt(business_day_start(LAST_DAY + ONE_DAY, starts, zone_name)),
     )
 
@@ -144,12 +166,11 @@ def _scan(
     """Sum the raw rows of ``ranges`` (one municipality, at most one range per site) in
     one query: site id → (entrance, day, last day) → [visits, rows, estimates]."""
     by_site = {r.site_id: r for r in ranges}
-    low = min(r.keys[0] for r in ranges)
-    high = max(r.keys[-1] for r in ranges)
+    adapt = connection.ops.adapt_datetimefield_value
+    low = adapt(min(r.start for r in ranges))
+    high = adapt(max(r.end for r in ranges))
     table = connection.ops.quote_name(VisitCount._meta.db_table)
-    # SQLite: read the stored text as such (Django's converter would parse every value).
-    text = "CAST({} AS TEXT)" if connection.vendor == "sqlite" else "{}"
-    columns = f"site_id, entrance, {text.format('period_start')}, {text.format('period_end')}"
+    columns = f"site_id, entrance, {_column_key('period_start')}, {_column_key('period_end')}"
     sites = ", ".join(["%s"] * len(by_site))
     sums: dict[int, dict[Any, list[int]]] = {site_id: {} for site_id in by_site}
     rows_read = 0
@@ -189,6 +210,13 @@ def _scan(
     return sums, rows_read
 
 
+def _month_of(day: dt.date, last: dt.date) -> dt.date | None:
+    """The month that holds business days ``day`` to ``last``; ``None`` if none does."""
+    if (day.year, day.month) != (last.year, last.month):
+        return None
+    return day.replace(day=1)
+
+
 def _store(ranges: list[_Range], sums: dict[int, dict[Any, list[int]]]) -> None:
     """Replace the stored totals of ``ranges`` by ``sums``."""
     for r in ranges:
@@ -202,15 +230,24 @@ def _store(ranges: list[_Range], sums: dict[int, dict[Any, list[int]]]) -> None:
     adapt = connection.ops.adapt_datefield_value
     sql = (
         f"INSERT INTO {table} (municipality_id, site_id, entrance, day, last_day, visits, "  # noqa: S608
-        "counts, estimates) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+        "counts, estimates, month) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
         "ON CONFLICT (site_id, entrance, day, last_day) DO UPDATE SET "
-        "visits = excluded.visits, counts = excluded.counts, estimates = excluded.estimates"
+        "visits = excluded.visits, counts = excluded.counts, estimates = excluded.estimates, "
+        "month = excluded.month"
     )
     with connection.cursor() as cursor:
         cursor.executemany(
             sql,
             [
-                (r.municipality_id, r.site_id, entrance, adapt(day), adapt(last), *values)
+                (
+                    r.municipality_id,
+                    r.site_id,
+                    entrance,
+                    adapt(day),
+                    adapt(last),
+                    *values,
+                    adapt(_month_of(day, last)),
+                )
                 for r in ranges
                 for (entrance, day, last), values in sums[r.site_id].items()
             ],
