@@ -239,7 +239,8 @@ def main() -> int:
     parser.add_argument(
         "--postgres",
         default=os.environ.get("TORG_BENCH_POSTGRES"),
-        help="also run the HTTP bench on this PostgreSQL server (a URL; or TORG_BENCH_POSTGRES)",
+        help="also run the HTTP and monthly-totals benches on this PostgreSQL server (a URL; "
+        "or TORG_BENCH_POSTGRES)",
     )
     args = parser.parse_args()
     failed = False
@@ -271,6 +272,9 @@ def main() -> int:
     if args.only in (None, "months"):
         print("Monthly visit totals: 50 sites × 10 years of hourly counts vs hand-written SQL")
         failed |= report_months(bench_months())
+        if args.postgres:
+            print("Monthly visit totals on PostgreSQL")
+            failed |= report_months(bench_months(args.postgres))
     if args.only in (None, "rostering"):
         sys.path.insert(0, str(ROOT))
         from bench import rostering
@@ -325,9 +329,10 @@ def report_stats(result: dict[str, float]) -> bool:
     return slow
 
 
-def bench_months() -> dict[str, float]:
-    """Run ``bench/months.py`` in its own process (its own database)."""
-    return _run_script("months")
+def bench_months(postgres: str | None = None) -> dict[str, float]:
+    """Run ``bench/months.py`` in its own process (its own database; on the PostgreSQL
+    server ``postgres`` when given)."""
+    return _run_script("months", *(["--postgres", postgres] if postgres else []))
 
 
 def report_months(result: dict[str, float]) -> bool:
