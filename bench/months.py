@@ -179,7 +179,8 @@ def main() -> int:
             insert_seconds = time.perf_counter() - started
             raw_pg.autocommit = True
             raw_pg.execute("ANALYZE")
-            row_count = raw_pg.execute("SELECT COUNT(*) FROM visits_visitcount").fetchone()[0]
+            counted = raw_pg.execute("SELECT COUNT(*) FROM visits_visitcount").fetchone()
+            row_count = counted[0] if counted else 0
             sql = HAND_SQL_POSTGRES.format(late=late or "0")
         else:
             raw = sqlite3.connect(work / "torg.sqlite3")

@@ -292,6 +292,6 @@ def monthly_totals(
     )
     totals: dict[int, dict[dt.date, int]] = {}
     for site_id, month, visits in rows:
-        if site_id in site_ids:
+        if site_id in site_ids and month is not None:
             totals.setdefault(site_id, {})[month] = int(visits)
     return totals
