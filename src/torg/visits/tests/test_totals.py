@@ -72,13 +72,15 @@ def stored() -> Totals:
 def assert_in_step(*, marks_left: bool = False) -> None:
     """The stored rollup equals the recomputation. A service leaves no mark behind; a
     write that bypassed the services does until the next refresh, which then agrees."""
+    # (Marks of sites that no longer exist, left by a flush of another test, are ignored.)
+    marks = VisitTotalStale.objects.filter(site_id__in=Site.objects.values("id"))
     if not marks_left:
-        assert not VisitTotalStale.objects.exists()
+        assert not marks.exists()
         assert stored() == recomputed()
     else:
-        assert VisitTotalStale.objects.exists()
+        assert marks.exists()
         visit_totals_refresh()
-        assert not VisitTotalStale.objects.exists()
+        assert not marks.exists()
         assert stored() == recomputed()
 
 
