@@ -257,7 +257,8 @@ def main() -> int:
     parser.add_argument(
         "--postgres",
         default=os.environ.get("TORG_BENCH_POSTGRES"),
-        help="also run the HTTP bench on this PostgreSQL server (a URL; or TORG_BENCH_POSTGRES)",
+        help="also run the HTTP and monthly-totals benches on this PostgreSQL server (a URL; "
+        "or TORG_BENCH_POSTGRES)",
     )
     args = parser.parse_args()
     failed = False
@@ -289,6 +290,9 @@ def main() -> int:
     if args.only in (None, "months"):
         print("Monthly visit totals: 50 sites × 10 years of hourly counts vs hand-written SQL")
         failed |= report_months(bench_months())
+        if args.postgres:
+            print("Monthly visit totals on PostgreSQL")
+            failed |= report_months(bench_months(args.postgres))
     if args.only in (None, "rostering"):
         sys.path.insert(0, str(ROOT))
         from bench import rostering
@@ -352,9 +356,10 @@ def report_stats(result: dict[str, float]) -> bool:
     return slow
 
 
-def bench_months() -> dict[str, float]:
-    """Run ``bench/months.py`` in its own process (its own database)."""
-    return _run_script("months")
+def bench_months(postgres: str | None = None) -> dict[str, float]:
+    """Run ``bench/months.py`` in its own process (its own database; on the PostgreSQL
+    server ``postgres`` when given)."""
+    return _run_script("months", *(["--postgres", postgres] if postgres else []))
 
 
 def report_months(result: dict[str, float]) -> bool:
@@ -364,6 +369,10 @@ def report_months(result: dict[str, float]) -> bool:
         f"{result['months']:.0f} months; generated and inserted in "
         f"{result['generate_and_insert_seconds']:.1f} s (load average "
         f"{result['load_average']:.1f} on {os.cpu_count()} cores)"
+    )
+    print(
+        f"  stored daily totals built from the raw rows once: {result['rollup_seconds']:.1f} s "
+        f"({result['rollup_days']:,.0f} site-days)"
     )
     print(f"  baseline hand-written SQL (one grouped scan): {result['hand_seconds']:.2f} s")
     print(

@@ -96,6 +96,8 @@ FORMS = {
     "visits:count_delete",
     "visits:attribution",
     "visits:event_new",
+    "visits:event_edit",
+    "visits:event_delete",
     "visits:event_names",
     "visits:sweep_new",
     "rosters:list",

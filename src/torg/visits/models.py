@@ -91,6 +91,80 @@ class VisitCount(models.Model):
         return f"{self.site.name} {self.period_start:%Y-%m-%d}: {self.count}"
 
 
+class VisitDayTotal(models.Model):
+    """Stored daily totals of :class:`VisitCount` (a rollup kept by
+    :mod:`torg.visits.totals`): the visits of the counts of ``site`` and ``entrance`` whose
+    period starts on the site's business day ``day`` and ends in business day
+    ``last_day`` (the same day for every count no longer than the day; a weekly or monthly
+    count ends on a later one). ``counts`` is the number of rows summed (so 0 visits from
+    one row is an observed zero; no row is missing) and ``estimates`` how many of them
+    are flagged as estimates.
+
+    Derived data: never written by hand. Database triggers mark every change to a visit
+    count (and to a site's zone or business-day start) in :class:`VisitTotalStale`, and
+    :func:`torg.visits.totals.visit_totals_refresh` recomputes the marked days from the
+    raw rows before anything reads the rollup.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="visit_day_totals"
+    )
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="visit_day_totals")
+    entrance = models.CharField(_("entrance"), max_length=100, blank=True, default="")
+    day = models.DateField(_("business day"))
+    last_day = models.DateField(_("last business day"))
+    visits = models.PositiveBigIntegerField(_("visits"), default=0)
+    counts = models.PositiveIntegerField(_("counts"), default=0)
+    estimates = models.PositiveIntegerField(_("estimates"), default=0)
+    #: The first day of the month that holds both ``day`` and ``last_day``; empty for
+    #: counts that run into the next month (they are in no month, as in the month view).
+    month = models.DateField(_("month"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["site", "day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "entrance", "day", "last_day"],
+                name="visit_day_total_one_per_site_entrance_days",
+            ),
+            models.CheckConstraint(
+                condition=Q(last_day__gte=models.F("day")), name="visit_day_total_days_ordered"
+            ),
+        ]
+        indexes = [
+            # Covering index for monthly totals: a month's rows are summed from it alone.
+            models.Index(
+                fields=["municipality", "month", "site", "visits"],
+                name="visit_day_total_months",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.day}: {self.visits}"
+
+
+class VisitTotalStale(models.Model):
+    """A mark that the rollup :class:`VisitDayTotal` of site ``site_id`` is out of date for
+    the counts starting on UTC date ``utc_day`` (``None``: for the whole site, after its
+    zone or business-day start changed). Written only by database triggers on
+    ``visits_visitcount`` and ``organisation_site`` (migration ``visits/0004``), consumed
+    by :func:`torg.visits.totals.visit_totals_refresh`. Plain ids, no foreign keys: a
+    mark may outlive the rows it names (a deleted site's marks are simply dropped)."""
+
+    municipality_id = models.BigIntegerField()
+    site_id = models.BigIntegerField()
+    utc_day = models.DateField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site_id", "utc_day"], name="visit_total_stale_once"),
+        ]
+        indexes = [models.Index(fields=["municipality_id"], name="visit_total_stale_muni")]
+
+    def __str__(self) -> str:
+        return f"site {self.site_id} {self.utc_day or 'all days'}"
+
+
 class EventType(models.TextChoices):
     """The National Library's categories (debatt, kultur, opplæring, bibliotekinfo) plus
     the citizen service centre's own kinds."""
@@ -299,6 +373,40 @@ class VisitCountChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} #{self.visit_count_number} {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class EventChange(models.Model):
+    """One entry of the audit trail of events: who recorded, corrected or deleted which
+    event, when, and the values before and after (JSON: ISO 8601 UTC for instants, ids
+    for sites, the series' title), as :class:`VisitCountChange` for counts. ``create``:
+    ``before`` empty; ``update``: only the changed fields; ``delete``: ``before`` is the
+    full snapshot. ``event_number`` keeps the id after a deletion."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="event_changes"
+    )
+    event = models.ForeignKey(
+        Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
+    )
+    event_number = models.PositiveBigIntegerField(_("event id"))
+
+    site_scope: ClassVar[str] = "event__site"
+    action = models.CharField(_("action"), max_length=10, choices=CountChangeAction.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    changed_at = models.DateTimeField(_("changed"))
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = _("event change")
+        verbose_name_plural = _("event changes")
+        indexes = [models.Index(fields=["municipality", "event_number"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} event #{self.event_number} {self.changed_at:%Y-%m-%d %H:%M}"
 
 
 class DoorCounter(models.Model):

@@ -44,6 +44,7 @@ from torg.visits.models import (
     DoorCounter,
     EntranceAttribution,
     Event,
+    EventChange,
     EventNameMapping,
     EventSeries,
     EventType,
@@ -53,6 +54,7 @@ from torg.visits.models import (
     ZoneService,
     event_name_key,
 )
+from torg.visits.totals import visit_totals_refresh
 
 #: The fields of a count a correction may change, and that the audit trail records.
 CORRECTABLE_FIELDS = ("count", "method", "note", "is_estimate", "estimate_reason")
@@ -157,6 +159,7 @@ def visit_count_record(
                 changed_at=now,
                 after=visit_count_snapshot(row),
             )
+            visit_totals_refresh(tenancy)
     except IntegrityError as error:
         raise ValidationError(
             {"period_start": [_("This site and entrance already have a count for this period.")]}
@@ -211,6 +214,7 @@ def visit_count_correct(
             before={name: before[name] for name in changed},
             after={name: after[name] for name in changed},
         )
+        visit_totals_refresh(tenancy)
     return visit_count
 
 
@@ -240,6 +244,7 @@ def visit_count_delete(
             changed_at=now,
             before=snapshot,
         )
+        visit_totals_refresh(tenancy)
     return number
 
 
@@ -303,6 +308,7 @@ def counter_readings_convert(
     existing_before = before.count()
     with transaction.atomic():
         VisitCount.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+        visit_totals_refresh(tenancy)
     created = before.count() - existing_before
     return CounterConversionResult(
         created=created,
@@ -547,6 +553,74 @@ def event_name_mapping_save(
     return row
 
 
+#: The fields of an event a correction may change, and that the audit trail records.
+EVENT_FIELDS = (
+    "site",
+    "starts_at",
+    "ends_at",
+    "title",
+    "event_type",
+    "audience",
+    "attendance",
+    "is_digital",
+    "in_partnership",
+    "joint_with_citizen_service",
+    "for_schools_kindergartens",
+    "series_title",
+)
+
+
+def event_snapshot(event: Event) -> dict[str, Any]:
+    """The audited fields of ``event`` as JSON values (site id, ISO 8601 UTC instants,
+    the series' title; ``occurrences`` too, which only imports set)."""
+
+    def instant(value: dt.datetime | None) -> str | None:
+        return value.astimezone(dt.UTC).isoformat() if value is not None else None
+
+    return {
+        "site": event.site_id,
+        "starts_at": instant(event.starts_at),
+        "ends_at": instant(event.ends_at),
+        "title": event.title,
+        "event_type": event.event_type,
+        "audience": event.audience,
+        "attendance": event.attendance,
+        "occurrences": event.occurrences,
+        "is_digital": event.is_digital,
+        "in_partnership": event.in_partnership,
+        "joint_with_citizen_service": event.joint_with_citizen_service,
+        "for_schools_kindergartens": event.for_schools_kindergartens,
+        "series_title": event.series.title if event.series_id and event.series else "",
+    }
+
+
+def _event_errors(tenancy: Tenancy, values: Mapping[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    site = values.get("site")
+    if site is not None and site.municipality_id != tenancy.municipality.pk:
+        errors["site"] = [_("Choose one of your sites.")]
+    starts_at, ends_at = values.get("starts_at"), values.get("ends_at")
+    if ends_at is not None and starts_at is not None and ends_at <= starts_at:
+        errors["ends_at"] = [_("The event must end after it starts.")]
+    attendance = values.get("attendance")
+    if attendance is not None and attendance < 0:
+        errors["attendance"] = [_("Enter 0 or more.")]
+    if values.get("event_type") not in EventType.values:
+        errors["event_type"] = [_("Choose a type.")]
+    if values.get("audience") not in Audience.values:
+        errors["audience"] = [_("Choose an audience.")]
+    return errors
+
+
+def _event_series(tenancy: Tenancy, title: str) -> EventSeries | None:
+    if not title.strip():
+        return None
+    series, _created = EventSeries.objects.get_or_create(
+        municipality=tenancy.municipality, title=title.strip()
+    )
+    return series
+
+
 def event_record(
     *,
     tenancy: Tenancy,
@@ -562,32 +636,30 @@ def event_record(
     joint_with_citizen_service: bool = False,
     for_schools_kindergartens: bool = False,
     series_title: str = "",
+    user: User | None = None,
+    now: dt.datetime | None = None,
 ) -> Event:
-    """Record one event. ``attendance`` ``None`` means not counted (0: nobody came).
+    """Record one event, with a ``create`` audit row (:class:`EventChange`) naming
+    ``user``. ``attendance`` ``None`` means not counted (0: nobody came).
     ``series_title`` names a recurring series (found or created by its title). Raises
     :class:`ValidationError` for a site of another municipality, an end not after the
     start, a negative attendance, or an unknown type or audience."""
     _require(tenancy)
-    errors: dict[str, list[str]] = {}
-    if site is not None and site.municipality_id != tenancy.municipality.pk:
-        errors["site"] = [_("Choose one of your sites.")]
-    if ends_at is not None and ends_at <= starts_at:
-        errors["ends_at"] = [_("The event must end after it starts.")]
-    if attendance is not None and attendance < 0:
-        errors["attendance"] = [_("Enter 0 or more.")]
-    if event_type not in EventType.values:
-        errors["event_type"] = [_("Choose a type.")]
-    if audience not in Audience.values:
-        errors["audience"] = [_("Choose an audience.")]
+    errors = _event_errors(
+        tenancy,
+        {
+            "site": site,
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "attendance": attendance,
+            "event_type": event_type,
+            "audience": audience,
+        },
+    )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        series = None
-        if series_title.strip():
-            series, _created = EventSeries.objects.get_or_create(
-                municipality=tenancy.municipality, title=series_title.strip()
-            )
-        return Event.objects.create(
+        event = Event.objects.create(
             municipality=tenancy.municipality,
             site=site,
             starts_at=starts_at,
@@ -601,8 +673,97 @@ def event_record(
             in_partnership=in_partnership,
             joint_with_citizen_service=joint_with_citizen_service,
             for_schools_kindergartens=for_schools_kindergartens,
-            series=series,
+            series=_event_series(tenancy, series_title),
         )
+        EventChange.objects.create(
+            municipality=tenancy.municipality,
+            event=event,
+            event_number=event.pk,
+            action=CountChangeAction.CREATE,
+            changed_by=user,
+            changed_at=now or timezone.now(),
+            after=event_snapshot(event),
+        )
+    return event
+
+
+def event_correct(
+    *,
+    tenancy: Tenancy,
+    user: User | None,
+    event: Event,
+    changes: Mapping[str, Any],
+    now: dt.datetime | None = None,
+) -> Event:
+    """Change the fields named in ``changes`` (keys of :data:`EVENT_FIELDS`;
+    ``series_title`` finds or creates the series, ``""`` takes the event out of its
+    series) and write an ``update`` audit row with only the fields that changed, old and
+    new. Nothing changed: no write, no audit row. Raises :class:`PermissionDenied` for a
+    role without ``edit_organisation`` or an event of another municipality, and
+    :class:`ValidationError` for unknown fields or values :func:`event_record` refuses."""
+    _require(tenancy)
+    if event.municipality_id != tenancy.municipality.pk:
+        raise PermissionDenied(_("Not an event of your municipality."))
+    unknown = sorted(set(changes) - set(EVENT_FIELDS))
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be corrected.")] for name in unknown})
+    values: dict[str, Any] = {
+        name: getattr(event, name) for name in EVENT_FIELDS if name != "series_title"
+    }
+    values["series_title"] = event.series.title if event.series_id and event.series else ""
+    values.update(changes)
+    errors = _event_errors(tenancy, values)
+    if errors:
+        raise ValidationError(errors)
+    before = event_snapshot(event)
+    with transaction.atomic():
+        series_title = str(values.pop("series_title") or "").strip()
+        for name, value in values.items():
+            setattr(event, name, value.strip() if isinstance(value, str) else value)
+        if series_title != before["series_title"]:
+            event.series = _event_series(tenancy, series_title)
+        after = event_snapshot(event)
+        changed = [name for name in after if before[name] != after[name]]
+        if not changed:
+            transaction.set_rollback(True)  # a series found or created for nothing
+            return event
+        event.save()
+        EventChange.objects.create(
+            municipality=tenancy.municipality,
+            event=event,
+            event_number=event.pk,
+            action=CountChangeAction.UPDATE,
+            changed_by=user,
+            changed_at=now or timezone.now(),
+            before={name: before[name] for name in changed},
+            after={name: after[name] for name in changed},
+        )
+    return event
+
+
+def event_delete(
+    *, tenancy: Tenancy, user: User | None, event: Event, now: dt.datetime | None = None
+) -> int:
+    """Delete ``event`` (it leaves every count and figure) and keep its snapshot in a
+    ``delete`` audit row. Returns the deleted event's id. Raises
+    :class:`PermissionDenied` as :func:`event_correct`."""
+    _require(tenancy)
+    if event.municipality_id != tenancy.municipality.pk:
+        raise PermissionDenied(_("Not an event of your municipality."))
+    number = event.pk
+    snapshot = event_snapshot(event)
+    with transaction.atomic():
+        event.delete()
+        EventChange.objects.create(
+            municipality=tenancy.municipality,
+            event=None,
+            event_number=number,
+            action=CountChangeAction.DELETE,
+            changed_by=user,
+            changed_at=now or timezone.now(),
+            before=snapshot,
+        )
+    return number
 
 
 def door_counter_add(

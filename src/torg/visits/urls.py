@@ -23,6 +23,8 @@ urlpatterns = [
     path("attribution/", views_attribution.attribution_page, name="attribution"),
     path("events/new/", views_events.event_new, name="event_new"),
     path("events/names/", views_events.event_names, name="event_names"),
+    path("events/<int:pk>/", views_events.event_edit, name="event_edit"),
+    path("events/<int:pk>/delete/", views_events.event_remove, name="event_delete"),
     path("national-form/", views_national_form.national_form_page, name="national_form"),
     path(
         "national-form/export.csv", views_national_form.national_form_csv, name="national_form_csv"

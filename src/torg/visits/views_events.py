@@ -1,4 +1,4 @@
-"""Recording an event, and the editable table that maps event names in an imported log
+"""Recording, correcting and deleting an event (with its audit trail), and the editable table that maps event names in an imported log
 (Barnet's) to a type and audience."""
 
 from __future__ import annotations
@@ -7,16 +7,24 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from torg.imports.profiles.barnet import MAPPING_SOURCE, event_name_table
+from torg.lib.localtime import zone
 from torg.organisation.roles import Permission
 from torg.organisation.scoping import Tenancy
+from torg.organisation.selectors import default_time_zone
 from torg.visits.forms import EventForm, EventNameMappingForm
-from torg.visits.models import Audience, EventNameMapping, EventType
-from torg.visits.services import event_name_mapping_save, event_record
+from torg.visits.models import Audience, Event, EventNameMapping, EventType
+from torg.visits.services import (
+    EVENT_FIELDS,
+    event_correct,
+    event_delete,
+    event_name_mapping_save,
+    event_record,
+)
 from torg.web.tenancy import tenant_view
 
 
@@ -47,6 +55,7 @@ def event_new(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
                 joint_with_citizen_service=data["joint_with_citizen_service"],
                 for_schools_kindergartens=data["for_schools_kindergartens"],
                 series_title=data["series_title"],
+                user=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -113,3 +122,77 @@ def event_names(request: HttpRequest, tenancy: Tenancy) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+def _event_initial(event: Event, tenancy: Tenancy) -> dict[str, object]:
+    """The form's values for ``event``: its day and times on the wall clock of its site
+    (the municipality's zone without a site), as the form reads them back."""
+    tz = zone(event.site.time_zone if event.site else default_time_zone(tenancy.municipality))
+    starts = event.starts_at.astimezone(tz)
+    initial: dict[str, object] = {
+        name: getattr(event, name)
+        for name in EVENT_FIELDS
+        if name not in {"starts_at", "ends_at", "series_title"}
+    }
+    initial.update(
+        day=starts.date(),
+        starts=starts.time().replace(second=0, microsecond=0),
+        ends=event.ends_at.astimezone(tz).time().replace(second=0, microsecond=0)
+        if event.ends_at
+        else None,
+        series_title=event.series.title if event.series else "",
+    )
+    return initial
+
+
+@tenant_view(Permission.EDIT_ORGANISATION)
+@require_http_methods(["GET", "HEAD", "POST"])
+def event_edit(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse:
+    """Correct an event (a manager); the page lists its audit trail (who, when, before
+    and after)."""
+    event = get_object_or_404(tenancy.scoped(Event).select_related("site", "series"), pk=pk)
+    form = EventForm(
+        request.POST or None, municipality=tenancy, initial=_event_initial(event, tenancy)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            event_correct(
+                tenancy=tenancy,
+                user=request.user,  # type: ignore[arg-type]
+                event=event,
+                changes={name: data[name] for name in EVENT_FIELDS},
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The event was corrected."))
+            return redirect("visits:event_edit", tenancy.municipality.slug, event.pk)
+    return render(
+        request,
+        "visits/event_edit.html",
+        {
+            "municipality": tenancy.municipality,
+            "nav": "events",
+            "form": form,
+            "event": event,
+            "changes": event.changes.select_related("changed_by").order_by("-changed_at", "-pk"),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@tenant_view(Permission.EDIT_ORGANISATION)
+@require_http_methods(["GET", "HEAD", "POST"])
+def event_remove(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpResponse:
+    """Delete an event (GET asks to confirm); the audit trail keeps it."""
+    event = get_object_or_404(tenancy.scoped(Event).select_related("site"), pk=pk)
+    if request.method != "POST":
+        return render(
+            request,
+            "visits/event_delete.html",
+            {"municipality": tenancy.municipality, "nav": "events", "event": event},
+        )
+    event_delete(tenancy=tenancy, user=request.user, event=event)  # type: ignore[arg-type]
+    messages.success(request, _("The event was deleted."))
+    return redirect("visits:events", tenancy.municipality.slug)

@@ -341,6 +341,8 @@ def run_import(
             created, updated, unchanged = writer.write(
                 records, scope=profile.existing_scope(run), progress=progress
             )
+            if created or updated:
+                _refresh_derived(writer, target)
         except MissingRows as error:
             raise ImportFailed(
                 [
@@ -381,6 +383,16 @@ def run_import(
             result.batch_id = None
         result.check()
     return result
+
+
+def _refresh_derived(writer: UpsertWriter, target: Municipality | None) -> None:
+    """Bring the data derived from the written model up to date inside the import's
+    transaction, in bulk once per import (a refused or dry-run import rolls it back with
+    the rows): the stored daily visit totals (:mod:`torg.visits.totals`)."""
+    if writer.model._meta.label == "visits.VisitCount":
+        from torg.visits.totals import visit_totals_refresh
+
+        visit_totals_refresh(target)
 
 
 def _check_options(profile: Profile, options: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ from torg.organisation.models import Municipality, Site
 from torg.organisation.scoping import Tenancy
 from torg.testing.factories import make_site
 from torg.visits.aggregates import Granularity, LocalDateRange, visits_over_time
-from torg.visits.models import CountMethod, VisitCount
+from torg.visits.models import CountMethod, VisitCount, VisitDayTotal
 from torg.visits.series import SeriesUnit, monthly_totals, site_series, slot_totals_by_day
 
 HOUR = dt.timedelta(hours=1)
@@ -187,6 +187,15 @@ def test_a_month_is_the_sum_of_its_days_and_of_its_hours(
     # The fast monthly totals (one indexed query per month) give the same figure.
     fast = monthly_totals(municipality_x, first_month=first, last_month=first)
     assert fast.get(site.pk, {}).get(first) == (months.slots[0].visits)
+    # The stored daily totals it reads: every day as the daily view has it (missing days
+    # absent, zeros 0), and the month their sum.
+    stored = {
+        row.day: row.visits
+        for row in VisitDayTotal.objects.filter(site=site)
+        if row.day == row.last_day and row.entrance == ""
+    }
+    assert stored == {s.day: s.visits for s in days.slots if s.visits is not None}
+    assert sum(stored.values()) == months.total
     if starts == dt.time(0):
         # The dashboard's calendar-month figure (database truncation) agrees.
         dashboard = visits_over_time(
