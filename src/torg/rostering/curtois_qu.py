@@ -451,7 +451,8 @@ def solve(
        gives a roster and the only valid lower bound, ``best_bound``;
     2. large neighbourhood search for the rest of the time. Each round frees the variables
        of one neighbourhood per worker — a random set of staff on all days, all staff on a
-       window of days, or half the staff on a window twice as long — fixes every other
+       window of days, or half the staff on a window twice as long; half the windows hold a
+       day whose cover is short of staff in the incumbent — fixes every other
        variable to the incumbent roster and solves that sub-model with CP-SAT (one worker
        each, in parallel, no LP, the whole incumbent as hint, at most
        ``NEIGHBOURHOOD_SECONDS``). The best roster that is no worse than the incumbent
@@ -496,7 +497,7 @@ def solve(
 
 
 def _neighbourhood(
-    instance: Instance, kind: str, size: float, rng: random.Random
+    instance: Instance, kind: str, size: float, rng: random.Random, short: Sequence[int] = ()
 ) -> tuple[frozenset[str], range]:
     """The staff and days a round frees: ``size`` is the share of staff (``staff``) or of
     days (``days``, ``mixed``, the latter for half the staff and twice as many days)."""
@@ -513,6 +514,10 @@ def _neighbourhood(
         )
     length = min(length, n_days)
     first = rng.randrange(0, n_days - length + 1)
+    if short and rng.random() < 0.5:
+        # Half the windows hold a day with a cover short of staff.
+        day = rng.choice(short)
+        first = rng.randrange(max(0, day - length + 1), min(day, n_days - length) + 1)
     return frozenset(chosen), range(first, first + length)
 
 
@@ -536,7 +541,14 @@ def _improve(
     round_ = 0
 
     def attempt(kind: str, seed: int, incumbent: list[int]) -> tuple[str, bool, float, list[int]]:
-        free_staff, free_days = _neighbourhood(instance, kind, size[kind], random.Random(seed))
+        short = [
+            cover.day
+            for cover, (under, *_) in zip(instance.cover, m.covers, strict=True)
+            if incumbent[under.index] > 0
+        ]
+        free_staff, free_days = _neighbourhood(
+            instance, kind, size[kind], random.Random(seed), short
+        )
         sub = m.model.clone()
         for index, value in enumerate(incumbent):
             sub.add_hint(sub.get_int_var_from_proto_index(index), value)
