@@ -448,7 +448,8 @@ def solve(
     1143):
 
     1. CP-SAT on the whole model for ``FIRST_PHASE_SHARE`` of the time limit (at least 2 s)
-       gives a roster and the only valid lower bound, ``best_bound``;
+       gives a roster and the only valid lower bound, ``best_bound`` (without a roster by
+       then, it searches the whole model for the rest of the time);
     2. large neighbourhood search for the rest of the time. Each round frees the variables
        of one neighbourhood per worker — a random set of staff on all days, all staff on a
        window of days, or half the staff on a window twice as long; half the windows hold a
@@ -474,6 +475,11 @@ def solve(
     solver = _solver(settings, min(limit, max(2.0, limit * FIRST_PHASE_SHARE)), settings.workers)
     watcher = _Watcher(limit, None, stop)
     code = solver.solve(m.model, watcher)
+    remaining = started + limit - time.monotonic()
+    if code == cp_model.UNKNOWN and remaining > 1 and not (stop is not None and stop.is_set()):
+        # No roster yet: the whole model gets the rest of the time.
+        solver = _solver(settings, remaining, settings.workers)
+        code = solver.solve(m.model, watcher)
     status = solver.status_name(code).lower()
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return BenchmarkResult(
@@ -549,15 +555,19 @@ def _improve(
         free_staff, free_days = _neighbourhood(
             instance, kind, size[kind], random.Random(seed), short
         )
+        # Written to the cloned proto in bulk: per-variable add_hint calls cost more than
+        # the sub-solve on the larger instances.
         sub = m.model.clone()
-        for index, value in enumerate(incumbent):
-            sub.add_hint(sub.get_int_var_from_proto_index(index), value)
-        fixed = []
-        for (who, day, _), var in m.x.items():
-            if who not in free_staff or day not in free_days:
-                literal = sub.get_bool_var_from_proto_index(var.index)
-                fixed.append(literal if incumbent[var.index] else literal.Not())
-        sub.add_bool_and(fixed)
+        sub.proto.solution_hint.vars.extend(range(len(incumbent)))
+        sub.proto.solution_hint.values.extend(incumbent)
+        fixed = sub.proto.constraints.add()
+        fixed.bool_and.literals.extend(
+            [
+                var.index if incumbent[var.index] else -var.index - 1
+                for (who, day, _), var in m.x.items()
+                if who not in free_staff or day not in free_days
+            ]
+        )
         seconds = min(deadline - time.monotonic(), NEIGHBOURHOOD_SECONDS)
         solver = _solver(settings, seconds, 1)
         solver.parameters.random_seed = seed % 2**31
