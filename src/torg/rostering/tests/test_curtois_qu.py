@@ -136,3 +136,15 @@ def test_stopping_keeps_the_first_roster():
     result = solve(instance, SolverSettings(time_limit_seconds=60, workers=2, seed=0), stop=stop)
     assert result.seconds < 30
     assert evaluate(instance, result.roster).objective == result.objective
+
+
+@pytest.mark.shared_data
+def test_the_neighbourhood_search_returns_a_lawful_roster_scored_exactly(monkeypatch):
+    from torg.rostering import curtois_qu
+
+    monkeypatch.setattr(curtois_qu, "FIRST_PHASE_SHARE", 0.5)
+    instance = load(shared_data_file("staff-rostering/curtois-qu-instances1_24/Instance7.txt"))
+    result = solve(instance, SolverSettings(time_limit_seconds=6, workers=2, seed=0))
+    score = evaluate(instance, result.roster)
+    assert score.violations == ()
+    assert score.objective == result.objective
