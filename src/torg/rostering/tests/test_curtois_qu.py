@@ -4,6 +4,7 @@ the solver against the published optimum of instance 1."""
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,39 @@ def test_the_solver_reaches_the_published_optimum_of_instance_1():
     score = evaluate(instance, result.roster)
     assert score.violations == ()
     assert score.objective == result.objective == REFERENCE["published_optimum"]
+
+
+@pytest.mark.shared_data
+def test_a_roster_cut_short_by_the_time_limit_scores_the_same_in_solver_and_evaluator():
+    # Instance 7 is not solved in 4 s: the roster comes from the neighbourhood search, not a
+    # proof, and its objective must still be the evaluator's (no slack on both sides of a
+    # cover).
+    instance = load(shared_data_file("staff-rostering/curtois-qu-instances1_24/Instance7.txt"))
+    result = solve(instance, SolverSettings(time_limit_seconds=4, workers=2, seed=0))
+    score = evaluate(instance, result.roster)
+    assert result.status == "feasible"
+    assert score.violations == ()
+    assert score.objective == result.objective
+    assert result.best_bound is not None and result.best_bound <= score.objective
+
+
+@pytest.mark.shared_data
+def test_stopping_keeps_the_first_roster():
+    instance = load(shared_data_file("staff-rostering/curtois-qu-instances1_24/Instance7.txt"))
+    stop = threading.Event()
+    stop.set()
+    result = solve(instance, SolverSettings(time_limit_seconds=60, workers=2, seed=0), stop=stop)
+    assert result.seconds < 30
+    assert evaluate(instance, result.roster).objective == result.objective
+
+
+@pytest.mark.shared_data
+def test_the_neighbourhood_search_returns_a_lawful_roster_scored_exactly(monkeypatch):
+    from torg.rostering import curtois_qu
+
+    monkeypatch.setattr(curtois_qu, "FIRST_PHASE_SHARE", 0.5)
+    instance = load(shared_data_file("staff-rostering/curtois-qu-instances1_24/Instance7.txt"))
+    result = solve(instance, SolverSettings(time_limit_seconds=6, workers=2, seed=0))
+    score = evaluate(instance, result.roster)
+    assert score.violations == ()
+    assert score.objective == result.objective
