@@ -205,7 +205,13 @@ class WaveViewSet(TenantViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixi
                     status=status.HTTP_409_CONFLICT,
                 )
         if new_status is not None:
-            wave = services.wave_set_status(wave=wave, status=new_status)
+            try:
+                wave = services.wave_set_status(wave=wave, status=new_status)
+            except services.SurveyError:
+                return Response(
+                    {"detail": services.sealed_message(), "code": "wave_sealed"},
+                    status=status.HTTP_409_CONFLICT,
+                )
         return Response(self.get_serializer(wave).data)
 
     @action(detail=True, methods=["get"])

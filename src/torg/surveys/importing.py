@@ -16,8 +16,10 @@ Questback-style tools' spreadsheets), as the import framework's profile
   ``;``, ``,``, tab; XLSX; JSON), every bad cell reported with its row and column, all or
   nothing, an :class:`~torg.imports.models.ImportBatch` record, ``--dry-run``, and a file
   already imported into the municipality is skipped. Each row also gets a submission key
-  derived from the wave, the file's SHA-256 and its row number, so importing the same file
-  again (even with ``--force``) adds nothing to the wave.
+  derived from the wave and the tool's response id (a column ``id``, "Svar-ID",
+  "Response ID", …), or without one from the file's SHA-256 and its row number, so
+  importing the same file again (even with ``--force``), or a later export of the same
+  survey with more rows, adds only what the wave does not have.
 * Each row is stored through :func:`torg.surveys.services.response_submit`, as a response
   from the form would be (free text cleaned of personal data, nothing about the respondent).
 """
@@ -50,6 +52,7 @@ from torg.imports.framework import (
 from torg.lib.tabular import TableError, normalise_header, read_table
 from torg.organisation.models import Municipality
 from torg.organisation.scoping import scoped
+from torg.surveys import services
 from torg.surveys.analysis import DONT_KNOW
 from torg.surveys.models import Item, ItemKind, Response, Wave
 from torg.surveys.scales import DONT_KNOW_LABEL, LANGUAGES
@@ -155,6 +158,23 @@ def _parse(item: Item, text: str, *, mapping: Mapping[str, int]) -> Any:
     return text
 
 
+#: The field of the source tool's response id: it only names the row for re-imports and
+#: is never stored (it is hashed into the submission key with the wave's id).
+SOURCE_ID = "_source_response_id"
+#: Headers of a response id in the tools' exports (LimeSurvey ``id``, Nettskjema
+#: "Svar-ID"/"Innsendings-ID", Questback-style "Respondent ID"/"Response ID").
+SOURCE_ID_HEADERS = (
+    "response id",
+    "responseid",
+    "respondent id",
+    "svar-id",
+    "svar id",
+    "innsendings-id",
+    "innsendingsid",
+    "submission id",
+)
+
+
 class SurveyResponsesProfile(Profile):
     """The framework profile of responses from other survey tools (module docstring). Its
     columns are the items of the wave named by the ``wave`` option, so they are made in
@@ -182,6 +202,8 @@ class SurveyResponsesProfile(Profile):
         if wave is None or wave.municipality_id != municipality_id:
             slug = municipality.slug if municipality else "?"
             raise ImportRefused(f"Municipality {slug} has no wave {wave_id}.")
+        if services.sealed(wave):
+            raise ImportRefused(f"Wave {wave.pk}: {services.SEALED_MESSAGE}")
         self.wave = wave
         given = options.get("mapping")
         try:
@@ -191,30 +213,41 @@ class SurveyResponsesProfile(Profile):
             raise ImportRefused(str(error)) from error
         normalised = {normalise_header(k): v for k, v in mapping.items()}
         self.items = {item.code: item for item in wave.own_items()}
-        self.columns = tuple(
+        self.columns = (
+            *(
+                Column(
+                    header=item.code,
+                    field=item.code,
+                    parse=partial(_parse, item, mapping=normalised),
+                    allow_empty=True,
+                    optional=True,
+                    aliases=tuple(
+                        text
+                        for text in dict.fromkeys((item.text_nb, item.text_nn, item.text_en))
+                        if text and normalise_header(text) != normalise_header(item.code)
+                    ),
+                )
+                for item in self.items.values()
+            ),
             Column(
-                header=item.code,
-                field=item.code,
-                parse=partial(_parse, item, mapping=normalised),
+                header="id",
+                field=SOURCE_ID,
+                parse=str.strip,
                 allow_empty=True,
                 optional=True,
-                aliases=tuple(
-                    text
-                    for text in dict.fromkeys((item.text_nb, item.text_nn, item.text_en))
-                    if text and normalise_header(text) != normalise_header(item.code)
-                ),
-            )
-            for item in self.items.values()
+                aliases=SOURCE_ID_HEADERS,
+            ),
         )
 
     def begin(self, run: ImportRun) -> None:
-        if not run.headers:
+        if not run.fields - {SOURCE_ID}:
             raise ImportRefused(
                 f"{run.file_name}: no column matches an item of the wave (by code or text)."
             )
         self.digest = file_sha256(run.path)
 
     def build(self, values: dict[str, Any], row: int, run: ImportRun) -> Record:
+        source_id = values.pop(SOURCE_ID, None)
         answers = {code: value for code, value in values.items() if value not in (None, [])}
         for code, value in answers.items():
             try:
@@ -224,8 +257,13 @@ class SurveyResponsesProfile(Profile):
         return {
             "municipality_id": self.wave.municipality_id,
             "wave_id": self.wave.pk,
+            # The tool's response id makes a later, longer export of the same survey add
+            # only its new rows; without one, the file and row number do.
             "submission_key": uuid.uuid5(
-                IMPORT_NAMESPACE, f"{self.wave.public_id}:{self.digest}:{row}"
+                IMPORT_NAMESPACE,
+                f"{self.wave.public_id}:id:{source_id}"
+                if source_id
+                else f"{self.wave.public_id}:{self.digest}:{row}",
             ),
             "answers": answers,
         }

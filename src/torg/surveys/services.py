@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from torg.lib.pii import scrub
 from torg.organisation.models import Municipality, Site
@@ -287,10 +288,37 @@ def wave_set_anonymity(*, wave: Wave, anonymous: bool) -> Wave:
     return locked
 
 
+def sealed(wave: Wave) -> bool:
+    """Whether ``wave`` takes no more answers of any kind: an anonymous wave that has
+    closed with responses. Its results are published once it closes, so an answer added
+    later (reopened, or imported) could be read by comparing the results before and after
+    it. A new wave (a copy) carries on."""
+    return wave.anonymous and wave.status == WaveStatus.CLOSED and wave.has_responses()
+
+
+SEALED_MESSAGE = (
+    "This anonymous wave has closed with answers and its results are published; it takes "
+    "no more answers (they could be read by comparing the results before and after). "
+    "Open a new wave instead."
+)
+
+
+def sealed_message() -> str:
+    """:data:`SEALED_MESSAGE` in the user's language."""
+    return gettext(
+        "This anonymous wave has closed with answers and its results are published; it "
+        "takes no more answers (they could be read by comparing the results before and "
+        "after). Open a new wave instead."
+    )
+
+
 def wave_set_status(*, wave: Wave, status: str) -> Wave:
-    """Open or close ``wave`` (a wave never goes back to draft); ``SurveyError`` otherwise."""
+    """Open or close ``wave`` (a wave never goes back to draft); ``SurveyError`` otherwise,
+    and for reopening a :func:`sealed` wave."""
     if status not in (WaveStatus.OPEN, WaveStatus.CLOSED):
         raise SurveyError("A wave can only be opened or closed.")
+    if status == WaveStatus.OPEN and sealed(wave):
+        raise SurveyError(SEALED_MESSAGE)
     wave.status = status
     wave.save(update_fields=["status"])
     return wave
@@ -379,7 +407,8 @@ def response_submit(
     Idempotent: a second call with the same ``submission_key`` returns the stored response and
     ``False``. With a ``token`` the token must belong to the wave and be unused (it is then
     marked used and its saved draft deleted); a wave without an open link needs one, unless
-    the answers are ``imported`` from another tool's export (then the wave may be closed). Nothing
+    the answers are ``imported`` from another tool's export (then the wave may be closed, but
+    not :func:`sealed`). Nothing
     about the respondent is stored, in any wave: no time, no address, no token.
     Raises :class:`WaveNotOpen`, :class:`TokenInvalid`, or :class:`SurveyError` for a bad answer.
     """
@@ -388,6 +417,8 @@ def response_submit(
         return existing, False
     if wave.status != WaveStatus.OPEN and not imported:
         raise WaveNotOpen("This survey is not open for answers.")
+    if imported and sealed(wave):
+        raise WaveNotOpen(SEALED_MESSAGE)
     items = {item.code: item for item in wave.own_items()}
     unknown = set(answers) - set(items)
     if unknown:

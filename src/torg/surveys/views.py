@@ -169,9 +169,16 @@ def wave_settings(request: HttpRequest, tenancy: Tenancy, pk: int) -> HttpRespon
             status = 409
         else:
             wave.refresh_from_db()
-            services.wave_set_status(wave=wave, status=form.cleaned_data["status"])
-            messages.success(request, _("The wave was saved."))
-            return HttpResponseRedirect(reverse("surveys:list", args=[tenancy.municipality.slug]))
+            try:
+                services.wave_set_status(wave=wave, status=form.cleaned_data["status"])
+            except services.SurveyError:
+                form.add_error("status", services.sealed_message())
+                status = 409
+            else:
+                messages.success(request, _("The wave was saved."))
+                return HttpResponseRedirect(
+                    reverse("surveys:list", args=[tenancy.municipality.slug])
+                )
     elif form.is_bound:
         status = 400
     return render(

@@ -54,7 +54,8 @@ def test_a_limesurvey_export_is_imported_with_a_mapping_table(wave, mapping, tmp
     path.write_text(LIMESURVEY, encoding="utf-8-sig")
     summary = responses_import(wave=wave, path=path, mapping=mapping)
     assert (summary.rows, summary.created) == (4, 4)
-    assert summary.ignored_columns == ["id", "submitdate", "ipaddr"]
+    # LimeSurvey's "id" names the row for later re-imports (hashed into the key, not stored).
+    assert summary.ignored_columns == ["submitdate", "ipaddr"]
     levels = sorted(
         level
         for level in Answer.objects.filter(
@@ -248,3 +249,47 @@ def test_a_missing_wave_is_a_user_error(wave, tmp_path):
         call_command(
             "import_data", "survey-responses", str(path), municipality="kommune-x", set=["wave=999"]
         )
+
+
+def test_a_closed_anonymous_wave_with_answers_takes_no_more(wave, tmp_path):
+    """Its results are published once it closes; an answer added afterwards (imported, or
+    after reopening) could be read by comparing the results before and after."""
+    path = tmp_path / "one.csv"
+    path.write_text("Bibliotekets omdømme vil svekkes.\nHelt uenig\n", encoding="utf-8")
+    responses_import(wave=wave, path=path)
+    services.wave_set_status(wave=wave, status="closed")
+    wave.refresh_from_db()
+    assert wave.anonymous and services.sealed(wave)
+    other = tmp_path / "two.csv"
+    other.write_text("Bibliotekets omdømme vil svekkes.\nHelt enig\n", encoding="utf-8")
+    with pytest.raises(ResponsesImportError, match="takes no more answers"):
+        responses_import(wave=wave, path=other)
+    with pytest.raises(services.SurveyError, match="takes no more answers"):
+        services.wave_set_status(wave=wave, status="open")
+    assert Response.objects.filter(wave=wave).count() == 1
+    # A closed wave that is not anonymous shows its results all along: it may still take
+    # answers from another tool's export.
+    wave.anonymous = False
+    wave.save(update_fields=["anonymous"])
+    assert not services.sealed(wave)
+    responses_import(wave=wave, path=other)
+    assert Response.objects.filter(wave=wave).count() == 2
+
+
+def test_a_later_export_with_more_rows_adds_only_the_new_ones(wave, mapping, tmp_path):
+    """The tool's response id, not the file, decides what the wave has already."""
+    first = tmp_path / "export-1.csv"
+    first.write_text(LIMESURVEY, encoding="utf-8")
+    assert responses_import(wave=wave, path=first, mapping=mapping).created == 4
+    header, *rows = LIMESURVEY.strip().split("\n")
+    later = tmp_path / "export-2.csv"
+    later.write_text(
+        "\n".join([header, *reversed(rows), "5;2023-01-06 09:00;10.0.0.5;A2;Helt uenig;Begge"])
+        + "\n",
+        encoding="utf-8",
+    )
+    summary = responses_import(wave=wave, path=later, mapping=mapping)
+    assert (summary.created, summary.already_imported) == (1, 4)
+    assert Response.objects.filter(wave=wave).count() == 5
+    stored = str(list(Answer.objects.values())) + str(list(Response.objects.values()))
+    assert "10.0.0.5" not in stored and "2023-01-06" not in stored
