@@ -227,8 +227,10 @@ def statement_suppression(
     page, export or API answer (each shows one grouping) can be combined with another to
     recover a hidden group.
 
-    Cells: ``("all",)`` and ``(grouping code, key)``, counting the respondents who
-    ``answered`` (a boolean per respondent) with a level. Relations: all = the sum of each
+    Cells: ``("all",)`` and ``(grouping code, key)``, counting the group's respondents
+    (who belongs to a group is known from every statement, so a group whose one member
+    said "don't know" must not show "0 answered"); a group, or the total, with fewer than
+    ``k`` who ``answered`` (a boolean per respondent) with a level is hidden as well. Relations: all = the sum of each
     grouping's groups, and the ``links`` between groupings (:func:`groupings_of`). A group
     that a group of another grouping nests inside with fewer than ``k`` left over is hidden
     from the start (:func:`~torg.surveys.analysis.nested_exposures`). Then complementary
@@ -240,17 +242,28 @@ def statement_suppression(
     0 and that sum, so :func:`~torg.surveys.analysis.suppress` alone is safe (the tests
     check this against the audit).
     """
-    cells: dict[Hashable, int] = {("all",): int(answered.sum())}
+    # The cells count every respondent of the group, not only those who answered this
+    # statement: who belongs to a group is known from every other statement, so a group
+    # of one whose member said "don't know" must not show "0 answered" (it would tell
+    # what that one person said). Groups whose answers are too few are hidden as well.
+    members = np.ones_like(answered, dtype=bool)
+    cells: dict[Hashable, int] = {("all",): int(members.sum())}
     relations: list[Relation] = []
+    also_hide: list[Hashable] = []
+    if 0 < int(answered.sum()) < k:
+        also_hide.append(("all",))
     for grouping in groupings:
-        counts = np.bincount(grouping.index[answered], minlength=len(grouping.keys))
+        counts = np.bincount(grouping.index[members], minlength=len(grouping.keys))
         cells |= {(grouping.code, key): int(counts[i]) for i, key in enumerate(grouping.keys)}
         relations.append(Relation(("all",), tuple((grouping.code, key) for key in grouping.keys)))
+        with_answers = np.bincount(grouping.index[answered], minlength=len(grouping.keys))
+        also_hide += [
+            (grouping.code, key) for i, key in enumerate(grouping.keys) if 0 < with_answers[i] < k
+        ]
     relations += links
-    also_hide: list[Hashable] = []
     for grouping in groupings:
-        others = [(o.index[answered], len(o.keys)) for o in groupings if o is not grouping]
-        exposed = nested_exposures(grouping.index[answered], len(grouping.keys), others, k=k)
+        others = [(o.index[members], len(o.keys)) for o in groupings if o is not grouping]
+        exposed = nested_exposures(grouping.index[members], len(grouping.keys), others, k=k)
         # A group of everyone who answered is the total, which is shown anyway; what it
         # would expose, the total exposes too, and the nested group's own grouping hides it.
         also_hide += [

@@ -200,3 +200,26 @@ def test_the_audits_shortcut_finds_what_a_linear_programme_per_cell_finds(seed):
         if highest - lowest < 1:
             expected.append(cell)
     assert [e.cell for e in audit(counts, relations, pattern)] == expected
+
+
+def test_a_group_of_one_that_said_dont_know_is_hidden_not_shown_as_zero() -> None:
+    """Found in the project-leader trial: the only respondent at Mjøndalen answered
+    "don't know" to one statement, and the page showed Mjøndalen with 0 answers there
+    (hidden on every other statement), which told what that one person said. Who belongs
+    to a group is known from the other statements, so the cells count the group's
+    respondents; and the total alone must not give the group away by subtraction."""
+    from torg.surveys.selectors import Grouping, statement_suppression
+
+    # Eight respondents: seven at Drammen, one at Mjøndalen; six at Drammen answered with
+    # a level, the Mjøndalen one and one at Drammen said "don't know".
+    site = Grouping("site", ["drammen", "mjondalen", "not_stated"], np.array([0] * 7 + [1]))
+    answered = np.array([True] * 6 + [False, False])
+    hidden = statement_suppression([site], [], answered, 5)
+    assert not hidden.shown(("site", "mjondalen"))
+    # With Mjøndalen hidden, Drammen's count would give it away (all - Drammen), so
+    # Drammen is hidden too; the total of eight stays.
+    assert not hidden.shown(("site", "drammen"))
+    assert hidden.shown(("all",))
+    # Six answered overall: enough to show the total's distribution.
+    everyone = statement_suppression([site], [], np.ones(8, dtype=bool), 5)
+    assert not everyone.shown(("site", "mjondalen")) and everyone.shown(("all",))
