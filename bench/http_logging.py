@@ -18,11 +18,11 @@ Run on SQLite (default) and on PostgreSQL when ``--postgres URL`` is given (a da
 
 What limits the logging rate (measured on the 2-core development machine, shared with
 other work): the server's CPU. The ordinary request takes the short way of
-:mod:`torg.api.fast_inquiry` (two reads, three INSERTs and COMMIT, the checks of
+:mod:`torg.api.fast_inquiry` (one read, three INSERTs and COMMIT, the checks of
 ``inquiry_record_check``); every other request goes through Django REST framework. Before
 the short way a request cost 11 statements and about 12 ms of CPU in-process; with it,
-5 statements and a third of the CPU, of which the two reads, the three INSERTs and the
-COMMIT are about half. A bare 204 view costs about 0.3-0.5 ms, a bare view with one
+one read and three INSERTs (besides BEGIN and COMMIT) and about a third of the CPU, of
+which the statements are about half. A bare 204 view costs about 0.3-0.5 ms, a bare view with one
 INSERT in a transaction about 1.1 ms.
 
 Usage: ``python bench/http_logging.py [--clients 16] [--requests 150] [--postgres URL]``.
