@@ -109,6 +109,22 @@ def test_the_command_refuses_user_errors_with_status_2(toronto, arguments, messa
     assert error.value.returncode == 2
 
 
+def test_a_folder_as_out_is_a_user_error_before_anything_is_built(toronto, tmp_path):
+    with pytest.raises(CommandError, match="is a folder") as error:
+        call_command(
+            "report_evaluation",
+            "--municipality",
+            "toronto",
+            "--from",
+            "2015-01-01",
+            "--to",
+            "2015-12-31",
+            "--out",
+            str(tmp_path),
+        )
+    assert error.value.returncode == 2
+
+
 def test_the_command_writes_html(toronto, tmp_path):
     out = tmp_path / "report.html"
     call_command(

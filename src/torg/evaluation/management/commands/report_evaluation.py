@@ -68,6 +68,11 @@ class Command(BaseCommand):
         out: Path = options["out"]
         if not out.parent.exists():
             raise CommandError(f"The folder {out.parent} does not exist.", returncode=USER_ERROR)
+        if out.is_dir():
+            raise CommandError(
+                f"{out} is a folder; give the file to write, e.g. {out / 'report.pdf'}.",
+                returncode=USER_ERROR,
+            )
         with (
             translation.override(options["language"]),
             Progress(transient=True, disable=not self.stdout.isatty()) as bar,
