@@ -85,13 +85,14 @@ _renderer = JSONRenderer()
 
 #: The columns read of a municipality and a site: plain text and ids, which a raw cursor
 #: returns as the ORM would (other fields stay deferred and are read if ever used).
-_MUNICIPALITY_FIELDS = ["id", "name", "slug", "number", "country"]
-_SITE_FIELDS = ["id", "municipality_id", "name", "code", "time_zone", "kind"]
-_POINT_FIELDS = ["id", "municipality_id", "site_id"]
-_SERVICE_FIELDS = ["id", "municipality_id", "domain", "is_active"]
+_MUNICIPALITY_FIELDS = ("id", "name", "slug", "number", "country")
+_SITE_FIELDS = ("id", "municipality_id", "name", "code", "time_zone", "kind")
+_POINT_FIELDS = ("id", "municipality_id", "site_id")
+_SERVICE_FIELDS = ("id", "municipality_id", "domain", "is_active")
 
 
-def _in_model_order(model: type[models.Model], names: list[str]) -> list[str]:
+@functools.cache
+def _in_model_order(model: type[models.Model], names: tuple[str, ...]) -> list[str]:
     """``names`` (attribute names) in the order of the model's concrete fields, the order
     in which ``Model.from_db`` expects the values of a partial row."""
     wanted = set(names)
